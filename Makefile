@@ -1,0 +1,79 @@
+# The CNN Book. `make book` builds the HTML; `make test` runs every check.
+# Both set up .venv from the pinned requirements.txt on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+# Parallel pytest workers (the CI machine has 2 cores).
+JOBS ?= 2
+# Chapters that `make notebooks` executes (default: those out of date).
+CHAPTERS ?=
+FORCE ?=
+export PYTHONHASHSEED := 0
+# Keep Jupyter's per-user state inside the repository's venv.
+export JUPYTER_CONFIG_DIR := $(CURDIR)/$(VENV)/etc/jupyter-config
+
+NBVAL_FLAGS := --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout=900 -p no:cacheprovider
+
+.PHONY: help venv lint unit pairs nbval book book-strict browser \
+	test notebooks lab clean distclean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check \
+	  -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check \
+	  --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(STAMP)  ## Create .venv and install the pinned requirements
+
+lint: $(STAMP)  ## ruff over the package, tests and tools
+	$(BIN)/ruff check cnnbook tests tools book/_ext
+
+unit: $(STAMP)  ## Unit tests of cnnbook (numpy vs torch, worked examples)
+	$(PY) -m pytest -q -n $(JOBS) -m "not browser" tests
+
+pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
+	$(PY) tools/check_notebooks.py
+
+nbval: $(STAMP)  ## Re-execute every chapter and compare with stored outputs
+	$(PY) -m pytest $(NBVAL_FLAGS) -n $(JOBS) --dist loadfile chapters
+
+book: $(STAMP)  ## Build the HTML book into _build/html
+	$(BIN)/jupyter-book build . --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+book-strict: $(STAMP)  ## Build from scratch, every warning an error
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+
+browser: $(STAMP)  ## Open the built pages in headless Chromium
+	$(PY) tools/run_browser_tests.py
+
+test: lint unit pairs nbval book-strict browser  ## Every check CI runs
+	@echo "make test: all checks passed"
+
+notebooks: $(STAMP)  ## Execute chapters whose source changed (FORCE=1: all)
+	$(PY) tools/execute_notebooks.py $(if $(FORCE),--force) $(CHAPTERS)
+
+lab: $(STAMP)  ## JupyterLab, chapters opening as notebooks
+	$(BIN)/jupytext-config set-default-viewer markdown myst >/dev/null
+	$(BIN)/jupyter lab chapters
+
+clean:  ## Remove the built book and caches
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache
+
+distclean: clean  ## Also remove .venv
+	rm -rf $(VENV)

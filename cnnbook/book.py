@@ -1,0 +1,185 @@
+"""Helpers the chapters use to show computed numbers beside the text's.
+
+A chapter never prints a number for the reader to trust: it computes it,
+shows it beside the encyclopedia's value with :class:`Comparison`, and
+asserts the outcome. Numbers in the prose come from :func:`glue`.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+from dataclasses import dataclass
+
+__all__ = ["Comparison", "SourceCode", "agrees", "glue", "show_source"]
+
+
+def glue(name: str, value, display: bool = False):
+    """Make ``value`` available to the prose as ``{glue:}`name```.
+
+    A thin wrapper over ``myst_nb.glue``; where myst-nb is not installed
+    (a notebook opened in Colab, say) the value is simply not glued.
+    Returns the value, so ``x = glue("x", compute())`` reads naturally.
+    """
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:  # pragma: no cover - only outside the book's env
+        return value
+    # numpy scalars repr as "np.float64(...)", which the {glue:text} role
+    # cannot format; glue the equivalent Python number.
+    plain = value.item() if hasattr(value, "item") and getattr(
+        value, "ndim", None) == 0 else value
+    _glue(name, plain, display=display)
+    return value
+
+
+def _decimals(text: str) -> int:
+    text = text.strip().rstrip("%")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def agrees(claimed, computed) -> bool:
+    """Does the book's ``computed`` value agree with the ``claimed`` one?
+
+    ``claimed`` is the encyclopedia's value as printed. A string such as
+    ``"0.67"`` agrees with any number that rounds to it at the precision
+    printed (2 decimals here); an int must match exactly; a float is taken
+    at the precision of its shortest repr. Percent strings (``"45%"``)
+    compare against a computed fraction or percentage given as
+    ``computed`` in percent.
+    """
+    if isinstance(claimed, bool) or isinstance(computed, bool):
+        return claimed is computed
+    if isinstance(claimed, str):
+        text = claimed.strip().rstrip("%").replace(",", "")
+        value = float(text)
+        return round(float(computed), _decimals(claimed)) == value
+    if isinstance(claimed, numbers.Integral):
+        return float(computed) == float(claimed)
+    if isinstance(claimed, numbers.Real):
+        return round(float(computed), _decimals(repr(float(claimed)))) == (
+            float(claimed)
+        )
+    return claimed == computed
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: str
+    claimed: object
+    computed: object
+    shown: str
+    ok: bool
+
+
+class Comparison:
+    """A table of the encyclopedia's values beside the book's.
+
+    >>> c = Comparison("Output sizes")
+    >>> c.add("Example 1", claimed=28, computed=28)
+    >>> c.disagreements
+    []
+
+    Its plain-text form is what nbval compares; its HTML form is what the
+    book shows. Use :meth:`check` to assert exactly which rows disagree.
+    """
+
+    def __init__(self, title: str):
+        self.title = title
+        self.rows: list[_Row] = []
+
+    def add(self, label: str, claimed, computed, fmt: str | None = None):
+        """Add a row; ``fmt`` formats the computed value for display."""
+        if fmt is not None:
+            shown = format(computed, fmt)
+        elif isinstance(computed, numbers.Integral):
+            shown = f"{computed:,}"
+        else:
+            shown = str(computed)
+        self.rows.append(
+            _Row(label, claimed, computed, shown, agrees(claimed, computed))
+        )
+        return self
+
+    @property
+    def disagreements(self) -> list[str]:
+        """Labels of the rows where the encyclopedia is wrong."""
+        return [row.label for row in self.rows if not row.ok]
+
+    def check(self, expected_disagreements=()):
+        """Assert that exactly these rows disagree (none by default)."""
+        found = self.disagreements
+        if sorted(found) != sorted(expected_disagreements):
+            raise AssertionError(
+                f"{self.title}: expected disagreements "
+                f"{sorted(expected_disagreements)}, found {sorted(found)}"
+            )
+        return self
+
+    @staticmethod
+    def _claimed_text(value) -> str:
+        if isinstance(value, numbers.Integral) and not isinstance(
+            value, bool
+        ):
+            return f"{value:,}"
+        return str(value)
+
+    def __repr__(self) -> str:
+        width = max([len(r.label) for r in self.rows] + [8])
+        lines = [self.title]
+        for r in self.rows:
+            mark = "agrees" if r.ok else "DIFFERS"
+            claimed = self._claimed_text(r.claimed)
+            lines.append(
+                f"  {r.label:<{width}}  encyclopedia {claimed:>14}"
+                f"  book {r.shown:>14}  {mark}"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        body = "".join(
+            ("<tr>" if r.ok else '<tr class="cnnbook-differs">')
+            + f"<td>{esc(r.label)}</td>"
+            f"<td>{esc(self._claimed_text(r.claimed))}</td>"
+            f"<td>{esc(r.shown)}</td>"
+            f"<td>{'✓ agrees' if r.ok else '✗ differs'}</td></tr>"
+            for r in self.rows
+        )
+        return (
+            f'<table class="cnnbook-comparison"><caption>{esc(self.title)}'
+            "</caption><thead><tr><th></th><th>encyclopedia</th>"
+            "<th>computed here</th><th></th></tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
+
+
+class SourceCode:
+    """Source code shown in a chapter (highlighted in HTML)."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __repr__(self) -> str:
+        return self.code
+
+    def _repr_html_(self) -> str:
+        try:
+            from pygments import highlight
+            from pygments.formatters import HtmlFormatter
+            from pygments.lexers import PythonLexer
+        except ImportError:  # pragma: no cover - pygments ships with Jupyter
+            return f"<pre>{html.escape(self.code)}</pre>"
+        return highlight(self.code, PythonLexer(),
+                         HtmlFormatter(noclasses=True, nobackground=True))
+
+
+def show_source(obj) -> SourceCode:
+    """The source of a cnnbook function or class, to display in a chapter.
+
+    The chapter shows the package's code rather than a copy of it, so the
+    text cannot drift from what runs.
+    """
+    import inspect
+
+    return SourceCode(inspect.getsource(obj).rstrip())

@@ -1,0 +1,130 @@
+"""Activation functions and their derivatives, in numpy.
+
+Each function has its derivative beside it, written from the formula, so
+the two can be read together (and plotted together in chapter 3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_array, check_int, check_number
+
+__all__ = [
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "log_softmax",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+    "softmax_jacobian",
+    "tanh",
+    "tanh_derivative",
+]
+
+
+def relu(input):
+    r"""Rectified linear unit: :math:`f(x) = \max(0, x)`."""
+    x = as_array(input, "input", "relu")
+    return np.maximum(x, 0)
+
+
+def relu_derivative(input):
+    r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`0`.
+
+    At :math:`x = 0` ReLU has no derivative; like PyTorch we use 0 there.
+    """
+    x = as_array(input, "input", "relu_derivative")
+    return (x > 0).astype(x.dtype)
+
+
+def leaky_relu(input, negative_slope=0.01):
+    r""":math:`f(x) = x` if :math:`x > 0` else :math:`\alpha x`."""
+    x = as_array(input, "input", "leaky_relu")
+    a = check_number(negative_slope, "negative_slope", "leaky_relu")
+    return np.where(x > 0, x, a * x)
+
+
+def leaky_relu_derivative(input, negative_slope=0.01):
+    r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`\alpha`."""
+    x = as_array(input, "input", "leaky_relu_derivative")
+    a = check_number(negative_slope, "negative_slope", "leaky_relu")
+    return np.where(x > 0, 1.0, a).astype(x.dtype)
+
+
+def sigmoid(input):
+    r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
+
+    Computed as :math:`e^{x}/(1+e^{x})` for negative :math:`x` so that
+    :math:`e^{-x}` never overflows.
+    """
+    x = as_array(input, "input", "sigmoid")
+    e = np.exp(-np.abs(x))  # in (0, 1]: cannot overflow
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_derivative(input):
+    r""":math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`, at most 1/4."""
+    s = sigmoid(input)
+    return s * (1 - s)
+
+
+def tanh(input):
+    r""":math:`\tanh(x) = (e^{x} - e^{-x}) / (e^{x} + e^{-x})`."""
+    return np.tanh(as_array(input, "input", "tanh"))
+
+
+def tanh_derivative(input):
+    r""":math:`\tanh'(x) = 1 - \tanh^2(x)`, at most 1."""
+    return 1 - tanh(input) ** 2
+
+
+def _check_dim(x, dim, func):
+    dim = check_int(dim, "dim", func)
+    if not -x.ndim <= dim < x.ndim:
+        raise ValueError(
+            f"{func}: dim={dim} is out of range for an input with "
+            f"{x.ndim} dimensions"
+        )
+    return dim
+
+
+def softmax(input, dim=-1):
+    r"""Softmax along ``dim``: :math:`p_i = e^{x_i} / \sum_j e^{x_j}`.
+
+    Computed as :math:`e^{x_i - m} / \sum_j e^{x_j - m}` with
+    :math:`m = \max_j x_j`: the same value (the factor :math:`e^{-m}`
+    cancels) without overflow for large logits. (PyTorch's ``dim`` has no
+    default; here it defaults to the last axis.)
+    """
+    x = as_array(input, "input", "softmax")
+    dim = _check_dim(x, dim, "softmax")
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def log_softmax(input, dim=-1):
+    r""":math:`\log p_i = x_i - m - \log \sum_j e^{x_j - m}` (log-sum-exp).
+
+    Taking the log of :func:`softmax` would give :math:`-\infty` as soon as
+    a probability underflows to 0; this form stays finite.
+    """
+    x = as_array(input, "input", "log_softmax")
+    dim = _check_dim(x, dim, "log_softmax")
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def softmax_jacobian(input):
+    r"""Jacobian of softmax for one vector of logits.
+
+    .. math::
+
+        \frac{\partial p_i}{\partial x_j} = p_i(\delta_{ij} - p_j),
+        \qquad J = \operatorname{diag}(p) - p\,p^\top
+    """
+    x = as_array(input, "input", "softmax_jacobian", ndim=1)
+    p = softmax(x)
+    return np.diag(p) - np.outer(p, p)

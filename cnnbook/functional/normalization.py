@@ -1,0 +1,108 @@
+"""Batch normalisation, in numpy, with PyTorch's running statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_array, check_number
+
+__all__ = ["batch_norm"]
+
+
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training=False,
+    momentum=0.1,
+    eps=1e-5,
+):
+    r"""Batch normalisation, as ``torch.nn.functional.batch_norm``.
+
+    For each channel :math:`c`, over the :math:`m` values of the batch and
+    spatial positions:
+
+    .. math::
+
+        \mu = \frac{1}{m}\sum_i x_i, \qquad
+        \sigma^2 = \frac{1}{m}\sum_i (x_i - \mu)^2, \qquad
+        \hat{x}_i = \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad
+        y_i = \gamma\,\hat{x}_i + \beta
+
+    In training the batch statistics are used, and the running estimates
+    are updated **in place** (as PyTorch does):
+    :math:`\hat\mu \leftarrow (1-\text{momentum})\,\hat\mu +
+    \text{momentum}\,\mu`, and likewise for the variance, which for the
+    running estimate is the *unbiased* :math:`\frac{m}{m-1}\sigma^2`.
+    In inference (``training=False``) the running estimates replace the
+    batch statistics, so the output of one example does not depend on the
+    others in its batch.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C) or (N, C, ...)
+    running_mean, running_var : ndarray, shape (C,), or None
+        May be ``None`` only when ``training`` is true.
+    weight, bias : ndarray, shape (C,), optional
+        :math:`\gamma` and :math:`\beta`; default 1 and 0.
+    """
+    func = "batch_norm"
+    x = as_array(input, "input", func)
+    if x.ndim < 2:
+        raise ValueError(
+            f"{func}: input must have shape (N, C) or (N, C, ...), got "
+            f"{x.shape}"
+        )
+    c = x.shape[1]
+    momentum = check_number(momentum, "momentum", func, minimum=0,
+                            maximum=1)
+    eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
+    vectors = {}
+    for name, value in (("running_mean", running_mean),
+                        ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if value is None:
+            continue
+        if name.startswith("running") and not isinstance(value, np.ndarray):
+            raise TypeError(
+                f"{func}: {name} must be a numpy array (it is updated in "
+                f"place), got {type(value).__name__}"
+            )
+        vectors[name] = as_array(value, name, func, ndim=1)
+        if vectors[name].shape != (c,):
+            raise ValueError(
+                f"{func}: {name} must have shape ({c},) for an input with "
+                f"{c} channels, got {vectors[name].shape}"
+            )
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if training:
+        m = x.size // c
+        if m < 2:
+            raise ValueError(
+                f"{func}: training needs more than one value per channel "
+                f"to estimate a variance, got input shape {x.shape}"
+            )
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)  # biased (divide by m), used to normalise
+        if running_mean is not None:
+            running_mean *= 1 - momentum
+            running_mean += momentum * mean
+        if running_var is not None:
+            running_var *= 1 - momentum
+            running_var += momentum * var * m / (m - 1)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError(
+                f"{func}: running_mean and running_var are required when "
+                "training=False"
+            )
+        mean, var = vectors["running_mean"], vectors["running_var"]
+    x_hat = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    if "weight" in vectors:
+        x_hat = x_hat * vectors["weight"].reshape(shape)
+    if "bias" in vectors:
+        x_hat = x_hat + vectors["bias"].reshape(shape)
+    return x_hat

@@ -1,0 +1,46 @@
+"""Model registry: ``get_model(name, **kwargs)`` and ``list_models()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch.nn as nn
+
+__all__ = ["get_model", "list_models", "register"]
+
+_BUILDERS: dict[str, Callable[..., nn.Module]] = {}
+
+
+def register(name: str):
+    """Decorator adding a model builder to the registry under ``name``."""
+
+    def decorate(builder):
+        if name in _BUILDERS:
+            raise ValueError(f"register: model {name!r} registered twice")
+        _BUILDERS[name] = builder
+        return builder
+
+    return decorate
+
+
+def list_models() -> list[str]:
+    """Names accepted by :func:`get_model`, sorted."""
+    return sorted(_BUILDERS)
+
+
+def get_model(name: str, **kwargs) -> nn.Module:
+    """Build the model registered as ``name`` with keyword arguments.
+
+    >>> get_model("mnist_cnn").conv1
+    Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"get_model: name must be a str, got {type(name).__name__}"
+        )
+    if name not in _BUILDERS:
+        raise ValueError(
+            f"get_model: unknown model {name!r}; available: "
+            f"{', '.join(list_models())}"
+        )
+    return _BUILDERS[name](**kwargs)

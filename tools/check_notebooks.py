@@ -1,0 +1,35 @@
+"""Gate: every chapter's .md and .ipynb hold the same cells, executed.
+
+Changes no file. Fails (exit 1) naming the chapter and the cell when:
+- a chapter .md has no .ipynb, or an .ipynb has no .md;
+- their cells differ (someone edited the .md without re-executing);
+- the .md is not in jupytext's canonical form;
+- a code cell of the .ipynb was never executed, or was not executed in
+  order in a fresh kernel, or stored an unexpected error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from notebook_pairs import CHAPTERS, Problem, chapter_sources, check_pair
+
+
+def main() -> int:
+    problems: list[Problem] = []
+    sources = chapter_sources()
+    for md in sources:
+        problems += check_pair(md)
+    for ipynb in sorted(CHAPTERS.glob("*.ipynb")):
+        if not ipynb.with_suffix(".md").exists():
+            problems.append(Problem(ipynb, "has no paired .md source"))
+    for problem in problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"pairs: {len(sources)} chapters in sync and executed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

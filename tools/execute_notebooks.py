@@ -1,0 +1,94 @@
+"""Execute chapters and store their outputs (``make notebooks``).
+
+For each chapter whose .ipynb is missing, out of date with its .md, or not
+fully executed (or every chapter with ``--force``, or those named), run
+the .md top to bottom in a fresh kernel and write the executed .ipynb,
+widget state included. The .md is rewritten in jupytext's canonical form.
+Files are replaced atomically, and only after a successful run: a chapter
+that fails leaves both files as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from notebook_pairs import (
+    CHAPTERS,
+    canonical_text,
+    chapter_sources,
+    check_pair,
+)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, then rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def out_of_date(md: Path) -> bool:
+    problems = check_pair(md)
+    return any("canonical" not in p.message for p in problems)
+
+
+def execute(md: Path, timeout: int) -> None:
+    nb = jupytext.read(md)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(CHAPTERS)}},
+        store_widget_state=True,
+    )
+    client.execute()
+    write_atomically(md.with_suffix(".ipynb"),
+                     nbformat.writes(nb) + "\n")
+    canonical = canonical_text(md)
+    if canonical != md.read_text(encoding="utf-8"):
+        write_atomically(md, canonical)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*",
+                        help="chapter stems or paths (default: all)")
+    parser.add_argument("--force", action="store_true",
+                        help="execute even if up to date")
+    parser.add_argument("--timeout", type=int, default=900,
+                        help="seconds allowed per cell")
+    args = parser.parse_args()
+    failed = 0
+    for md in chapter_sources(args.chapters):
+        if not (args.force or args.chapters or out_of_date(md)):
+            print(f"up to date: {md.name}")
+            continue
+        start = time.perf_counter()
+        print(f"executing {md.name} ...", flush=True)
+        try:
+            execute(md, args.timeout)
+        except CellExecutionError as err:
+            failed += 1
+            print(f"FAILED {md.name}: {err}", file=sys.stderr)
+            continue
+        print(f"  wrote {md.with_suffix('.ipynb').name} in "
+              f"{time.perf_counter() - start:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

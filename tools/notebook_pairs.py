@@ -1,0 +1,121 @@
+"""Shared logic for the chapter pairs: ``chapters/NN_slug.md`` (the MyST
+source a person edits) and ``chapters/NN_slug.ipynb`` (the executed
+notebook that nbval verifies and the book renders).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+from jupytext.config import load_jupytext_config
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+MYST = "md:myst"
+
+
+def is_notebook_md(path: Path) -> bool:
+    """A MyST notebook has a kernelspec in its front matter."""
+    head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return "kernelspec:" in head
+
+
+def chapter_sources(names=()) -> list[Path]:
+    """The chapter .md files, all or those named (paths or stems)."""
+    if names:
+        paths = []
+        for name in names:
+            path = Path(name)
+            if path.suffix != ".md":
+                path = CHAPTERS / f"{path.stem}.md"
+            if not path.is_absolute():
+                path = (ROOT / path) if not path.exists() else path.resolve()
+            if not path.exists():
+                raise SystemExit(f"no chapter source {path}")
+            paths.append(path)
+        return paths
+    return sorted(p for p in CHAPTERS.glob("*.md") if is_notebook_md(p))
+
+
+def canonical_text(md: Path) -> str:
+    """The .md as jupytext would write it."""
+    config = load_jupytext_config(str(md.parent))
+    return jupytext.writes(jupytext.read(md), fmt=MYST, config=config)
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+@dataclass
+class Problem:
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path.relative_to(ROOT)}: {self.message}"
+
+
+def first_difference(md_nb, ipynb_nb) -> str | None:
+    """Describe the first cell where the two notebooks' inputs differ."""
+    a, b = _cells(md_nb), _cells(ipynb_nb)
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            first = (x[1].splitlines() or [""])[0][:70]
+            return (
+                f"cell {i} ({x[0]}) differs between .md and .ipynb; the .md "
+                f"cell starts {first!r}"
+            )
+    if len(a) != len(b):
+        return f".md has {len(a)} cells, .ipynb has {len(b)}"
+    return None
+
+
+def check_pair(md: Path) -> list[Problem]:
+    """Everything that is wrong with one chapter pair (empty: all good)."""
+    problems = []
+    ipynb = md.with_suffix(".ipynb")
+    if not ipynb.exists():
+        return [Problem(md, f"no executed notebook {ipynb.name}; run "
+                            f"`make notebooks CHAPTERS={md.stem}`")]
+    text = md.read_text(encoding="utf-8")
+    if canonical_text(md) != text:
+        problems.append(Problem(
+            md, "not in jupytext's canonical MyST form; `make notebooks` "
+                "rewrites it"))
+    md_nb = jupytext.read(md)
+    raw = json.loads(ipynb.read_text(encoding="utf-8"))
+    nb = jupytext.read(ipynb)
+    diff = first_difference(md_nb, nb)
+    if diff:
+        problems.append(Problem(ipynb, diff + "; re-execute with "
+                                f"`make notebooks CHAPTERS={md.stem}`"))
+    counts = []
+    for i, cell in enumerate(raw["cells"]):
+        if cell["cell_type"] != "code" or not "".join(cell["source"]):
+            continue
+        if "".join(cell["source"]).rstrip().endswith(";"):
+            # nbval runs cells with store_history=False, so IPython does
+            # not see the ';' and displays the value anyway: outputs
+            # would differ between `make notebooks` and `make nbval`.
+            problems.append(Problem(
+                md, f"cell {i} ends with ';', which nbval does not honour; "
+                    "assign the value instead (fig = ...)"))
+        if cell.get("execution_count") is None:
+            problems.append(Problem(ipynb, f"cell {i} was never executed"))
+        else:
+            counts.append(cell["execution_count"])
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                tags = cell.get("metadata", {}).get("tags", [])
+                if "raises-exception" not in tags:
+                    problems.append(Problem(
+                        ipynb, f"cell {i} stored an error: {out['ename']}"))
+    if counts and counts != list(range(1, len(counts) + 1)):
+        problems.append(Problem(
+            ipynb, "cells were not executed once, top to bottom, in a fresh "
+                   f"kernel (execution counts {counts[:8]}...)"))
+    return problems

@@ -1,13 +1,14 @@
-"""Figures of the book, drawn by code (matplotlib).
+"""Figures for the layer types of chapter 3.
 
-Every function returns a ``matplotlib.figure.Figure`` and leaves showing it
-to the notebook, so chapters and tests can use the same code. The figures
-replace the encyclopedia's image placeholders.
+They replace the encyclopedia's image placeholders for the convolution
+operation, activation functions, pooling and the CNN architecture.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ._common import pyplot
 
 __all__ = [
     "activation_figure",
@@ -18,12 +19,6 @@ __all__ = [
     "pooling_figure",
     "tensor_pipeline_figure",
 ]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def draw_matrix(ax, values, title=None, fmt="{:g}", highlight=None,
@@ -69,7 +64,7 @@ def convolution_figure(image, kernel, output, position=(0, 0)):
     over the image; at ``position`` the window's values are multiplied by
     the kernel's element by element and summed into one output value.
     """
-    plt = _plt()
+    plt = pyplot()
     image, kernel, output = (np.asarray(a, float)
                              for a in (image, kernel, output))
     i, j = position
@@ -96,7 +91,7 @@ def activation_figure(functions, derivatives, x=None):
     functions, derivatives : dict of name -> callable
         The same keys in both, e.g. ``{"ReLU": relu}``.
     """
-    plt = _plt()
+    plt = pyplot()
     x = np.linspace(-5, 5, 1001) if x is None else np.asarray(x)
     names = list(functions)
     fig, axes = plt.subplots(2, len(names), figsize=(3 * len(names), 5),
@@ -121,7 +116,7 @@ def activation_figure(functions, derivatives, x=None):
 
 def pooling_figure(x, max_out, avg_out, kernel_size=2):
     """The 4 x 4 pooling example: regions coloured, max and average."""
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.colors import ListedColormap
 
     x = np.asarray(x, float)
@@ -153,7 +148,7 @@ def pooling_figure(x, max_out, avg_out, kernel_size=2):
 def feature_map_grid(maps, titles=None, ncols=8, cmap="gray",
                      suptitle=None, size=1.4):
     """A grid of 2-D maps (e.g. the channels of one activation)."""
-    plt = _plt()
+    plt = pyplot()
     maps = np.asarray(maps)
     n = len(maps)
     ncols = min(ncols, n)
@@ -183,7 +178,7 @@ def tensor_pipeline_figure(stages):
         vectors, e.g. computed by running the model once. Box heights grow
         with H (or with n for vectors), depths with log C.
     """
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.patches import Polygon, Rectangle
 
     fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(stages)), 3.6))
@@ -240,10 +235,10 @@ def conv_geometry_figure(size, kernel_size, stride=1, padding=0, dilation=1,
     :func:`cnnbook.sizes.conv_output_size` (which raises ``ValueError``
     when the kernel does not fit).
     """
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.patches import Rectangle
 
-    from .sizes import conv_output_size
+    from ..sizes import conv_output_size
 
     out = conv_output_size(size, kernel_size, stride, padding, dilation)
     r, c = (min(max(v, 0), out - 1) for v in output_position)

@@ -1,0 +1,28 @@
+"""Figures of the book, drawn by code (matplotlib).
+
+One module per topic; every function returns a ``Figure`` and leaves
+showing it to the notebook. ``import cnnbook.plotting`` imports matplotlib
+lazily, inside the functions.
+"""
+
+from ._common import pyplot
+from .layers import (
+    activation_figure,
+    conv_geometry_figure,
+    convolution_figure,
+    draw_matrix,
+    feature_map_grid,
+    pooling_figure,
+    tensor_pipeline_figure,
+)
+
+__all__ = [
+    "activation_figure",
+    "conv_geometry_figure",
+    "convolution_figure",
+    "draw_matrix",
+    "feature_map_grid",
+    "pooling_figure",
+    "pyplot",
+    "tensor_pipeline_figure",
+]

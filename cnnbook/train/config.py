@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 
 from .._validation import check_int, check_number
@@ -12,6 +13,24 @@ __all__ = ["OPTIMIZERS", "SCHEDULERS", "TrainConfig"]
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULERS = (None, "step", "cosine", "onecycle", "plateau")
 LOSSES = ("cross_entropy", "focal")
+
+
+def _check_plain(value, name: str, func: str) -> None:
+    """Only values that ``torch.load(weights_only=True)`` reads back."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_plain(v, f"{name}[{i}]", func)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"{func}: keys of {name} must be str")
+            _check_plain(v, f"{name}[{k!r}]", func)
+        return
+    raise TypeError(f"{func}: {name} must hold plain values (str, numbers, "
+                    f"lists, dicts), got {type(value).__name__}")
 
 
 @dataclass
@@ -107,6 +126,12 @@ class TrainConfig:
             raise ValueError(f"{func}: class_weights must be None, "
                              f"'balanced' or a sequence, got {weights!r}")
         self.betas = tuple(self.betas)
+        if self.checkpoint_dir is not None:
+            if not isinstance(self.checkpoint_dir, (str, os.PathLike)):
+                raise TypeError(f"{func}: checkpoint_dir must be a path, "
+                                f"got {type(self.checkpoint_dir).__name__}")
+            self.checkpoint_dir = os.fspath(self.checkpoint_dir)
+        _check_plain(self.extra, "extra", func)
 
     def to_dict(self) -> dict:
         """Plain values only (saved in checkpoints)."""

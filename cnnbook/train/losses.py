@@ -52,7 +52,7 @@ def _check(logits, target, func: str) -> None:
 
 
 def smooth_targets(target: torch.Tensor, num_classes: int,
-                   epsilon: float = 0.1) -> torch.Tensor:
+                   epsilon: float = 0.1, dtype=None) -> torch.Tensor:
     r"""Label-smoothed targets :math:`(1 - \epsilon)\,y + \epsilon / K`.
 
     The true class gets :math:`1 - \epsilon + \epsilon / K`, every other
@@ -62,7 +62,8 @@ def smooth_targets(target: torch.Tensor, num_classes: int,
         raise ValueError(
             f"smooth_targets: epsilon must lie in [0, 1], got {epsilon}"
         )
-    one_hot = TF.one_hot(target, num_classes).to(torch.get_default_dtype())
+    one_hot = TF.one_hot(target, num_classes).to(
+        dtype or torch.get_default_dtype())
     return (1 - epsilon) * one_hot + epsilon / num_classes
 
 
@@ -75,8 +76,8 @@ def cross_entropy(logits: torch.Tensor, target: torch.Tensor,
     ``F.cross_entropy(logits, target, label_smoothing=...)``.
     """
     _check(logits, target, "cross_entropy")
-    y = smooth_targets(target, logits.shape[1], label_smoothing).to(
-        logits.dtype)
+    y = smooth_targets(target, logits.shape[1], label_smoothing,
+                       logits.dtype)
     return -(y * TF.log_softmax(logits, dim=1)).sum(1).mean()
 
 

@@ -87,9 +87,12 @@ def find_lr(trainer, start_lr: float = 1e-6, end_lr: float = 1.0,
                              maximum=1, strict_minimum=True)
     from tqdm import tqdm
 
+    from .seeding import get_rng_state, set_rng_state
     from .trainer import _progress_default
 
     snapshot = trainer.snapshot()
+    outside = get_rng_state(trainer.device)  # the caller's global streams
+    set_rng_state(trainer._rng_state, trainer.device)
     model, optimizer = trainer.model, trainer.optimizer
     show = _progress_default() if trainer.config.progress is None else (
         trainer.config.progress)
@@ -126,6 +129,7 @@ def find_lr(trainer, start_lr: float = 1e-6, end_lr: float = 1.0,
                 break
     finally:
         trainer.restore(snapshot)
+        set_rng_state(outside, trainer.device)
     if not math.isfinite(smoothed[-1]):
         lrs, losses, smoothed = lrs[:-1], losses[:-1], smoothed[:-1]
     return LRFinderResult(lrs, losses, smoothed)

@@ -193,6 +193,10 @@ class Trainer:
                 self._check_labels(labels, name)
                 self._labels_checked.add(id(data))
         seed_everything(config.seed)
+        # The run's own copy of the global generators (dropout and unseeded
+        # transforms draw from them): fit() swaps it in, so two trainers
+        # alive at once do not disturb each other's streams.
+        self._rng_state = get_rng_state(self.device)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.train_loader = self._loader(train_data, shuffle=True)
         self.optimizer = build_optimizer(self.model.parameters(), config)
@@ -380,9 +384,11 @@ class Trainer:
         steps = len(self.train_loader)
         bar = tqdm(total=(config.epochs - self.epoch) * steps, unit="batch",
                    desc="training", disable=not show, leave=True)
+        set_rng_state(self._rng_state, self.device)
         try:
             while self.epoch < config.epochs and not self.stopped_early:
                 record = self._run_epoch(bar)
+                self._rng_state = get_rng_state(self.device)
                 if folder is not None:
                     self._save(folder, record)
                 for callback in self.callbacks:
@@ -466,7 +472,7 @@ class Trainer:
             "stopped_early": self.stopped_early,
             "history": self.history.to_dict(),
             "config": self.config.to_dict(),
-            "rng": get_rng_state(self.device),
+            "rng": self._rng_state,
             "sampler_rng": self.generator.get_state(),
             "transforms": transforms,
         }
@@ -512,7 +518,7 @@ class Trainer:
         self.best_val_loss = state["best_val_loss"]
         self.stopped_early = state["stopped_early"]
         self.history = History.from_dict(state["history"])
-        set_rng_state(state["rng"], self.device)
+        self._rng_state = state["rng"]
         self.generator.set_state(state["sampler_rng"])
         for name, value in state["transforms"].items():
             owner = self.train_data if name.startswith("train_data") else self
@@ -531,7 +537,7 @@ class Trainer:
         self.optimizer.load_state_dict(snapshot["optimizer"])
         if self.scheduler is not None:
             self.scheduler.load_state_dict(snapshot["scheduler"])
-        set_rng_state(snapshot["rng"], self.device)
+        self._rng_state = snapshot["rng"]
         self.generator.set_state(snapshot["sampler_rng"])
         for name, value in snapshot["transforms"].items():
             owner = self.train_data if name.startswith("train_data") else self

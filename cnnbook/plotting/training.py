@@ -73,16 +73,19 @@ def history_figure(history, title=None, best: bool = True,
     return fig
 
 
-def lr_schedule_figure(traces: dict, steps_per_epoch: int, title=None):
+def lr_schedule_figure(traces: dict, steps_per_epoch: int, title=None,
+                       styles: dict | None = None):
     """Learning rate against epoch for several schedules.
 
     ``traces`` maps a label to the per-batch rates
-    (:func:`cnnbook.train.lr_trace`)."""
+    (:func:`cnnbook.train.lr_trace`); ``styles`` optionally maps a label
+    to a matplotlib line style (to tell overlapping lines apart)."""
     plt = pyplot()
+    styles = styles or {}
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for label, lrs in traces.items():
         ax.plot([k / steps_per_epoch for k in range(len(lrs))], lrs,
-                label=label)
+                styles.get(label, "-"), label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel("learning rate")
     ax.grid(alpha=0.3)

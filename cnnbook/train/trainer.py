@@ -526,6 +526,18 @@ class Trainer:
             if hasattr(t, "load_state_dict"):
                 t.load_state_dict(value)
 
+    def load_best(self) -> dict:
+        """Put the weights of ``best.pt`` (lowest validation loss) into
+        the model; returns that checkpoint (its epoch, val_loss, ...)."""
+        if self.config.checkpoint_dir is None:
+            raise ValueError("Trainer.load_best: no checkpoint_dir in the "
+                             "config, so no best.pt was written")
+        path = Path(self.config.checkpoint_dir) / "best.pt"
+        state = load_checkpoint(path, map_location=self.device)
+        check_compatible(self.model, state["model"], str(path))
+        self.model.load_state_dict(state["model"])
+        return state
+
     def snapshot(self) -> dict:
         """An in-memory copy of the whole state (used by the LR finder to
         leave the trainer exactly as it found it)."""

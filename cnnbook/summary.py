@@ -306,7 +306,7 @@ def summary(model: nn.Module, input_size, depth: int | None = None
     written = [0, 0]  # values and bytes output by leaf layers
 
     def enter(module, inputs):
-        name = names[module]
+        name = names[module] or type(module).__name__  # a bare layer
         level = name.count(".") + 1
         # The first module on the path that is a leaf, or deep enough,
         # gets the row; everything it calls is folded into it.
@@ -348,7 +348,8 @@ def summary(model: nn.Module, input_size, depth: int | None = None
 
     handles = []
     for name, module in model.named_modules():
-        if name:
+        # The model itself gets a row only if it is a single layer.
+        if name or is_leaf(module):
             handles.append(module.register_forward_pre_hook(enter))
             handles.append(module.register_forward_hook(leave))
     flags = {module: module.training for module in model.modules()}

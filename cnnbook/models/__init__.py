@@ -10,6 +10,7 @@ the plain name and torchvision's the ``*_torchvision`` variant.
 """
 
 from . import alexnet as _alexnet  # noqa: F401  (each import registers)
+from . import deep_stack as _deep_stack  # noqa: F401
 from . import efficientnet as _efficientnet  # noqa: F401
 from . import googlenet as _googlenet  # noqa: F401
 from . import lenet as _lenet  # noqa: F401

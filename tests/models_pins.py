@@ -28,6 +28,8 @@ PINS = {
     "lenet5": (61_706, 416_520, 32, 10),
     "lenet5_1998": (60_000, 328_096, 32, 10),
     "mnist_cnn": (421_642, 4_241_152, 28, 10),
+    "plain_stack": (14_362, 223_648, 8, 10),
+    "residual_stack": (14_362, 223_648, 8, 10),
     "mobilenet_v1": (4_231_976, 568_740_352, 224, 1000),
     "mobilenet_v2": (3_504_872, 300_774_272, 224, 1000),
     "resnet18": (11_689_512, 1_814_073_344, 224, 1000),
@@ -51,7 +53,8 @@ PINS = {
 
 
 def channels(name: str) -> int:
-    return 1 if name.startswith(("lenet", "mnist")) else 3
+    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) \
+        else 3
 
 
 def on_meta(name: str, **kwargs):

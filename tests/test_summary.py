@@ -218,3 +218,9 @@ def test_plain_modules_without_the_zoo_base_class():
     with pytest.raises(ValueError, match=r"layer '2' \(Linear"):
         summary(net, (3, 5, 5))  # 8 x 3 x 3 = 72 features, not 8
     assert summary(net, (3, 3, 3)).macs == 8 * 27 + 16
+
+
+def test_a_single_layer_is_its_own_row():
+    table = summary(nn.Conv2d(256, 64, 1), (256, 56, 56))
+    assert [r.name for r in table] == ["input", "Conv2d"]
+    assert table.macs == 56 * 56 * 256 * 64 and table.parameters == 16_448

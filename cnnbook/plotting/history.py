@@ -48,7 +48,7 @@ IMAGENET_TOP5 = (
     Result(2014.7, "GoogLeNet, 7 models", 6.67, True, "test",
            "szegedy2015going"),
     Result(2015.1, "PReLU-net", 4.94, True, "test", "he2015delving"),
-    Result(2015.2, "BN-Inception", 4.82, True, "test", "ioffe2015batch"),
+    Result(2015.2, "BN-Inception", 4.8, True, "test", "ioffe2015batch"),
     Result(2015.9, "ResNet, 6 models", 3.57, True, "test", "he2016deep"),
     Result(2015.9, "ResNet-152, 1 model", 4.49, False, "val",
            "he2016deep"),
@@ -118,8 +118,13 @@ def model_costs_figure(points):
                               (axes[1], 3, "MACs per image")):
         values = np.array([p[column] for p in points], dtype=float)
         ax.scatter(years, values, color="C0", zorder=3)
+        placed = []
         for year, value, point in zip(years, values, points, strict=True):
-            ax.annotate(point[1], (year, value), xytext=(5, 2),
+            # Move a label down when an earlier one sits close by.
+            near = sum(1 for y, v in placed
+                       if abs(y - year) <= 1 and abs(np.log(v / value)) < 0.3)
+            placed.append((year, value))
+            ax.annotate(point[1], (year, value), xytext=(5, 2 - 9 * near),
                         textcoords="offset points", fontsize=7.5)
         ax.set_yscale("log")
         ax.set_xlabel("year")

@@ -17,8 +17,8 @@ tarball URL, sha512 ``integrity`` as the npm registry publishes it):
 3. copy ``book/_js/widgets-shim.js`` next to them (see that file).
 
 The output is rebuilt atomically and only when the lock, the shim or this
-script changed (a stamp records their hash), so a second run does
-nothing. ``--relock`` asks the registry for the tarball URL and integrity
+script changed (``versions.json`` beside the files records what they are
+and the hash of those inputs), so a second run does nothing. ``--relock`` asks the registry for the tarball URL and integrity
 of the versions in the lock and rewrites it. ``CNNBOOK_NPM_REGISTRY``
 replaces ``https://registry.npmjs.org`` (a mirror); the integrity check
 still applies.
@@ -49,7 +49,8 @@ CACHE = ROOT / ".vendor-cache"
 # html_extra_path in _config.yml; its contents land at the site's root.
 EXTRA = ROOT / "book" / "_vendor"
 SITE_DIR = "vendor"
-STAMP = EXTRA / ".stamp"
+# What is unpacked, and the hash of the inputs it was unpacked from.
+STAMP = EXTRA / SITE_DIR / "versions.json"
 REGISTRY = "https://registry.npmjs.org"
 TIMEOUT = 60
 
@@ -182,11 +183,23 @@ def fingerprint() -> str:
 
 
 def up_to_date(lock: dict) -> bool:
-    if not STAMP.exists() or STAMP.read_text().strip() != fingerprint():
+    try:
+        stamp = json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return False
     site = EXTRA / SITE_DIR
-    return (site / SHIM.name).exists() and all(
-        (site / p["dest"]).is_dir() for p in lock["packages"])
+    return (stamp.get("fingerprint") == fingerprint()
+            and (site / SHIM.name).exists()
+            and all((site / p["dest"]).is_dir() for p in lock["packages"]))
+
+
+def stamp_text(lock: dict) -> str:
+    return json.dumps({
+        "fingerprint": fingerprint(),
+        "packages": [{key: p[key] for key in ("name", "version",
+                                              "integrity")}
+                     for p in lock["packages"]],
+    }, indent=2) + "\n"
 
 
 def build(lock: dict) -> None:
@@ -201,6 +214,7 @@ def build(lock: dict) -> None:
             print(f"vendor: {package['name']}@{package['version']}: "
                   f"{len(files)} files, {size / 1e6:.2f} MB")
         shutil.copyfile(SHIM, site / SHIM.name)
+        (site / STAMP.name).write_text(stamp_text(lock), encoding="utf-8")
         old = EXTRA / SITE_DIR
         trash = None
         if old.exists():
@@ -211,7 +225,6 @@ def build(lock: dict) -> None:
             shutil.rmtree(trash)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    STAMP.write_text(fingerprint() + "\n")
 
 
 def relock(lock: dict) -> None:

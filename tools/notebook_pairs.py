@@ -74,6 +74,16 @@ def first_difference(md_nb, ipynb_nb) -> str | None:
     return None
 
 
+def first_line_difference(a: str, b: str) -> int:
+    """The 1-based number of the first line where two texts differ."""
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    pairs = zip(lines_a, lines_b, strict=False)
+    for number, (x, y) in enumerate(pairs, start=1):
+        if x != y:
+            return number
+    return min(len(lines_a), len(lines_b)) + 1
+
+
 def check_pair(md: Path) -> list[Problem]:
     """Everything that is wrong with one chapter pair (empty: all good)."""
     problems = []
@@ -82,10 +92,12 @@ def check_pair(md: Path) -> list[Problem]:
         return [Problem(md, f"no executed notebook {ipynb.name}; run "
                             f"`make notebooks CHAPTERS={md.stem}`")]
     text = md.read_text(encoding="utf-8")
-    if canonical_text(md) != text:
+    canonical = canonical_text(md)
+    if canonical != text:
         problems.append(Problem(
-            md, "not in jupytext's canonical MyST form; `make notebooks` "
-                "rewrites it"))
+            md, "not in jupytext's canonical MyST form (first difference "
+                f"at line {first_line_difference(text, canonical)}); "
+                "`make notebooks` rewrites it"))
     md_nb = jupytext.read(md)
     raw = json.loads(ipynb.read_text(encoding="utf-8"))
     nb = jupytext.read(ipynb)

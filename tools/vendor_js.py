@@ -16,10 +16,21 @@ tarball URL, sha512 ``integrity`` as the npm registry publishes it):
    jupyter-book would inject into every page);
 3. copy ``book/_js/widgets-shim.js`` next to them (see that file).
 
+What is shipped, and why (3.9 MB in all): MathJax's ``tex-chtml.js``
+(the TeX input the pages use, no MathML input), its woff-v2 fonts and the
+TeX extensions its autoloader may fetch (not the 4 MB speech engine
+behind the accessibility menu's explorer). For widgets, html-manager's
+standalone ``embed.js`` (1.9 MB) instead of ``embed-amd.js`` with
+require.js (3.7 MB): the same core widgets (ipywidgets 7 and 8 controls,
+output), and it finds its fonts next to itself. What it cannot do is
+fetch third-party widget modules from a CDN, which an offline book
+cannot do either; a chapter that needs one must vendor it.
+
 The output is rebuilt atomically and only when the lock, the shim or this
 script changed (``versions.json`` beside the files records what they are
-and the hash of those inputs), so a second run does nothing. ``--relock`` asks the registry for the tarball URL and integrity
-of the versions in the lock and rewrites it. ``CNNBOOK_NPM_REGISTRY``
+and the hash of those inputs), so a second run does nothing.
+``--relock`` asks the registry for the tarball URL and integrity of the
+versions in the lock and rewrites it. ``CNNBOOK_NPM_REGISTRY``
 replaces ``https://registry.npmjs.org`` (a mirror); the integrity check
 still applies.
 """

@@ -71,9 +71,12 @@ test: lint unit pairs nbval book-strict browser  ## Every check CI runs
 notebooks: $(STAMP)  ## Execute chapters whose source changed (FORCE=1: all)
 	$(PY) tools/execute_notebooks.py $(if $(FORCE),--force) $(CHAPTERS)
 
+# JupyterLab refuses to run as root unless told to (containers, Binder-like
+# machines); pass LAB_FLAGS to add your own options.
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)  ## JupyterLab, chapters opening as notebooks
 	$(BIN)/jupytext-config set-default-viewer markdown myst >/dev/null
-	$(BIN)/jupyter lab chapters
+	$(BIN)/jupyter lab $(LAB_FLAGS) chapters
 
 clean:  ## Remove the built book and caches
 	rm -rf _build book/_vendor .pytest_cache .hypothesis .ruff_cache

@@ -214,9 +214,9 @@ def tensor_pipeline_figure(stages):
                              closed=True, facecolor=face, edgecolor="k",
                              linewidth=0.8, alpha=0.5))
         ax.text(x + width / 2, y0 - 0.25, text, ha="center", va="top",
-                fontsize=8)
+                fontsize=10)
         ax.text(x + width / 2, 1.75, label, ha="center", va="bottom",
-                fontsize=9, rotation=0)
+                fontsize=11, rotation=0)
         x += width + depth + 0.7
     ax.set_xlim(-0.3, x)
     ax.set_ylim(-1.9, 2.2)

@@ -151,9 +151,9 @@ def test_the_gate_command_fails_with_status_1(repo):
     done = run(repo, "tools/check_notebooks.py")
     assert done.returncode == 1
     assert fail_lines(done.stderr) == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code) differs between .md "
-        f"and .ipynb; the .md cell starts 'x = 2 + 3'; re-execute with "
-        f"`make notebooks CHAPTERS={CHAPTER}`"]
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
+        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
 
 
 def test_md_edited_without_executing_fails_naming_the_cell(repo, pairs):
@@ -163,8 +163,21 @@ def test_md_edited_without_executing_fails_naming_the_cell(repo, pairs):
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code) differs between .md "
-        f"and .ipynb; the .md cell starts 'x = 2 + 3'; re-execute with "
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
+        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+
+
+def test_the_changed_line_of_a_long_cell_is_shown(repo, pairs):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace(
+        "assert x == 4\n", "assert x == 4, x\n"), "utf-8")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 2'; "
+        f"its line 2 differs: 'assert x == 4, x'; re-execute with "
         f"`make notebooks CHAPTERS={CHAPTER}`"]
 
 
@@ -202,7 +215,8 @@ def test_unexecuted_code_cell_fails_naming_the_cell(repo, pairs):
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} was never executed"]
+        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 2) was "
+        "never executed"]
 
 
 def test_cells_executed_out_of_order_fail(repo, pairs):
@@ -230,7 +244,8 @@ def test_cell_ending_with_semicolon_fails_naming_the_cell(repo, pairs):
     assert status == 1
     assert len(fails) == 1, fails
     assert fails[0].startswith(
-        f"FAIL chapters/{CHAPTER}.md: cell {index} ends with ';'")
+        f"FAIL chapters/{CHAPTER}.md: cell {index} (nbval's Cell 2) ends "
+        "with ';'")
 
 
 def test_stored_error_fails_unless_tagged(repo, pairs):
@@ -241,8 +256,8 @@ def test_stored_error_fails_unless_tagged(repo, pairs):
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
-    assert fails == [f"FAIL chapters/{CHAPTER}.ipynb: cell {index} stored "
-                     "an error: ZeroDivisionError"]
+    assert fails == [f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's "
+                     "Cell 1) stored an error: ZeroDivisionError"]
 
 
 def test_missing_or_orphan_notebook_fails(repo, pairs):

@@ -187,6 +187,7 @@ FACTS_JS = r"""
       colab: link('a[href*="colab"]'),
       download: link('a.btn-download-source-button'),
       repository: link('a.btn-source-repository-button'),
+      edit: link('a.btn-source-edit-button'),
     },
   };
 }

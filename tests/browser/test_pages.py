@@ -159,7 +159,7 @@ def test_chapter_3_conv_explorer_is_drawn(visit):
 
 
 def launch_urls(doc: str) -> dict[str, str]:
-    """The Binder and Colab URLs _config.yml should give a chapter."""
+    """The URLs _config.yml should give a chapter's buttons."""
     config = book_config()
     repo = config["repository"]
     owner, name = urlsplit(repo["url"]).path.strip("/").split("/")[:2]
@@ -176,6 +176,9 @@ def launch_urls(doc: str) -> dict[str, str]:
                   f"{name}/blob/{branch}/{notebook}"),
         "repository": repo["url"],
         "notebook": notebook,
+        # The edit button opens the MyST source (book/_ext/edit_md_source).
+        "edit": (f"{repo['url'].rstrip('/')}/edit/{branch}/"
+                 f"{PurePosixPath(book_path, doc)}.md"),
     }
 
 
@@ -187,6 +190,8 @@ def test_launch_and_download_buttons(visit, site_url, doc):
     assert launch["binder"] == [want["binder"]]
     assert launch["colab"] == [want["colab"]]
     assert want["repository"] in launch["repository"]
+    assert launch["edit"] == [want["edit"]]
+    assert (ROOT / f"{doc}.md").is_file()
     # Binder and Colab open the committed, executed notebook.
     assert (ROOT / want["notebook"]).is_file()
     assert len(launch["download"]) == 1, launch["download"]

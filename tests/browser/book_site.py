@@ -46,9 +46,13 @@ ALLOWED_CONSOLE_ERRORS = {
 
 
 def chromium_path() -> str | None:
-    """The Chromium executable (CNNBOOK_CHROMIUM, else on PATH)."""
-    candidates = [os.environ.get("CNNBOOK_CHROMIUM"), "/usr/bin/chromium",
-                  shutil.which("chromium"), shutil.which("chromium-browser")]
+    """The Chromium executable: CNNBOOK_CHROMIUM if set (only that),
+    else /usr/bin/chromium or chromium on PATH."""
+    if "CNNBOOK_CHROMIUM" in os.environ:
+        candidates = [os.environ["CNNBOOK_CHROMIUM"]]
+    else:
+        candidates = ["/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate

@@ -23,7 +23,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=900 -p no:cacheprovider
 
-.PHONY: help venv lint unit pairs nbval book book-strict browser \
+.PHONY: help venv lint unit pairs nbval vendor book book-strict browser \
 	test notebooks lab clean distclean
 
 help:  ## List the targets
@@ -52,11 +52,14 @@ pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 nbval: $(STAMP)  ## Re-execute every chapter and compare with stored outputs
 	$(PY) -m pytest $(NBVAL_FLAGS) -n $(JOBS) --dist loadfile chapters
 
-book: $(STAMP)  ## Build the HTML book into _build/html
+vendor: $(STAMP)  ## Unpack MathJax and the widget manager (offline HTML)
+	$(PY) tools/vendor_js.py
+
+book: $(STAMP) vendor  ## Build the HTML book into _build/html
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
-book-strict: $(STAMP)  ## Build from scratch, every warning an error
+book-strict: $(STAMP) vendor  ## Build from scratch, every warning an error
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 browser: $(STAMP)  ## Open the built pages in headless Chromium
@@ -76,7 +79,7 @@ lab: $(STAMP)  ## JupyterLab, chapters opening as notebooks
 	$(BIN)/jupyter lab $(LAB_FLAGS) chapters
 
 clean:  ## Remove the built book and caches
-	rm -rf _build .pytest_cache .hypothesis .ruff_cache
+	rm -rf _build book/_vendor .pytest_cache .hypothesis .ruff_cache
 
-distclean: clean  ## Also remove .venv
-	rm -rf $(VENV)
+distclean: clean  ## Also remove .venv and the downloaded JavaScript
+	rm -rf $(VENV) .vendor-cache

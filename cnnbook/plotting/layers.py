@@ -270,8 +270,9 @@ def conv_geometry_figure(size, kernel_size, stride=1, padding=0, dilation=1,
                 facecolor="#d62728" if (i, j) == (r, c) else "#fee6ce"))
     right.set_title(f"output {out}x{out}", fontsize=10)
     for ax, n in ((left, full), (right, out)):
-        ax.set_xlim(0, n)
-        ax.set_ylim(0, n)
+        # A small margin so the outer grid lines are not clipped.
+        ax.set_xlim(-0.05, n + 0.05)
+        ax.set_ylim(-0.05, n + 0.05)
         ax.set_aspect("equal")
         ax.axis("off")
     fig.tight_layout()

@@ -220,15 +220,21 @@ class Summary:
     def _repr_html_(self) -> str:
         esc = html.escape
         header, body = self._cells()
-        head = "".join(f"<th>{esc(h)}</th>" for h in header)
+        def style(i):
+            side = "left" if i < 2 else "right"
+            return (f'style="text-align:{side};padding:1px 0.6em;'
+                    'white-space:nowrap"')
+
+        head = "".join(f"<th {style(i)}>{esc(h)}</th>"
+                       for i, h in enumerate(header))
         rows = "".join(
-            "<tr>" + "".join(
-                f'<td style="text-align:{"left" if i < 2 else "right"}">'
-                f"{esc(c)}</td>" for i, c in enumerate(cells)) + "</tr>"
+            "<tr>" + "".join(f"<td {style(i)}>{esc(c)}</td>"
+                             for i, c in enumerate(cells)) + "</tr>"
             for cells in body)
         totals = "".join(f"<li>{esc(t)}</li>" for t in self._totals())
         return (
-            f'<div class="cnnbook-summary"><table><caption>'
+            '<div class="cnnbook-summary" style="overflow-x:auto">'
+            '<table style="font-size:0.85em"><caption>'
             f"{esc(self.model_name)}, input "
             f"{esc(str(tuple(self.input_shape)))}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"

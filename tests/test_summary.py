@@ -179,8 +179,9 @@ def test_text_and_html_forms():
     assert "C3 (Conv2d)" in text and "16 x 10 x 10" in text
     assert "MACs: 416,520 (FLOPs = 2 x MACs = 833,040)" in text
     html = table._repr_html_()
-    assert html.startswith('<div class="cnnbook-summary"><table>')
-    assert "<td style=\"text-align:right\">2,416</td>" in html
+    assert html.startswith('<div class="cnnbook-summary"')
+    assert ("<td style=\"text-align:right;padding:1px 0.6em;"
+            "white-space:nowrap\">2,416</td>" in html)
     assert isinstance(table[1], LayerRow) and table["C5"].parameters
 
 

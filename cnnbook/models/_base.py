@@ -10,8 +10,8 @@ it was given::
     stride=2, ...)) failed on an input of shape (1, 256, 1, 1) ...
 
 It does so at no cost when the forward pass succeeds: only after a
-failure is the pass repeated, on one image and without gradients, with
-hooks that record which layer was running (:func:`locate_failure`).
+failure is the pass repeated, on the same input and without gradients,
+with hooks that record which layer was running (:func:`locate_failure`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,14 @@ lazily, inside the functions.
 """
 
 from ._common import pyplot
+from .architectures import (
+    gradient_norms_figure,
+    inception_module_figure,
+    receptive_field_footprints,
+    residual_block_figure,
+    separable_speedup_figure,
+)
+from .history import imagenet_error_figure, model_costs_figure
 from .layers import (
     activation_figure,
     conv_geometry_figure,
@@ -25,6 +33,14 @@ __all__ = [
     "pooling_figure",
     "pyplot",
     "tensor_pipeline_figure",
+    # chapters 2, 5 and 6
+    "gradient_norms_figure",
+    "imagenet_error_figure",
+    "inception_module_figure",
+    "model_costs_figure",
+    "receptive_field_footprints",
+    "residual_block_figure",
+    "separable_speedup_figure",
 ]
 from .augmentation import augmentation_grid, show_image
 from .training import (

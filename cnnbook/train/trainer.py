@@ -147,6 +147,13 @@ class Trainer:
         :class:`Criterion`.
     callbacks : list of callables
         ``callback(trainer, record)`` after each epoch's checkpoint.
+
+    Notes
+    -----
+    Construction seeds Python, numpy and PyTorch with ``config.seed`` and
+    keeps its own copy of the generators' state for the run; build the
+    model after ``seed_everything(seed)`` so that its initial weights are
+    reproducible too.
     """
 
     def __init__(self, model: nn.Module, train_data, val_data=None,

@@ -96,14 +96,31 @@ def max_pool2d(
         (padding[0], padding[0] + extra[0]),
         (padding[1], padding[1] + extra[1]),
     ]
-    xp = np.pad(x, pad, constant_values=-np.inf)
-    win = _windows(xp, kernel, stride, dilation, out)
-    flat = win.reshape(*win.shape[:-2], -1)  # (..., H_out, W_out, kH*kW)
-    y = flat.max(axis=-1)
+    xp = np.pad(x, pad, constant_values=-np.inf) if any(
+        sum(p) for p in pad) else x
+    # A running maximum over the kH * kW offsets of the window: each offset
+    # is a strided view of the input with the output's shape, so this is
+    # kH * kW element-wise comparisons and no copy of the windows.
+    y = winner = None
+    for k, (u, v) in enumerate(np.ndindex(*kernel)):
+        rows = slice(u * dilation[0],
+                     u * dilation[0] + stride[0] * (out[0] - 1) + 1,
+                     stride[0])
+        cols = slice(v * dilation[1],
+                     v * dilation[1] + stride[1] * (out[1] - 1) + 1,
+                     stride[1])
+        candidate = xp[..., rows, cols]
+        if y is None:
+            y = candidate.copy()
+            winner = np.zeros(y.shape, np.intp)
+            continue
+        better = candidate > y  # strict: ties keep the first maximum
+        np.copyto(y, candidate, where=better)
+        if return_indices:
+            np.copyto(winner, k, where=better)
     if not return_indices:
         return y
-    best = flat.argmax(axis=-1)
-    u, v = np.divmod(best, kernel[1])
+    u, v = np.divmod(winner, kernel[1])
     rows = np.arange(out[0])[:, None] * stride[0] - padding[0]
     cols = np.arange(out[1])[None, :] * stride[1] - padding[1]
     rows = rows + u * dilation[0]
@@ -191,6 +208,7 @@ def max_pool2d_backward(
     padding=0,
     dilation=1,
     ceil_mode=False,
+    indices=None,
 ):
     r"""Gradient of :func:`max_pool2d` with respect to its input.
 
@@ -205,17 +223,31 @@ def max_pool2d_backward(
 
     An input that wins several overlapping windows collects all their
     gradients. Ties go to the first maximum in the window, as in PyTorch.
+
+    ``indices``, as returned by ``max_pool2d(..., return_indices=True)``,
+    saves finding the winners again; without it they are recomputed.
     """
     func = "max_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
-    y, index = max_pool2d(x, kernel_size, stride, padding, dilation,
-                          ceil_mode, return_indices=True)
-    g = _check_grad(func, grad_output, y.shape)
+    if indices is None:
+        y, index = max_pool2d(x, kernel_size, stride, padding, dilation,
+                              ceil_mode, return_indices=True)
+        real = np.isfinite(y)
+    else:
+        *_, out, _ = _pool_geometry(x, kernel_size, stride, padding,
+                                    dilation, ceil_mode, "max_pool2d")
+        index = np.asarray(indices)
+        if index.shape != x.shape[:-2] + out or index.dtype.kind not in "iu":
+            raise ValueError(
+                f"{func}: indices must be integers of the output's shape "
+                f"{x.shape[:-2] + out}, got {index.dtype} {index.shape}"
+            )
+        real = (index >= 0) & (index < x.shape[-1] * x.shape[-2])
+    g = _check_grad(func, grad_output, index.shape)
     h, w = x.shape[-2:]
     planes = int(np.prod(x.shape[:-2]))
     # A window entirely in the padding (possible with dilation) has no
     # winner and passes no gradient.
-    real = np.isfinite(y)
     flat = index + (np.arange(planes) * (h * w)).reshape(
         x.shape[:-2] + (1, 1))
     grad = np.bincount(flat[real], weights=g[real], minlength=planes * h * w)

@@ -48,6 +48,9 @@ def _shape(shape, func):
     if isinstance(shape, numbers.Integral):
         shape = (shape,)
     try:
+        if isinstance(shape, str) or not all(
+                isinstance(s, numbers.Integral) for s in shape):
+            raise TypeError
         shape = tuple(int(s) for s in shape)
     except TypeError:
         raise TypeError(

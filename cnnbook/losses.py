@@ -203,9 +203,8 @@ def nll_from_probabilities(input, target, reduction="mean"):
     reduction = _reduction(reduction, func)
     _check_probabilities(p, "input", func, rows_sum_to_one=True)
     y = _class_targets(target, *p.shape, func)
-    with np.errstate(divide="ignore"):
-        logs = np.log(p)
-    terms = np.where(y > 0, y * logs, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(y > 0, y * np.log(p), 0.0)  # 0 log 0 = 0
     return _reduce(-terms.sum(axis=1), reduction)
 
 

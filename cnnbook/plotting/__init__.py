@@ -6,6 +6,8 @@ lazily, inside the functions.
 """
 
 from ._common import pyplot
+from .backprop import rot180_figure
+from .initialization import activation_statistics_figure
 from .layers import (
     activation_figure,
     conv_geometry_figure,
@@ -15,6 +17,8 @@ from .layers import (
     pooling_figure,
     tensor_pipeline_figure,
 )
+from .losses import loss_curves_figure
+from .optimization import loss_surface_figure, schedule_figure
 
 __all__ = [
     "activation_figure",
@@ -25,4 +29,10 @@ __all__ = [
     "pooling_figure",
     "pyplot",
     "tensor_pipeline_figure",
+    # chapters 4 and 8
+    "activation_statistics_figure",
+    "loss_curves_figure",
+    "loss_surface_figure",
+    "rot180_figure",
+    "schedule_figure",
 ]

@@ -25,6 +25,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._validation import as_array, check_int, check_pair
 from ._padding import resolve_conv_padding
+from ._winograd import winograd_conv3x3
 
 __all__ = [
     "conv2d",
@@ -41,6 +42,14 @@ __all__ = [
 # in the processor's cache between being written and being multiplied,
 # which matters more than any other choice here.
 _TILE_ELEMENTS = 1 << 20
+
+# 3 x 3 convolutions with at least this many input channels, and this many
+# 2 x 2 output tiles, use Winograd's F(2 x 2, 3 x 3) (``_winograd.py``):
+# 2.25 times fewer multiplications, paid for with transforms of the data
+# (cheap when the channels are many) and of the kernels (cheap when the
+# tiles are many).
+_WINOGRAD_MIN_CHANNELS = 128
+_WINOGRAD_MIN_TILES = 128
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,16 @@ class _Geometry:
     @property
     def padded(self) -> bool:
         return any(self.pad[0]) or any(self.pad[1])
+
+    @property
+    def winograd(self) -> bool:
+        """A 3x3, stride 1, undilated, ungrouped convolution with many
+        input channels: Winograd's algorithm is the faster way."""
+        tiles = self.n * -(-self.h_out // 2) * -(-self.w_out // 2)
+        return (self.kh == self.kw == 3 and self.stride == (1, 1)
+                and self.dilation == (1, 1) and self.groups == 1
+                and self.c_in >= _WINOGRAD_MIN_CHANNELS
+                and tiles >= _WINOGRAD_MIN_TILES)
 
     @property
     def pointwise(self) -> bool:
@@ -244,7 +263,9 @@ def conv2d(
     :math:`C_\text{out}` rows, multiply it. The columns are gathered a tile
     at a time, so that the matrix stays in the processor's cache. A 1x1
     convolution needs no windows at all: it is a matrix product of the
-    channels.
+    channels. A 3x3 convolution with many input channels uses Winograd's
+    F(2x2, 3x3) algorithm instead, which needs 2.25 times fewer
+    multiplications (the result is the same up to rounding).
 
     Parameters
     ----------
@@ -276,6 +297,8 @@ def conv2d(
     if geo.pointwise:
         x_mat = x.reshape(geo.n, geo.groups, geo.c_per_group, -1)
         np.matmul(w_mat, x_mat, out=y_mat)
+    elif geo.winograd:
+        winograd_conv3x3(x, w.astype(dtype, copy=False), geo.pad, y)
     else:
         xp = _pad(x, geo)
         buffer = np.empty(_TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw

@@ -350,3 +350,45 @@ def test_pointwise_convolution_is_a_matrix_product(rng):
                             _autograd_conv(x, w, b, g), strict=True):
         close(ours, theirs)
 
+
+
+@pytest.mark.parametrize("block_elements", [1 << 22, 50, 3000])
+@given(n=st.integers(1, 3), c_in=st.integers(1, 5), c_out=st.integers(1, 5),
+       h=st.integers(1, 11), w=st.integers(1, 11),
+       padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+       seed=st.integers(0, 2**31 - 1))
+def test_winograd_path_matches_torch(block_elements, n, c_in, c_out, h, w,
+                                     padding, seed):
+    # Force the Winograd F(2x2, 3x3) path (normally for >= 128 channels),
+    # and small blocks so that images and tile rows are split.
+    from cnnbook.functional import _winograd
+
+    assume(h + 2 * padding[0] >= 3 and w + 2 * padding[1] >= 3)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, c_in, h, w))
+    wt = rng.normal(size=(c_out, c_in, 3, 3))
+    b = rng.normal(size=c_out)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(conv_module, "_WINOGRAD_MIN_CHANNELS", 1)
+        patch.setattr(conv_module, "_WINOGRAD_MIN_TILES", 1)
+        patch.setattr(_winograd, "_BLOCK_ELEMENTS", block_elements)
+        y = conv2d(x, wt, b, padding=padding)
+        g = rng.normal(size=y.shape)
+        grads = conv2d_backward(g, x, wt, padding=padding)
+    close(y, TF.conv2d(t(x), t(wt), t(b), padding=padding))
+    for ours, theirs in zip(grads, _autograd_conv(x, wt, b, g,
+                                                  padding=padding),
+                            strict=True):
+        close(ours, theirs)
+
+
+def test_winograd_is_used_for_wide_layers_and_stays_accurate(rng):
+    x = rng.normal(size=(2, 128, 16, 16)).astype(np.float32)
+    w = (rng.normal(size=(128, 128, 3, 3)) * 0.03).astype(np.float32)
+    geo = conv_module._geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1)
+    assert geo.winograd
+    exact = TF.conv2d(t(x), t(w), padding=1).numpy()
+    y = conv2d(x, w, padding=1)
+    assert y.dtype == np.float32
+    # float32 rounding: within a few units in the last place of the sum
+    assert np.abs(y - exact).max() < 1e-5 * np.abs(exact).max()

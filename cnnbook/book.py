@@ -14,23 +14,22 @@ from dataclasses import dataclass
 __all__ = ["Comparison", "SourceCode", "agrees", "glue", "show_source"]
 
 
-def glue(name: str, value, display: bool = False):
+def glue(name: str, value, display: bool = False) -> None:
     """Make ``value`` available to the prose as ``{glue:}`name```.
 
     A thin wrapper over ``myst_nb.glue``; where myst-nb is not installed
     (a notebook opened in Colab, say) the value is simply not glued.
-    Returns the value, so ``x = glue("x", compute())`` reads naturally.
+    Returns None, so a cell ending in ``glue(...)`` displays nothing.
     """
     try:
         from myst_nb import glue as _glue
     except ImportError:  # pragma: no cover - only outside the book's env
-        return value
+        return
     # numpy scalars repr as "np.float64(...)", which the {glue:text} role
     # cannot format; glue the equivalent Python number.
     plain = value.item() if hasattr(value, "item") and getattr(
         value, "ndim", None) == 0 else value
     _glue(name, plain, display=display)
-    return value
 
 
 def _decimals(text: str) -> int:

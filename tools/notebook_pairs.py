@@ -59,19 +59,49 @@ class Problem:
         return f"{self.path.relative_to(ROOT)}: {self.message}"
 
 
+def nbval_name(cells, i: int) -> str:
+    """``cell i`` counts every cell from 0; nbval counts code cells only
+    (``Cell k`` in its report). Name a code cell both ways."""
+    if cells[i]["cell_type"] != "code":
+        return f"cell {i}"
+    k = sum(c["cell_type"] == "code" for c in cells[:i])
+    return f"cell {i} (nbval's Cell {k})"
+
+
 def first_difference(md_nb, ipynb_nb) -> str | None:
     """Describe the first cell where the two notebooks' inputs differ."""
     a, b = _cells(md_nb), _cells(ipynb_nb)
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             first = (x[1].splitlines() or [""])[0][:70]
-            return (
+            message = (
                 f"cell {i} ({x[0]}) differs between .md and .ipynb; the .md "
                 f"cell starts {first!r}"
             )
+            if x[0] == y[0] == "code":
+                k = sum(t == "code" for t, _ in b[:i])
+                message = message.replace(
+                    f"({x[0]})", f"(code, nbval's Cell {k})", 1)
+            if x[0] == y[0]:
+                n = first_line_difference(x[1], y[1])
+                lines = x[1].splitlines()
+                line = lines[n - 1][:70] if n <= len(lines) else ""
+                if n > 1:
+                    message += f"; its line {n} differs: {line!r}"
+            return message
     if len(a) != len(b):
         return f".md has {len(a)} cells, .ipynb has {len(b)}"
     return None
+
+
+def first_line_difference(a: str, b: str) -> int:
+    """The 1-based number of the first line where two texts differ."""
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    pairs = zip(lines_a, lines_b, strict=False)
+    for number, (x, y) in enumerate(pairs, start=1):
+        if x != y:
+            return number
+    return min(len(lines_a), len(lines_b)) + 1
 
 
 def check_pair(md: Path) -> list[Problem]:
@@ -82,10 +112,12 @@ def check_pair(md: Path) -> list[Problem]:
         return [Problem(md, f"no executed notebook {ipynb.name}; run "
                             f"`make notebooks CHAPTERS={md.stem}`")]
     text = md.read_text(encoding="utf-8")
-    if canonical_text(md) != text:
+    canonical = canonical_text(md)
+    if canonical != text:
         problems.append(Problem(
-            md, "not in jupytext's canonical MyST form; `make notebooks` "
-                "rewrites it"))
+            md, "not in jupytext's canonical MyST form (first difference "
+                f"at line {first_line_difference(text, canonical)}); "
+                "`make notebooks` rewrites it"))
     md_nb = jupytext.read(md)
     raw = json.loads(ipynb.read_text(encoding="utf-8"))
     nb = jupytext.read(ipynb)
@@ -102,10 +134,12 @@ def check_pair(md: Path) -> list[Problem]:
             # not see the ';' and displays the value anyway: outputs
             # would differ between `make notebooks` and `make nbval`.
             problems.append(Problem(
-                md, f"cell {i} ends with ';', which nbval does not honour; "
-                    "assign the value instead (fig = ...)"))
+                md, f"{nbval_name(raw['cells'], i)} ends with ';', which "
+                    "nbval does not honour; assign the value instead "
+                    "(fig = ...)"))
         if cell.get("execution_count") is None:
-            problems.append(Problem(ipynb, f"cell {i} was never executed"))
+            problems.append(Problem(
+                ipynb, f"{nbval_name(raw['cells'], i)} was never executed"))
         else:
             counts.append(cell["execution_count"])
         for out in cell.get("outputs", []):
@@ -113,7 +147,8 @@ def check_pair(md: Path) -> list[Problem]:
                 tags = cell.get("metadata", {}).get("tags", [])
                 if "raises-exception" not in tags:
                     problems.append(Problem(
-                        ipynb, f"cell {i} stored an error: {out['ename']}"))
+                        ipynb, f"{nbval_name(raw['cells'], i)} stored an "
+                               f"error: {out['ename']}"))
     if counts and counts != list(range(1, len(counts) + 1)):
         problems.append(Problem(
             ipynb, "cells were not executed once, top to bottom, in a fresh "

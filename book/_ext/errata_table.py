@@ -17,10 +17,9 @@ from cnnbook import errata
 logger = logging.getLogger(__name__)
 
 COLUMNS = (
-    ("No.", 6),
-    ("Where in the encyclopedia", 18),
-    ("The encyclopedia says", 26),
-    ("What is true", 30),
+    ("Erratum and where", 18),
+    ("The encyclopedia says", 30),
+    ("What is true", 32),
     ("How the book checked", 20),
 )
 
@@ -64,20 +63,22 @@ class ErrataTable(Directive):
             uri = f"../chapters/{record.chapter}.html#{record.anchor}"
             link = nodes.reference("", record.number, refuri=uri,
                                    internal=True)
-            where = _paragraph(f"line {record.line}: {record.section}")
-            quote = nodes.literal_block(record.quote, record.quote)
+            where = _paragraph(f"{record.kind}; encyclopedia line "
+                               f"{record.line}: {record.section}")
+            quote = nodes.literal_block(record.quote, record.quote,
+                                        language="text")
             row = nodes.row(ids=[f"row-{record.anchor}"])
-            row += _cell(nodes.paragraph("", "", link),
-                         _paragraph(record.kind))
-            row += _cell(where)
+            row += _cell(nodes.paragraph("", "", nodes.strong("", "", link)),
+                         where)
             row += _cell(_paragraph(record.says), quote)
             row += _cell(_paragraph(record.correct))
             row += _cell(_paragraph(record.how))
             body += row
         group += body
+        chapters = len({r.chapter for r in records})
         summary = _paragraph(
-            f"{len(records)} errata in "
-            f"{len({r.chapter for r in records})} chapters."
+            f"{len(records)} {'erratum' if len(records) == 1 else 'errata'}"
+            f" in {chapters} chapter{'' if chapters == 1 else 's'}."
         )
         return [summary, table]
 

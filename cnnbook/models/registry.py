@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import torch.nn as nn
 
-__all__ = ["get_model", "list_models", "register"]
+__all__ = ["describe", "get_model", "list_models", "register"]
 
 _BUILDERS: dict[str, Callable[..., nn.Module]] = {}
 
@@ -28,6 +28,14 @@ def list_models() -> list[str]:
     return sorted(_BUILDERS)
 
 
+def describe(name: str) -> str:
+    """The first line of a model's docstring: its paper and variant."""
+    if name not in _BUILDERS:
+        get_model(name)  # raises the error listing the names
+    doc = _BUILDERS[name].__doc__ or ""
+    return " ".join(doc.strip().split("\n\n")[0].split())
+
+
 def get_model(name: str, **kwargs) -> nn.Module:
     """Build the model registered as ``name`` with keyword arguments.
 
@@ -43,4 +51,10 @@ def get_model(name: str, **kwargs) -> nn.Module:
             f"get_model: unknown model {name!r}; available: "
             f"{', '.join(list_models())}"
         )
-    return _BUILDERS[name](**kwargs)
+    try:
+        return _BUILDERS[name](**kwargs)
+    except TypeError as err:
+        if "unexpected keyword argument" not in str(err):
+            raise
+        # Name the model the caller asked for, not an internal class.
+        raise TypeError(f"get_model({name!r}): {err}") from None

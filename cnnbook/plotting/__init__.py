@@ -6,7 +6,15 @@ lazily, inside the functions.
 """
 
 from ._common import pyplot
+from .architectures import (
+    gradient_norms_figure,
+    inception_module_figure,
+    receptive_field_footprints,
+    residual_block_figure,
+    separable_speedup_figure,
+)
 from .backprop import rot180_figure
+from .history import imagenet_error_figure, model_costs_figure
 from .initialization import activation_statistics_figure
 from .layers import (
     activation_figure,
@@ -29,6 +37,14 @@ __all__ = [
     "pooling_figure",
     "pyplot",
     "tensor_pipeline_figure",
+    # chapters 2, 5 and 6
+    "gradient_norms_figure",
+    "imagenet_error_figure",
+    "inception_module_figure",
+    "model_costs_figure",
+    "receptive_field_footprints",
+    "residual_block_figure",
+    "separable_speedup_figure",
     # chapters 4 and 8
     "activation_statistics_figure",
     "loss_curves_figure",

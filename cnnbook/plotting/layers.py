@@ -214,9 +214,9 @@ def tensor_pipeline_figure(stages):
                              closed=True, facecolor=face, edgecolor="k",
                              linewidth=0.8, alpha=0.5))
         ax.text(x + width / 2, y0 - 0.25, text, ha="center", va="top",
-                fontsize=8)
+                fontsize=10)
         ax.text(x + width / 2, 1.75, label, ha="center", va="bottom",
-                fontsize=9, rotation=0)
+                fontsize=11, rotation=0)
         x += width + depth + 0.7
     ax.set_xlim(-0.3, x)
     ax.set_ylim(-1.9, 2.2)
@@ -270,8 +270,9 @@ def conv_geometry_figure(size, kernel_size, stride=1, padding=0, dilation=1,
                 facecolor="#d62728" if (i, j) == (r, c) else "#fee6ce"))
     right.set_title(f"output {out}x{out}", fontsize=10)
     for ax, n in ((left, full), (right, out)):
-        ax.set_xlim(0, n)
-        ax.set_ylim(0, n)
+        # A small margin so the outer grid lines are not clipped.
+        ax.set_xlim(-0.05, n + 0.05)
+        ax.set_ylim(-0.05, n + 0.05)
         ax.set_aspect("equal")
         ax.axis("off")
     fig.tight_layout()

@@ -1,0 +1,316 @@
+"""The gates of ``make test`` fail when they should, naming what broke.
+
+A tiny chapter pair is executed once by ``tools/execute_notebooks.py`` in a
+minimal copy of the repository (tools, jupytext.toml, the nbval sanitize
+file). Each test breaks one copy of it the way a contributor might, and
+checks that ``tools/check_notebooks.py`` (``make pairs``) or nbval
+(``make nbval``) fails and names the chapter and the cell. The pairing
+gate runs in-process on the copy (importing jupytext costs seconds), once
+as a command; execution and nbval run as commands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import check_notebooks  # noqa: E402
+import notebook_pairs  # noqa: E402
+
+CHAPTER = "01_tiny"
+
+TINY_MD = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+    jupytext_version: 1.19.6
+kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
+  name: python3
+---
+
+# 1. A tiny chapter
+
+```{code-cell} ipython3
+x = 2 + 2
+assert x == 4
+x
+```
+
+Prose between the cells.
+
+```{code-cell} ipython3
+print(f"ten times: {x * 10}; an address that changes: {object()}")
+```
+
+```{code-cell} ipython3
+squares = [i * i for i in range(x)]
+squares
+```
+"""
+
+
+def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    # The subprocesses must not think they are pytest-xdist workers.
+    for name in list(env):
+        if name.startswith(("PYTEST_", "COV_CORE")):
+            del env[name]
+    return subprocess.run([sys.executable, *args], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> Path:
+    """A minimal repository whose one chapter `make notebooks` executed."""
+    repo = tmp_path_factory.mktemp("repo")
+    (repo / "tools").mkdir()
+    for name in ("notebook_pairs.py", "check_notebooks.py",
+                 "execute_notebooks.py"):
+        shutil.copy(ROOT / "tools" / name, repo / "tools" / name)
+    shutil.copy(ROOT / "jupytext.toml", repo)
+    (repo / "tests").mkdir()
+    shutil.copy(ROOT / "tests" / "nbval_sanitize.cfg", repo / "tests")
+    (repo / "chapters").mkdir()
+    (repo / "chapters" / f"{CHAPTER}.md").write_text(TINY_MD, "utf-8")
+    done = run(repo, "tools/execute_notebooks.py")
+    assert done.returncode == 0, done.stderr
+    return repo
+
+
+@pytest.fixture
+def repo(executed, tmp_path) -> Path:
+    """A fresh copy of the executed repository, for one test to break."""
+    return Path(shutil.copytree(executed, tmp_path / "repo"))
+
+
+def md_path(repo: Path) -> Path:
+    return repo / "chapters" / f"{CHAPTER}.md"
+
+
+def ipynb_path(repo: Path) -> Path:
+    return repo / "chapters" / f"{CHAPTER}.ipynb"
+
+
+def read_nb(repo: Path) -> dict:
+    return json.loads(ipynb_path(repo).read_text("utf-8"))
+
+
+def write_nb(repo: Path, nb: dict) -> None:
+    ipynb_path(repo).write_text(json.dumps(nb, indent=1) + "\n", "utf-8")
+
+
+def code_cells(nb: dict) -> list[tuple[int, dict]]:
+    """(index in the notebook, cell) of each code cell."""
+    return [(i, c) for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "code"]
+
+
+def fail_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("FAIL ")]
+
+
+@pytest.fixture
+def pairs(monkeypatch, capsys):
+    """``pairs(repo)``: the pairing gate's exit status and FAIL lines."""
+
+    def check(repo: Path) -> tuple[int, list[str]]:
+        monkeypatch.setattr(notebook_pairs, "ROOT", repo)
+        monkeypatch.setattr(notebook_pairs, "CHAPTERS", repo / "chapters")
+        monkeypatch.setattr(check_notebooks, "CHAPTERS", repo / "chapters")
+        capsys.readouterr()
+        status = check_notebooks.main()
+        return status, fail_lines(capsys.readouterr().err)
+
+    return check
+
+
+def test_the_tiny_chapter_passes_as_executed(executed, pairs):
+    assert pairs(executed) == (0, [])
+    nb = read_nb(executed)
+    assert [c["execution_count"] for _, c in code_cells(nb)] == [1, 2, 3]
+
+
+def test_the_gate_command_fails_with_status_1(repo):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace("x = 2 + 2", "x = 2 + 3"),
+                  "utf-8")
+    done = run(repo, "tools/check_notebooks.py")
+    assert done.returncode == 1
+    assert fail_lines(done.stderr) == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
+        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+
+
+def test_md_edited_without_executing_fails_naming_the_cell(repo, pairs):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace("x = 2 + 2", "x = 2 + 3"),
+                  "utf-8")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
+        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+
+
+def test_the_changed_line_of_a_long_cell_is_shown(repo, pairs):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace(
+        "assert x == 4\n", "assert x == 4, x\n"), "utf-8")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 2'; "
+        f"its line 2 differs: 'assert x == 4, x'; re-execute with "
+        f"`make notebooks CHAPTERS={CHAPTER}`"]
+
+
+def test_md_prose_edited_without_executing_fails(repo, pairs):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace("Prose between",
+                                                "Words between"), "utf-8")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert len(fails) == 1
+    assert "cell 2 (markdown) differs" in fails[0]
+
+
+def test_md_not_canonical_fails_naming_the_line(repo, pairs):
+    md = md_path(repo)
+    text = md.read_text("utf-8")
+    # Same cells, other form: a code cell without its lexer name.
+    md.write_text(text.replace("```{code-cell} ipython3\nsquares",
+                               "```{code-cell}\nsquares"), "utf-8")
+    line = 1 + text.splitlines().index("squares = [i * i for i in range(x)]")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.md: not in jupytext's canonical MyST form "
+        f"(first difference at line {line - 1}); `make notebooks` rewrites "
+        "it"]
+
+
+def test_unexecuted_code_cell_fails_naming_the_cell(repo, pairs):
+    nb = read_nb(repo)
+    index, cell = code_cells(nb)[2]
+    cell["execution_count"] = None
+    cell["outputs"] = []
+    write_nb(repo, nb)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 2) was "
+        "never executed"]
+
+
+def test_cells_executed_out_of_order_fail(repo, pairs):
+    nb = read_nb(repo)
+    (_, first), (_, second) = code_cells(nb)[:2]
+    first["execution_count"], second["execution_count"] = 2, 1
+    write_nb(repo, nb)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cells were not executed once, top "
+        "to bottom, in a fresh kernel (execution counts [2, 1, 3]...)"]
+
+
+def test_cell_ending_with_semicolon_fails_naming_the_cell(repo, pairs):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace("\nsquares\n",
+                                                "\nsquares;\n"), "utf-8")
+    nb = read_nb(repo)
+    index, cell = code_cells(nb)[2]
+    cell["source"] = "".join(cell["source"]).replace("\nsquares",
+                                                     "\nsquares;")
+    write_nb(repo, nb)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert len(fails) == 1, fails
+    assert fails[0].startswith(
+        f"FAIL chapters/{CHAPTER}.md: cell {index} (nbval's Cell 2) ends "
+        "with ';'")
+
+
+def test_stored_error_fails_unless_tagged(repo, pairs):
+    nb = read_nb(repo)
+    index, cell = code_cells(nb)[1]
+    cell["outputs"] = [{"output_type": "error", "ename": "ZeroDivisionError",
+                        "evalue": "division by zero", "traceback": []}]
+    write_nb(repo, nb)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's "
+                     "Cell 1) stored an error: ZeroDivisionError"]
+
+
+def test_missing_or_orphan_notebook_fails(repo, pairs):
+    shutil.move(ipynb_path(repo), repo / "chapters" / "02_orphan.ipynb")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.md: no executed notebook {CHAPTER}.ipynb;"
+        f" run `make notebooks CHAPTERS={CHAPTER}`",
+        "FAIL chapters/02_orphan.ipynb: has no paired .md source"]
+
+
+def test_failed_execution_leaves_both_files_as_they_were(repo):
+    md = md_path(repo)
+    broken = md.read_text("utf-8").replace("assert x == 4", "assert x == 5")
+    md.write_text(broken, "utf-8")
+    before = ipynb_path(repo).read_bytes()
+    done = run(repo, "tools/execute_notebooks.py")
+    assert done.returncode == 1
+    assert f"FAILED {CHAPTER}.md" in done.stderr
+    assert "AssertionError" in done.stderr
+    assert ipynb_path(repo).read_bytes() == before
+    assert md.read_text("utf-8") == broken
+
+
+def nbval(repo: Path) -> subprocess.CompletedProcess:
+    """`make nbval`'s flags, on the tiny chapter."""
+    return run(repo, "-m", "pytest", "--nbval", "--nbval-current-env",
+               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+               "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+               f"chapters/{CHAPTER}.ipynb")
+
+
+def test_nbval_passes_the_executed_chapter(executed):
+    # The second cell prints a fresh memory address each run: the
+    # project's sanitize file is what makes it compare equal.
+    done = nbval(executed)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "3 passed" in done.stdout
+
+
+def test_nbval_fails_when_one_stored_output_changed(repo):
+    nb = read_nb(repo)
+    _, cell = code_cells(nb)[1]
+    stream = cell["outputs"][0]
+    text = "".join(stream["text"])
+    assert text.startswith("ten times: 40;")
+    stream["text"] = text.replace("ten times: 40", "ten times: 41")
+    write_nb(repo, nb)
+    done = nbval(repo)
+    assert done.returncode == 1
+    # nbval counts code cells only, from 0 (check_notebooks.py counts
+    # all cells): the second code cell is its "Cell 1".
+    assert f"{CHAPTER}.ipynb::Cell 1" in done.stdout, done.stdout
+    assert "1 failed, 2 passed" in done.stdout
+    assert "ten times: 41" in done.stdout and "ten times: 40" in done.stdout

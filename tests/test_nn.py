@@ -161,3 +161,15 @@ def test_layer_argument_errors():
         nn.Sequential(nn.ReLU(), "relu")
     with pytest.raises(TypeError, match="floating-point"):
         nn.Parameter(np.zeros(3, int))
+
+
+def test_the_numpy_engine_imports_neither_torch_nor_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys; import cnnbook.functional, cnnbook.losses, "
+            "cnnbook.init, cnnbook.optim, cnnbook.schedules, "
+            "cnnbook.gradcheck, cnnbook.nn; "
+            "bad = {'torch', 'matplotlib'} & set(sys.modules); "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)

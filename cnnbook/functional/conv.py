@@ -5,7 +5,8 @@ One formula, written three ways:
 - :func:`conv2d_reference` / :func:`conv2d_backward_reference`: loops that
   read like the formulas, for small examples and for reading;
 - :func:`conv2d` / :func:`conv2d_backward`: the fast, vectorised versions
-  (im2col: gather every window into a matrix, then one matrix product);
+  (im2col: gather every window into a matrix, then one matrix product;
+  Winograd's F(2x2, 3x3) for 3x3 layers with many channels);
 - :func:`correlate2d` / :func:`convolve2d`: single-channel cross-correlation
   and true (kernel-flipped) convolution, the operations of chapter 4's first
   section.

@@ -1,4 +1,5 @@
-"""Activations and their derivatives against torch (autograd), float64."""
+"""Activations, their derivatives and backward passes against torch
+(autograd), float64."""
 
 import numpy as np
 import pytest
@@ -74,3 +75,49 @@ def test_activation_errors():
         F.leaky_relu(np.zeros(2), negative_slope="0.1")
     with pytest.raises(TypeError, match="input must hold real numbers"):
         F.relu(np.array(["a"]))
+
+
+BACKWARD = [
+    (F.relu_backward, torch.relu),
+    (F.sigmoid_backward, torch.sigmoid),
+    (F.tanh_backward, torch.tanh),
+    (lambda g, x: F.leaky_relu_backward(g, x, 0.2),
+     lambda x: TF.leaky_relu(x, 0.2)),
+]
+
+
+@pytest.mark.parametrize("backward, reference", BACKWARD)
+@given(x=tensors, seed=st.integers(0, 2**31 - 1))
+def test_backward_is_chain_rule_of_autograd(backward, reference, x, seed):
+    g = np.random.default_rng(seed).normal(size=x.shape)
+    xt = t(x).requires_grad_()
+    reference(xt).backward(t(g))
+    close(backward(g, x), xt.grad)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@given(x=arrays(np.float64, (3, 4, 2), elements=finite),
+       seed=st.integers(0, 2**31 - 1))
+def test_softmax_and_log_softmax_backward(dim, x, seed):
+    g = np.random.default_rng(seed).normal(size=x.shape)
+    for ours, reference in ((F.softmax_backward, torch.softmax),
+                            (F.log_softmax_backward, torch.log_softmax)):
+        xt = t(x).requires_grad_()
+        reference(xt, dim).backward(t(g))
+        close(ours(g, x, dim), xt.grad)
+
+
+def test_softmax_backward_is_the_jacobian_product(rng):
+    x, g = rng.normal(size=6), rng.normal(size=6)
+    close(F.softmax_backward(g, x), F.softmax_jacobian(x) @ g)
+
+
+def test_relu_backward_at_zero_passes_nothing():
+    close(F.relu_backward(np.ones(3), np.array([-1.0, 0.0, 1.0])),
+          [0.0, 0.0, 1.0])
+
+
+def test_backward_shape_mismatch():
+    with pytest.raises(ValueError, match=r"grad_output \(2,\) and input "
+                       r"\(3,\) must have the same shape"):
+        F.relu_backward(np.zeros(2), np.zeros(3))

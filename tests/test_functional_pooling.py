@@ -1,4 +1,4 @@
-"""Pooling against torch.nn.functional, float64."""
+"""Pooling and its backward passes against torch (autograd), float64."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch_reference import close, t
 
-from cnnbook.functional import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from cnnbook.functional import (
+    adaptive_avg_pool2d,
+    adaptive_avg_pool2d_backward,
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+)
 
 
 @st.composite
@@ -95,3 +102,76 @@ def test_pooling_errors_name_the_parameter():
         max_pool2d(np.zeros(4), 2)
     with pytest.raises(ValueError, match="output_size must be >= 1"):
         adaptive_avg_pool2d(x, 0)
+
+
+def _autograd(func, x, g, **kw):
+    tx = t(x).requires_grad_()
+    func(tx, **kw).backward(t(g))
+    return tx.grad
+
+
+@given(pool_cases(), st.booleans())
+def test_max_pool2d_backward_matches_autograd(case, ties):
+    rng = np.random.default_rng(case.pop("seed"))
+    x = rng.normal(size=case.pop("shape"))
+    if ties:  # rounded values tie often; the first maximum must win
+        x = np.round(x)
+    y = max_pool2d(x, **case)
+    assume(np.isfinite(y).all())  # no window entirely in the padding
+    g = rng.normal(size=y.shape)
+    expected = _autograd(TF.max_pool2d, x, g, **case)
+    close(max_pool2d_backward(g, x, **case), expected)
+    _, indices = max_pool2d(x, return_indices=True, **case)
+    close(max_pool2d_backward(g, x, indices=indices, **case), expected)
+
+
+@given(pool_cases(with_dilation=False), st.booleans(),
+       st.sampled_from([None, 3]))
+def test_avg_pool2d_backward_matches_autograd(case, count_include_pad,
+                                              divisor_override):
+    case.pop("dilation")
+    rng = np.random.default_rng(case.pop("seed"))
+    x = rng.normal(size=case.pop("shape"))
+    kw = dict(case, count_include_pad=count_include_pad,
+              divisor_override=divisor_override)
+    g = rng.normal(size=avg_pool2d(x, **kw).shape)
+    close(avg_pool2d_backward(g, x, **kw),
+          _autograd(TF.avg_pool2d, x, g, **kw))
+
+
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 12),
+       st.integers(1, 12))
+def test_adaptive_avg_pool2d_backward_matches_autograd(h, w, ho, wo):
+    assume(ho <= h and wo <= w)
+    rng = np.random.default_rng(h * 100 + w)
+    x = rng.normal(size=(2, 3, h, w))
+    g = rng.normal(size=(2, 3, ho, wo))
+    close(adaptive_avg_pool2d_backward(g, x),
+          _autograd(TF.adaptive_avg_pool2d, x, g, output_size=(ho, wo)))
+
+
+def test_global_average_pooling_spreads_the_gradient_evenly(rng):
+    x = rng.normal(size=(2, 3, 4, 5))
+    g = rng.normal(size=(2, 3, 1, 1))
+    close(adaptive_avg_pool2d_backward(g, x),
+          np.broadcast_to(g / 20, x.shape))
+
+
+def test_max_pool_gradient_goes_to_the_winner_only():
+    x = np.array([[[[1.0, 5.0], [3.0, 2.0]]]])
+    g = np.array([[[[10.0]]]])
+    close(max_pool2d_backward(g, x, 2), [[[[0.0, 10.0], [0.0, 0.0]]]])
+
+
+def test_pooling_backward_errors():
+    x = np.zeros((1, 1, 4, 4))
+    with pytest.raises(ValueError, match=r"grad_output must have the "
+                       r"output's shape \(1, 1, 2, 2\)"):
+        max_pool2d_backward(np.zeros((1, 1, 3, 3)), x, 2)
+    with pytest.raises(ValueError, match="indices must be integers"):
+        max_pool2d_backward(np.zeros((1, 1, 2, 2)), x, 2,
+                            indices=np.zeros((1, 1, 2, 2)))
+    with pytest.raises(ValueError, match="grad_output must have the"):
+        avg_pool2d_backward(np.zeros((1, 1, 3, 3)), x, 2)
+    with pytest.raises(ValueError, match="must agree"):
+        adaptive_avg_pool2d_backward(np.zeros((1, 2, 1, 1)), x)

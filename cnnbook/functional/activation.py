@@ -1,7 +1,9 @@
 """Activation functions and their derivatives, in numpy.
 
 Each function has its derivative beside it, written from the formula, so
-the two can be read together (and plotted together in chapter 3).
+the two can be read together (and plotted together in chapter 3), and its
+backward pass: ``f_backward(grad_output, input)`` is the chain rule,
+``grad_output * f'(input)`` for the element-wise functions.
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ from .._validation import as_array, check_int, check_number
 
 __all__ = [
     "leaky_relu",
+    "leaky_relu_backward",
     "leaky_relu_derivative",
     "log_softmax",
+    "log_softmax_backward",
     "relu",
+    "relu_backward",
     "relu_derivative",
     "sigmoid",
+    "sigmoid_backward",
     "sigmoid_derivative",
     "softmax",
+    "softmax_backward",
     "softmax_jacobian",
     "tanh",
+    "tanh_backward",
     "tanh_derivative",
 ]
 
@@ -128,3 +136,78 @@ def softmax_jacobian(input):
     x = as_array(input, "input", "softmax_jacobian", ndim=1)
     p = softmax(x)
     return np.diag(p) - np.outer(p, p)
+
+
+def _grad_pair(func, grad_output, input):
+    g = as_array(grad_output, "grad_output", func)
+    x = as_array(input, "input", func)
+    if g.shape != x.shape:
+        raise ValueError(
+            f"{func}: grad_output {g.shape} and input {x.shape} must have "
+            "the same shape"
+        )
+    return g, x
+
+
+def relu_backward(grad_output, input):
+    r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
+    g, x = _grad_pair("relu_backward", grad_output, input)
+    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
+
+
+def leaky_relu_backward(grad_output, input, negative_slope=0.01):
+    r""":math:`\delta` where :math:`x > 0`, else :math:`\alpha\delta`."""
+    func = "leaky_relu_backward"
+    g, x = _grad_pair(func, grad_output, input)
+    a = check_number(negative_slope, "negative_slope", func)
+    return np.where(x > 0, g, a * g).astype(np.result_type(g, x),
+                                            copy=False)
+
+
+def sigmoid_backward(grad_output, input):
+    r""":math:`\delta\,\sigma(x)(1 - \sigma(x))`."""
+    g, x = _grad_pair("sigmoid_backward", grad_output, input)
+    return g * sigmoid_derivative(x)
+
+
+def tanh_backward(grad_output, input):
+    r""":math:`\delta\,(1 - \tanh^2 x)`."""
+    g, x = _grad_pair("tanh_backward", grad_output, input)
+    return g * tanh_derivative(x)
+
+
+def softmax_backward(grad_output, input, dim=-1):
+    r"""Gradient through :func:`softmax`: a Jacobian-vector product.
+
+    With :math:`J = \operatorname{diag}(p) - p p^\top`
+    (:func:`softmax_jacobian`, symmetric),
+
+    .. math::
+
+        J\delta = p \odot \left(\delta - \textstyle\sum_j
+            \delta_j p_j\right)
+
+    computed without forming :math:`J` (which would be
+    :math:`K \times K` per example).
+    """
+    func = "softmax_backward"
+    g, x = _grad_pair(func, grad_output, input)
+    dim = _check_dim(x, dim, func)
+    p = softmax(x, dim)
+    return p * (g - (g * p).sum(axis=dim, keepdims=True))
+
+
+def log_softmax_backward(grad_output, input, dim=-1):
+    r"""Gradient through :func:`log_softmax`.
+
+    :math:`\partial \log p_i / \partial x_j = \delta_{ij} - p_j`, so
+
+    .. math::
+
+        \frac{\partial\mathcal{L}}{\partial x} = \delta - p
+            \textstyle\sum_i \delta_i
+    """
+    func = "log_softmax_backward"
+    g, x = _grad_pair(func, grad_output, input)
+    dim = _check_dim(x, dim, func)
+    return g - softmax(x, dim) * g.sum(axis=dim, keepdims=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._validation import as_array
 
-__all__ = ["linear"]
+__all__ = ["linear", "linear_backward"]
 
 
 def linear(input, weight, bias=None):
@@ -40,3 +40,36 @@ def linear(input, weight, bias=None):
             )
         y = y + b
     return y
+
+
+def linear_backward(grad_output, input, weight):
+    r"""Gradients of :func:`linear`.
+
+    With :math:`\delta = \partial\mathcal{L}/\partial y` and every
+    leading dimension of the input treated as a batch of rows,
+
+    .. math::
+
+        \frac{\partial\mathcal{L}}{\partial x} = \delta W, \qquad
+        \frac{\partial\mathcal{L}}{\partial W} = \delta^\top x, \qquad
+        \frac{\partial\mathcal{L}}{\partial b} = \textstyle\sum_\text{rows}
+            \delta
+
+    Returns
+    -------
+    grad_input, grad_weight, grad_bias
+    """
+    func = "linear_backward"
+    x = as_array(input, "input", func)
+    w = as_array(weight, "weight", func, ndim=2)
+    g = as_array(grad_output, "grad_output", func)
+    expected = x.shape[:-1] + (w.shape[0],)
+    if x.ndim == 0 or x.shape[-1] != w.shape[1] or g.shape != expected:
+        raise ValueError(
+            f"{func}: expected input (..., {w.shape[1]}) and grad_output "
+            f"(..., {w.shape[0]}) with the same leading shape, got input "
+            f"{x.shape} and grad_output {g.shape}"
+        )
+    g2 = g.reshape(-1, w.shape[0])
+    x2 = x.reshape(-1, w.shape[1])
+    return g @ w, g2.T @ x2, g2.sum(axis=0)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._validation import as_array, check_number
 
-__all__ = ["batch_norm"]
+__all__ = ["batch_norm", "batch_norm_backward"]
 
 
 def batch_norm(
@@ -106,3 +106,89 @@ def batch_norm(
     if "bias" in vectors:
         x_hat = x_hat + vectors["bias"].reshape(shape)
     return x_hat
+
+
+def batch_norm_backward(
+    grad_output,
+    input,
+    weight=None,
+    running_mean=None,
+    running_var=None,
+    training=True,
+    eps=1e-5,
+):
+    r"""Gradients of :func:`batch_norm` for its input, weight and bias.
+
+    In training the mean and variance depend on every value of the batch,
+    so each input's gradient has three paths: direct, through
+    :math:`\mu` and through :math:`\sigma^2`. With
+    :math:`\hat\delta = \gamma\,\delta` and means over the :math:`m`
+    values of a channel,
+
+    .. math::
+
+        \frac{\partial\mathcal{L}}{\partial x_i} =
+            \frac{1}{\sqrt{\sigma^2 + \epsilon}}
+            \left(\hat\delta_i - \overline{\hat\delta}
+            - \hat{x}_i\, \overline{\hat\delta\,\hat{x}}\right),
+        \qquad
+        \frac{\partial\mathcal{L}}{\partial \gamma} =
+            \sum_i \delta_i \hat{x}_i, \qquad
+        \frac{\partial\mathcal{L}}{\partial \beta} = \sum_i \delta_i
+
+    In inference the statistics are constants (the running estimates) and
+    the layer is an affine map:
+    :math:`\partial\mathcal{L}/\partial x = \gamma\delta /
+    \sqrt{\hat\sigma^2 + \epsilon}`.
+
+    Returns
+    -------
+    grad_input, grad_weight, grad_bias : the last two of shape (C,),
+        returned even if the forward pass had no weight or bias.
+    """
+    func = "batch_norm_backward"
+    x = as_array(input, "input", func)
+    if x.ndim < 2:
+        raise ValueError(
+            f"{func}: input must have shape (N, C) or (N, C, ...), got "
+            f"{x.shape}"
+        )
+    g = as_array(grad_output, "grad_output", func)
+    if g.shape != x.shape:
+        raise ValueError(
+            f"{func}: grad_output must have the input's shape {x.shape}, "
+            f"got {g.shape}"
+        )
+    eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
+    c = x.shape[1]
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    gamma = np.ones(c) if weight is None else as_array(
+        weight, "weight", func, ndim=1)
+    if gamma.shape != (c,):
+        raise ValueError(
+            f"{func}: weight must have shape ({c},), got {gamma.shape}"
+        )
+    if training:
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError(
+                f"{func}: running_mean and running_var are required when "
+                "training=False"
+            )
+        mean = as_array(running_mean, "running_mean", func, ndim=1)
+        var = as_array(running_var, "running_var", func, ndim=1)
+    inv_std = 1 / np.sqrt(var.reshape(shape) + eps)
+    x_hat = (x - mean.reshape(shape)) * inv_std
+    grad_weight = (g * x_hat).sum(axis=axes)
+    grad_bias = g.sum(axis=axes)
+    d_hat = g * gamma.reshape(shape)
+    if training:
+        grad_input = inv_std * (
+            d_hat - d_hat.mean(axis=axes, keepdims=True)
+            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True))
+    else:
+        grad_input = d_hat * inv_std
+    return grad_input, grad_weight, grad_bias

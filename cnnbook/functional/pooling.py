@@ -10,7 +10,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .._validation import as_array, check_int, check_pair
 from ..sizes import pool_output_size
 
-__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "max_pool2d"]
+__all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool2d_backward",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "max_pool2d",
+    "max_pool2d_backward",
+]
 
 
 def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode,
@@ -89,14 +96,31 @@ def max_pool2d(
         (padding[0], padding[0] + extra[0]),
         (padding[1], padding[1] + extra[1]),
     ]
-    xp = np.pad(x, pad, constant_values=-np.inf)
-    win = _windows(xp, kernel, stride, dilation, out)
-    flat = win.reshape(*win.shape[:-2], -1)  # (..., H_out, W_out, kH*kW)
-    y = flat.max(axis=-1)
+    xp = np.pad(x, pad, constant_values=-np.inf) if any(
+        sum(p) for p in pad) else x
+    # A running maximum over the kH * kW offsets of the window: each offset
+    # is a strided view of the input with the output's shape, so this is
+    # kH * kW element-wise comparisons and no copy of the windows.
+    y = winner = None
+    for k, (u, v) in enumerate(np.ndindex(*kernel)):
+        rows = slice(u * dilation[0],
+                     u * dilation[0] + stride[0] * (out[0] - 1) + 1,
+                     stride[0])
+        cols = slice(v * dilation[1],
+                     v * dilation[1] + stride[1] * (out[1] - 1) + 1,
+                     stride[1])
+        candidate = xp[..., rows, cols]
+        if y is None:
+            y = candidate.copy()
+            winner = np.zeros(y.shape, np.intp)
+            continue
+        better = candidate > y  # strict: ties keep the first maximum
+        np.copyto(y, candidate, where=better)
+        if return_indices:
+            np.copyto(winner, k, where=better)
     if not return_indices:
         return y
-    best = flat.argmax(axis=-1)
-    u, v = np.divmod(best, kernel[1])
+    u, v = np.divmod(winner, kernel[1])
     rows = np.arange(out[0])[:, None] * stride[0] - padding[0]
     cols = np.arange(out[1])[None, :] * stride[1] - padding[1]
     rows = rows + u * dilation[0]
@@ -143,19 +167,132 @@ def avg_pool2d(
             divisor_override, "divisor_override", func, minimum=1
         )
         return sums / divisor
-    # The divisor of each window is the number of positions it covers that
-    # count: real inputs, plus the zero padding if count_include_pad.
-    h, w = x.shape[-2:]
+    divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
+                           extra, count_include_pad)
+    return (sums / divisor).astype(sums.dtype, copy=False)
+
+
+def _avg_divisor(size, kernel, stride, padding, out, extra,
+                 count_include_pad):
+    """The divisor of each average-pooling window, shape (H_out, W_out).
+
+    It is the number of positions the window covers that count: real
+    inputs, plus the zero padding if ``count_include_pad`` (never the
+    extra positions that ``ceil_mode`` reads past the padding).
+    """
+    h, w = size
     counted = np.zeros((h + 2 * padding[0] + extra[0],
                         w + 2 * padding[1] + extra[1]))
     if count_include_pad:
         counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
     else:
         counted[padding[0]: padding[0] + h, padding[1]: padding[1] + w] = 1
-    divisor = _windows(counted, kernel, stride, dilation, out).sum(
-        axis=(-2, -1)
-    )
-    return (sums / divisor).astype(sums.dtype, copy=False)
+    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
+
+
+def _check_grad(func, grad_output, expected):
+    g = as_array(grad_output, "grad_output", func)
+    if g.shape != expected:
+        raise ValueError(
+            f"{func}: grad_output must have the output's shape {expected}, "
+            f"got {g.shape}"
+        )
+    return g
+
+
+def max_pool2d_backward(
+    grad_output,
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,
+    indices=None,
+):
+    r"""Gradient of :func:`max_pool2d` with respect to its input.
+
+    Only the winner of each window affected the output, so each output's
+    gradient goes to that one input position (and nowhere else):
+
+    .. math::
+
+        rac{\partial\mathcal{L}}{\partial x[n, c, a, b]} =
+        \sum_{(i, j):\ \operatorname{argmax}_{ij} = (a, b)}
+            \delta[n, c, i, j]
+
+    An input that wins several overlapping windows collects all their
+    gradients. Ties go to the first maximum in the window, as in PyTorch.
+
+    ``indices``, as returned by ``max_pool2d(..., return_indices=True)``,
+    saves finding the winners again; without it they are recomputed.
+    """
+    func = "max_pool2d_backward"
+    x = as_array(input, "input", func, ndim=(3, 4))
+    if indices is None:
+        y, index = max_pool2d(x, kernel_size, stride, padding, dilation,
+                              ceil_mode, return_indices=True)
+        real = np.isfinite(y)
+    else:
+        *_, out, _ = _pool_geometry(x, kernel_size, stride, padding,
+                                    dilation, ceil_mode, "max_pool2d")
+        index = np.asarray(indices)
+        if index.shape != x.shape[:-2] + out or index.dtype.kind not in "iu":
+            raise ValueError(
+                f"{func}: indices must be integers of the output's shape "
+                f"{x.shape[:-2] + out}, got {index.dtype} {index.shape}"
+            )
+        real = (index >= 0) & (index < x.shape[-1] * x.shape[-2])
+    g = _check_grad(func, grad_output, index.shape)
+    h, w = x.shape[-2:]
+    planes = int(np.prod(x.shape[:-2]))
+    # A window entirely in the padding (possible with dilation) has no
+    # winner and passes no gradient.
+    flat = index + (np.arange(planes) * (h * w)).reshape(
+        x.shape[:-2] + (1, 1))
+    grad = np.bincount(flat[real], weights=g[real], minlength=planes * h * w)
+    return grad.reshape(x.shape).astype(np.result_type(x, g), copy=False)
+
+
+def avg_pool2d_backward(
+    grad_output,
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
+    r"""Gradient of :func:`avg_pool2d` with respect to its input.
+
+    Each output is a sum over its window divided by the window's divisor
+    :math:`|R_{ij}|`, so every input in the window receives
+    :math:`\delta[n, c, i, j] / |R_{ij}|`; overlapping windows add up.
+    """
+    func = "avg_pool2d_backward"
+    x = as_array(input, "input", func, ndim=(3, 4))
+    kernel, stride, padding, _, out, extra = _pool_geometry(
+        x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    g = _check_grad(func, grad_output, x.shape[:-2] + out)
+    if divisor_override is not None:
+        divisor = check_int(divisor_override, "divisor_override", func,
+                            minimum=1)
+    else:
+        divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
+                               extra, count_include_pad)
+    share = g / divisor
+    h, w = x.shape[-2:]
+    grad_p = np.zeros(x.shape[:-2] + (h + 2 * padding[0] + extra[0],
+                                      w + 2 * padding[1] + extra[1]),
+                      share.dtype)
+    for u in range(kernel[0]):
+        rows = slice(u, u + stride[0] * (out[0] - 1) + 1, stride[0])
+        for v in range(kernel[1]):
+            cols = slice(v, v + stride[1] * (out[1] - 1) + 1, stride[1])
+            grad_p[..., rows, cols] += share
+    grad = grad_p[..., padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+    return grad.astype(np.result_type(x, g), copy=False)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -175,6 +312,17 @@ def adaptive_avg_pool2d(input, output_size):
     func = "adaptive_avg_pool2d"
     x = as_array(input, "input", func, ndim=(3, 4))
     h, w = x.shape[-2:]
+    rows, cols = _adaptive_cells(func, (h, w), output_size)
+    y = np.empty(x.shape[:-2] + (len(rows), len(cols)), dtype=x.dtype)
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            y[..., i, j] = x[..., r0:r1, c0:c1].mean(axis=(-2, -1))
+    return y
+
+
+def _adaptive_cells(func, size, output_size):
+    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
+    h, w = size
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
             raise ValueError(
@@ -188,8 +336,31 @@ def adaptive_avg_pool2d(input, output_size):
     ho, wo = check_pair(output_size, "output_size", func, minimum=1)
     rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
     cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
-    y = np.empty(x.shape[:-2] + (ho, wo), dtype=x.dtype)
+    return rows, cols
+
+
+def adaptive_avg_pool2d_backward(grad_output, input):
+    r"""Gradient of :func:`adaptive_avg_pool2d` with respect to its input.
+
+    Output cell :math:`(i, j)` is the mean of its :math:`m_{ij}` inputs, so
+    each of them receives :math:`\delta[\dots, i, j] / m_{ij}`; cells can
+    overlap when the input size is not a multiple of the output size. For
+    global average pooling every input gets :math:`\delta / (HW)`.
+    The output size is read from ``grad_output``.
+    """
+    func = "adaptive_avg_pool2d_backward"
+    x = as_array(input, "input", func, ndim=(3, 4))
+    g = as_array(grad_output, "grad_output", func, ndim=x.ndim)
+    if g.shape[:-2] != x.shape[:-2]:
+        raise ValueError(
+            f"{func}: grad_output {g.shape} and input {x.shape} must agree "
+            "in all but the last two dimensions"
+        )
+    rows, cols = _adaptive_cells(func, x.shape[-2:], g.shape[-2:])
+    grad = np.zeros(x.shape, np.result_type(x, g))
     for i, (r0, r1) in enumerate(rows):
         for j, (c0, c1) in enumerate(cols):
-            y[..., i, j] = x[..., r0:r1, c0:c1].mean(axis=(-2, -1))
-    return y
+            count = (r1 - r0) * (c1 - c0)
+            grad[..., r0:r1, c0:c1] += (g[..., i, j] / count)[..., None,
+                                                              None]
+    return grad

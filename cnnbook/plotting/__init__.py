@@ -13,7 +13,9 @@ from .architectures import (
     residual_block_figure,
     separable_speedup_figure,
 )
+from .backprop import rot180_figure
 from .history import imagenet_error_figure, model_costs_figure
+from .initialization import activation_statistics_figure
 from .layers import (
     activation_figure,
     conv_geometry_figure,
@@ -23,6 +25,8 @@ from .layers import (
     pooling_figure,
     tensor_pipeline_figure,
 )
+from .losses import loss_curves_figure
+from .optimization import loss_surface_figure, schedule_figure
 
 __all__ = [
     "activation_figure",
@@ -41,6 +45,12 @@ __all__ = [
     "receptive_field_footprints",
     "residual_block_figure",
     "separable_speedup_figure",
+    # chapters 4 and 8
+    "activation_statistics_figure",
+    "loss_curves_figure",
+    "loss_surface_figure",
+    "rot180_figure",
+    "schedule_figure",
 ]
 from .augmentation import augmentation_grid, show_image
 from .training import (

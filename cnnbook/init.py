@@ -1,0 +1,206 @@
+r"""Weight initialisation: He (Kaiming) and Xavier (Glorot), in numpy.
+
+The point of both is to keep the *variance* of the signal roughly constant
+from layer to layer. A layer computes :math:`y = \sum_{i=1}^{n} w_i x_i`;
+with independent zero-mean weights of variance :math:`\sigma^2`,
+:math:`\operatorname{Var}(y) = n \sigma^2 \mathbb{E}[x^2]`. So
+
+- Xavier (Glorot & Bengio 2010), for roughly linear activations such as
+  tanh near 0, balances the forward and backward passes:
+  :math:`\sigma^2 = 2 / (n_\text{in} + n_\text{out})`;
+- He (He et al. 2015), for ReLU, which zeroes half of its inputs and so
+  halves :math:`\mathbb{E}[x^2]`, doubles it:
+  :math:`\sigma^2 = 2 / n_\text{in}`.
+
+Those are *variances*. The functions return new arrays (the in-place
+PyTorch versions end in ``_``); their names, arguments and fan
+computations are PyTorch's, and the tests compare them with
+``torch.nn.init``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._validation import check_number
+
+__all__ = [
+    "calculate_fan_in_and_fan_out",
+    "calculate_gain",
+    "he_normal",
+    "he_uniform",
+    "kaiming_normal",
+    "kaiming_std",
+    "kaiming_uniform",
+    "xavier_normal",
+    "xavier_std",
+    "xavier_uniform",
+]
+
+_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+           "conv_transpose2d", "conv_transpose3d", "sigmoid")
+
+
+def _shape(shape, func):
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    try:
+        if isinstance(shape, str) or not all(
+                isinstance(s, numbers.Integral) for s in shape):
+            raise TypeError
+        shape = tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(
+            f"{func}: shape must be a tuple of ints, got {shape!r}"
+        ) from None
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{func}: shape must not be negative, got {shape}")
+    return shape
+
+
+def calculate_fan_in_and_fan_out(shape):
+    r"""Fan-in and fan-out of a weight of this shape, as PyTorch counts them.
+
+    A weight is (out, in, *kernel): every output sums
+    :math:`n_\text{in} = \text{in} \cdot k_h k_w` products, and every input
+    feeds :math:`n_\text{out} = \text{out} \cdot k_h k_w` of them. A
+    :math:`3 \times 3` convolution from 64 to 128 channels has
+    :math:`n_\text{in} = 576` and :math:`n_\text{out} = 1152`.
+    """
+    func = "calculate_fan_in_and_fan_out"
+    shape = _shape(shape, func)
+    if len(shape) < 2:
+        raise ValueError(
+            f"{func}: fan in and fan out can not be computed for a weight "
+            f"with fewer than 2 dimensions, got shape {shape}"
+        )
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def calculate_gain(nonlinearity, param=None):
+    r"""The gain PyTorch multiplies the standard deviation by.
+
+    ReLU: :math:`\sqrt 2`; leaky ReLU with slope :math:`a`:
+    :math:`\sqrt{2 / (1 + a^2)}`; tanh: 5/3; linear, convolutions and
+    sigmoid: 1; SELU: 3/4.
+    """
+    func = "calculate_gain"
+    if nonlinearity in _LINEAR:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else check_number(
+            param, "param", func)
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(
+        f"{func}: unsupported nonlinearity {nonlinearity!r}; one of "
+        f"{', '.join(_LINEAR + ('tanh', 'relu', 'leaky_relu', 'selu'))}"
+    )
+
+
+def _fan(shape, mode, func):
+    fan_in, fan_out = calculate_fan_in_and_fan_out(shape)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(
+            f"{func}: mode must be 'fan_in' or 'fan_out', got {mode!r}"
+        )
+    fan = fan_in if mode == "fan_in" else fan_out
+    if fan == 0:
+        raise ValueError(f"{func}: the weight {shape} has no {mode}")
+    return fan
+
+
+def kaiming_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    r"""He initialisation's standard deviation:
+    :math:`\text{gain} / \sqrt{\text{fan}}`; for ReLU,
+    :math:`\sqrt{2 / n_\text{in}}` (so the *variance* is
+    :math:`2 / n_\text{in}`).
+    """
+    func = "kaiming_std"
+    fan = _fan(_shape(shape, func), mode, func)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def xavier_std(shape, gain=1.0):
+    r"""Xavier initialisation's standard deviation:
+    :math:`\text{gain}\sqrt{2 / (n_\text{in} + n_\text{out})}`."""
+    func = "xavier_std"
+    fan_in, fan_out = calculate_fan_in_and_fan_out(_shape(shape, func))
+    gain = check_number(gain, "gain", func, minimum=0)
+    return gain * math.sqrt(2.0 / (fan_in + fan_out))
+
+
+def _rng(rng, func):
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{func}: rng must be a numpy Generator, an int seed or None, got "
+        f"{type(rng).__name__}"
+    )
+
+
+def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
+                   rng=None, dtype=np.float64):
+    r"""He normal: :math:`w \sim \mathcal{N}(0, \sigma^2)`,
+    :math:`\sigma = \text{gain}/\sqrt{\text{fan}}` (ReLU:
+    :math:`\sigma^2 = 2/n_\text{in}`). Defaults are PyTorch's
+    (``nonlinearity="leaky_relu"`` with ``a=0`` is ReLU's gain).
+    """
+    func = "kaiming_normal"
+    std = kaiming_std(shape, a, mode, nonlinearity)
+    return _rng(rng, func).normal(0.0, std, _shape(shape, func)).astype(
+        dtype)
+
+
+def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
+                    rng=None, dtype=np.float64):
+    r"""He uniform: :math:`w \sim U(-b, b)` with
+    :math:`b = \sqrt 3\,\sigma`, the same variance as :func:`kaiming_normal`
+    (a uniform distribution on :math:`[-b, b]` has variance :math:`b^2/3`).
+    """
+    func = "kaiming_uniform"
+    bound = math.sqrt(3.0) * kaiming_std(shape, a, mode, nonlinearity)
+    return _rng(rng, func).uniform(-bound, bound, _shape(shape, func)
+                                   ).astype(dtype)
+
+
+def xavier_normal(shape, gain=1.0, rng=None, dtype=np.float64):
+    r"""Xavier normal: :math:`w \sim \mathcal{N}(0, \sigma^2)` with
+    :math:`\sigma^2 = \text{gain}^2 \cdot 2/(n_\text{in} + n_\text{out})`.
+    """
+    func = "xavier_normal"
+    std = xavier_std(shape, gain)
+    return _rng(rng, func).normal(0.0, std, _shape(shape, func)).astype(
+        dtype)
+
+
+def xavier_uniform(shape, gain=1.0, rng=None, dtype=np.float64):
+    r"""Xavier uniform: :math:`w \sim U(-b, b)`,
+    :math:`b = \text{gain}\sqrt{6/(n_\text{in} + n_\text{out})}`."""
+    func = "xavier_uniform"
+    bound = math.sqrt(3.0) * xavier_std(shape, gain)
+    return _rng(rng, func).uniform(-bound, bound, _shape(shape, func)
+                                   ).astype(dtype)
+
+
+def he_normal(shape, rng=None, dtype=np.float64):
+    """He normal for ReLU, fan-in mode: :math:`\\sigma^2 = 2/n_\\text{in}`."""
+    return kaiming_normal(shape, nonlinearity="relu", rng=rng, dtype=dtype)
+
+
+def he_uniform(shape, rng=None, dtype=np.float64):
+    """He uniform for ReLU: :math:`b = \\sqrt{6/n_\\text{in}}`."""
+    return kaiming_uniform(shape, nonlinearity="relu", rng=rng, dtype=dtype)

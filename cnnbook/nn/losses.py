@@ -1,0 +1,31 @@
+"""Loss modules of the numpy layer API."""
+
+from __future__ import annotations
+
+from .. import losses
+
+__all__ = ["CrossEntropyLoss"]
+
+
+class CrossEntropyLoss:
+    """Cross-entropy of logits (:func:`cnnbook.losses.cross_entropy`).
+
+    ``loss = criterion(logits, labels)`` computes the loss and remembers
+    its inputs; ``criterion.backward()`` returns the gradient with respect
+    to the logits, to pass to the network's ``backward``.
+    """
+
+    def __init__(self, reduction="mean", label_smoothing=0.0):
+        self.reduction = reduction
+        self.label_smoothing = label_smoothing
+
+    def __call__(self, input, target):
+        self._input, self._target = input, target
+        return losses.cross_entropy(input, target, self.reduction,
+                                    self.label_smoothing)
+
+    def backward(self, grad_output=1.0):
+        grad = losses.cross_entropy_backward(
+            grad_output, self._input, self._target, self.reduction,
+            self.label_smoothing)
+        return grad.astype(self._input.dtype, copy=False)

@@ -1,0 +1,35 @@
+"""Small networks built from the numpy layers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import init
+from .layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from .module import Sequential
+
+__all__ = ["small_cnn"]
+
+
+def small_cnn(num_classes=10, channels=(16, 32), image_size=28, rng=None,
+              dtype=np.float32):
+    """A two-block CNN for 1-channel digits, in numpy.
+
+    ``conv 3x3 (pad 1) -> ReLU -> max-pool 2 -> conv 3x3 (pad 1) -> ReLU
+    -> max-pool 2 -> flatten -> linear``. With the defaults (28 x 28
+    digits, 16 and 32 channels) it has 20,490 parameters:
+    160 + 4,640 + 15,690.
+    """
+    rng = init._rng(rng, "small_cnn")
+    c1, c2 = channels
+    side = image_size // 2 // 2
+    return Sequential(
+        Conv2d(1, c1, 3, padding=1, rng=rng, dtype=dtype),
+        ReLU(),
+        MaxPool2d(2),
+        Conv2d(c1, c2, 3, padding=1, rng=rng, dtype=dtype),
+        ReLU(),
+        MaxPool2d(2),
+        Flatten(),
+        Linear(c2 * side * side, num_classes, rng=rng, dtype=dtype),
+    )

@@ -1,0 +1,220 @@
+"""The numpy layer API: parameters, modules, ``Sequential``.
+
+A module's ``forward`` computes its output and remembers what its
+``backward`` will need; ``backward(grad_output)`` returns the gradient with
+respect to the module's input and *adds* the gradients of its parameters
+to their ``grad`` (as PyTorch's ``.backward()`` accumulates), so an
+optimizer step is: ``zero_grad()``, forward, loss, backward, ``step()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = ["Module", "Parameter", "Sequential"]
+
+
+class Parameter:
+    """A trainable array and the gradient accumulated for it.
+
+    Attributes
+    ----------
+    data : ndarray
+        The value, updated in place by the optimizers.
+    grad : ndarray
+        Same shape; set to zero by ``zero_grad`` and added to by
+        ``backward``.
+    """
+
+    def __init__(self, data):
+        data = np.asarray(data)
+        if data.dtype.kind != "f":
+            raise TypeError(
+                f"Parameter: data must be a floating-point array, got dtype "
+                f"{data.dtype}"
+            )
+        self.data = data
+        self.grad = np.zeros_like(data)
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    def __repr__(self) -> str:
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+class Module:
+    """Base class: a layer or a network of numpy layers."""
+
+    training = True
+
+    def forward(self, input):
+        raise NotImplementedError
+
+    def backward(self, grad_output, input_grad=True):
+        """Gradient for the input (``None`` if ``input_grad`` is false);
+        parameter gradients are added to their ``grad``."""
+        raise NotImplementedError
+
+    def __call__(self, input):
+        return self.forward(input)
+
+    def children(self) -> Iterator[Module]:
+        for value in vars(self).values():
+            if isinstance(value, Module):
+                yield value
+            elif isinstance(value, (list, tuple)):
+                yield from (v for v in value if isinstance(v, Module))
+
+    def named_parameters(self, prefix="") -> Iterator[tuple[str, Parameter]]:
+        """``(name, parameter)`` pairs, in PyTorch's naming and order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield from value.named_parameters(f"{prefix}{name}.")
+            elif isinstance(value, (list, tuple)):
+                for i, child in enumerate(value):
+                    if isinstance(child, Module):
+                        yield from child.named_parameters(
+                            f"{prefix}{name}.{i}.")
+
+    def parameters(self) -> list[Parameter]:
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        return sum(p.data.size for p in self.parameters())
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Non-trainable state (batch norm's running statistics)."""
+        found = {}
+        for name, value in vars(self).items():
+            if name.startswith("running_") and isinstance(value, np.ndarray):
+                found[name] = value
+        for name, child in self._named_children():
+            for key, value in child.buffers().items():
+                found[f"{name}.{key}"] = value
+        return found
+
+    def _named_children(self):
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, child in enumerate(value):
+                    if isinstance(child, Module):
+                        yield f"{name}.{i}", child
+
+    def train(self, mode=True):
+        self.training = bool(mode)
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad[...] = 0
+
+    def astype(self, dtype):
+        """Convert every parameter and buffer to ``dtype`` (in place)."""
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+            p.grad = np.zeros_like(p.data)
+        for module in self._modules():
+            for name, value in vars(module).items():
+                if name.startswith("running_") and isinstance(value,
+                                                              np.ndarray):
+                    setattr(module, name, value.astype(dtype))
+        return self
+
+    def _modules(self):
+        yield self
+        for child in self.children():
+            yield from child._modules()
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of the parameters and buffers, by PyTorch-style name."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update({k: v.copy() for k, v in self.buffers().items()})
+        return state
+
+    def load_state_dict(self, state):
+        """Copy arrays (numpy, or anything ``np.asarray`` takes, such as a
+        CPU ``torch`` tensor) into the parameters and buffers by name.
+
+        Every name must match and every shape agree; extra or missing
+        names are an error. Entries PyTorch keeps that have no numpy
+        counterpart (``num_batches_tracked``) are ignored.
+        """
+        own = dict(self.named_parameters())
+        buffers = self.buffers()
+        state = {k: v for k, v in state.items()
+                 if not k.endswith("num_batches_tracked")}
+        missing = sorted((set(own) | set(buffers)) - set(state))
+        unexpected = sorted(set(state) - set(own) - set(buffers))
+        if missing or unexpected:
+            raise KeyError(
+                f"load_state_dict: missing {missing}, unexpected "
+                f"{unexpected}"
+            )
+        for name, value in state.items():
+            value = np.asarray(value)
+            target = own[name].data if name in own else buffers[name]
+            if value.shape != target.shape:
+                raise ValueError(
+                    f"load_state_dict: {name} has shape {target.shape}, got "
+                    f"{value.shape}"
+                )
+            target[...] = value
+        return self
+
+
+class Sequential(Module):
+    """Modules applied in order; backward runs them in reverse."""
+
+    def __init__(self, *modules):
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential: argument {i} must be a Module, got "
+                    f"{type(m).__name__}"
+                )
+        self.layers = list(modules)
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def named_parameters(self, prefix=""):
+        # PyTorch names a Sequential's parameters "0.weight", "3.bias", ...
+        for i, layer in enumerate(self.layers):
+            yield from layer.named_parameters(f"{prefix}{i}.")
+
+    def _named_children(self):
+        for i, layer in enumerate(self.layers):
+            yield str(i), layer
+
+    def forward(self, input):
+        for layer in self.layers:
+            input = layer.forward(input)
+        return input
+
+    def backward(self, grad_output, input_grad=True):
+        for i in range(len(self.layers) - 1, -1, -1):
+            grad_output = self.layers[i].backward(
+                grad_output, input_grad=input_grad or i > 0)
+        return grad_output
+
+    def __repr__(self) -> str:
+        lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(
+            self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"

@@ -52,3 +52,17 @@ __all__ = [
     "rot180_figure",
     "schedule_figure",
 ]
+from .augmentation import augmentation_grid, show_image
+from .training import (
+    history_figure,
+    lr_finder_figure,
+    lr_schedule_figure,
+)
+
+__all__ += [
+    "augmentation_grid",
+    "history_figure",
+    "lr_finder_figure",
+    "lr_schedule_figure",
+    "show_image",
+]

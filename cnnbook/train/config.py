@@ -1,0 +1,150 @@
+"""The training configuration: one dataclass, every default commented."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+from .._validation import check_int, check_number
+
+__all__ = ["OPTIMIZERS", "SCHEDULERS", "TrainConfig"]
+
+OPTIMIZERS = ("sgd", "adam", "adamw")
+SCHEDULERS = (None, "step", "cosine", "onecycle", "plateau")
+LOSSES = ("cross_entropy", "focal")
+
+
+def _check_plain(value, name: str, func: str) -> None:
+    """Only values that ``torch.load(weights_only=True)`` reads back."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_plain(v, f"{name}[{i}]", func)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"{func}: keys of {name} must be str")
+            _check_plain(v, f"{name}[{k!r}]", func)
+        return
+    raise TypeError(f"{func}: {name} must hold plain values (str, numbers, "
+                    f"lists, dicts), got {type(value).__name__}")
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run needs besides the model and the data.
+
+    The defaults are the encyclopedia's (section 7) where it gives one:
+    Adam with lr 1e-3, betas (0.9, 0.999), eps 1e-8; step decay by 0.1
+    every 30 epochs; label smoothing 0.1 when enabled; patience 10.
+    """
+
+    # --- the loop ---
+    epochs: int = 10  # passes over the training set
+    batch_size: int = 64  # images per gradient step
+    drop_last: bool = False  # drop a final, smaller batch
+    seed: int = 0  # seeds weights' RNG, shuffling, dropout, augmentation
+    device: str = "cpu"  # "cpu", "cuda", "cuda:1", "mps" or "auto"
+
+    # --- optimizer (section 7, step 4) ---
+    optimizer: str = "adam"  # one of OPTIMIZERS
+    lr: float = 1e-3  # learning rate eta (the peak rate for "onecycle")
+    betas: tuple[float, float] = (0.9, 0.999)  # Adam's beta_1, beta_2
+    eps: float = 1e-8  # Adam's epsilon
+    momentum: float = 0.9  # SGD only
+    nesterov: bool = False  # SGD only
+    weight_decay: float = 0.0  # L2 (adam, sgd) or decoupled (adamw)
+    grad_clip: float | None = None  # clip the gradient norm to this
+
+    # --- learning-rate schedule (section 7, step 5) ---
+    scheduler: str | None = None  # one of SCHEDULERS; None: constant lr
+    step_size: int = 30  # "step": epochs between decays (s)
+    gamma: float = 0.1  # "step": decay factor; "plateau": factor
+    min_lr: float = 0.0  # "cosine": eta_min
+    warmup_epochs: int = 0  # "cosine": linear warm-up first
+    pct_start: float = 0.3  # "onecycle": fraction of steps going up
+    plateau_patience: int = 2  # "plateau": epochs without improvement
+
+    # --- loss (section 7, step 3) ---
+    loss: str = "cross_entropy"  # or "focal"
+    label_smoothing: float = 0.0  # epsilon; 0.1 is the usual choice
+    focal_gamma: float = 2.0  # "focal": gamma of (1 - p_t)^gamma
+    class_weights: str | tuple[float, ...] | None = None  # or "balanced"
+
+    # --- monitoring, early stopping, checkpoints (section 7) ---
+    patience: int | None = None  # stop after this many epochs without
+    #                              a new best validation loss; None: never
+    min_delta: float = 0.0  # an improvement must beat the best by this
+    evaluate_train: bool = False  # also measure the training loss in eval
+    #                               mode without augmentation, each epoch
+    checkpoint_dir: str | None = None  # best.pt, last.pt, history.json
+    progress: bool | None = None  # tqdm bars; None: on unless $CI is set
+    #                               or $CNNBOOK_PROGRESS=0
+    extra: dict = field(default_factory=dict)  # free-form notes, saved
+
+    def __post_init__(self):
+        func = "TrainConfig"
+        check_int(self.epochs, "epochs", func, minimum=1)
+        check_int(self.batch_size, "batch_size", func, minimum=1)
+        check_int(self.seed, "seed", func, minimum=0)
+        check_number(self.lr, "lr", func, minimum=0, strict_minimum=True)
+        check_number(self.weight_decay, "weight_decay", func, minimum=0)
+        check_number(self.label_smoothing, "label_smoothing", func,
+                     minimum=0, maximum=1)
+        check_number(self.min_delta, "min_delta", func, minimum=0)
+        check_int(self.warmup_epochs, "warmup_epochs", func, minimum=0)
+        check_int(self.step_size, "step_size", func, minimum=1)
+        check_number(self.pct_start, "pct_start", func, minimum=0,
+                     maximum=1)
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"{func}: optimizer must be one of "
+                             f"{OPTIMIZERS}, got {self.optimizer!r}")
+        if self.scheduler not in SCHEDULERS:
+            raise ValueError(f"{func}: scheduler must be one of "
+                             f"{SCHEDULERS}, got {self.scheduler!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"{func}: loss must be one of {LOSSES}, got "
+                             f"{self.loss!r}")
+        if self.patience is not None:
+            check_int(self.patience, "patience", func, minimum=1)
+        if self.grad_clip is not None:
+            check_number(self.grad_clip, "grad_clip", func, minimum=0,
+                         strict_minimum=True)
+        if self.warmup_epochs and self.scheduler != "cosine":
+            raise ValueError(f"{func}: warmup_epochs applies to "
+                             "scheduler='cosine' only")
+        if self.warmup_epochs >= self.epochs:
+            raise ValueError(f"{func}: warmup_epochs must be < epochs")
+        weights = self.class_weights
+        if isinstance(weights, list):
+            self.class_weights = weights = tuple(weights)
+        if not (weights is None or weights == "balanced"
+                or isinstance(weights, tuple)):
+            raise ValueError(f"{func}: class_weights must be None, "
+                             f"'balanced' or a sequence, got {weights!r}")
+        self.betas = tuple(self.betas)
+        if self.checkpoint_dir is not None:
+            if not isinstance(self.checkpoint_dir, (str, os.PathLike)):
+                raise TypeError(f"{func}: checkpoint_dir must be a path, "
+                                f"got {type(self.checkpoint_dir).__name__}")
+            self.checkpoint_dir = os.fspath(self.checkpoint_dir)
+        _check_plain(self.extra, "extra", func)
+
+    def to_dict(self) -> dict:
+        """Plain values only (saved in checkpoints)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"TrainConfig: unknown fields {unknown}")
+        return cls(**values)
+
+    def replace(self, **changes) -> TrainConfig:
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        return dataclasses.replace(self, **changes)

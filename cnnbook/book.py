@@ -33,8 +33,11 @@ def glue(name: str, value, display: bool = False) -> None:
 
 
 def _decimals(text: str) -> int:
-    text = text.strip().rstrip("%")
-    return len(text.split(".", 1)[1]) if "." in text else 0
+    """Decimal places a printed number states: "0.67" 2, "1e-08" 8."""
+    from decimal import Decimal
+
+    text = text.strip().rstrip("%").replace(",", "")
+    return max(0, -Decimal(text).as_tuple().exponent)
 
 
 def agrees(claimed, computed) -> bool:

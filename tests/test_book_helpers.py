@@ -14,6 +14,10 @@ from cnnbook.book import Comparison, agrees
     ("1,024", 1024, True),
     (0.51, 0.5108, True),
     (0.51, 0.5151, False),
+    ("1e-08", 1e-8, True),  # scientific notation: 8 decimal places
+    ("1e-08", 2e-8, False),
+    (1e-5, 1e-5, True),
+    ("2.5e-3", 0.0025, True),
 ])
 def test_agrees_at_the_printed_precision(claimed, computed, expected):
     assert agrees(claimed, computed) is expected

@@ -21,6 +21,8 @@ Two ways to shrink the weights:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from ._validation import check_number
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: a list of parameters and a learning rate."""
 
     def __init__(self, params, lr):
@@ -77,11 +79,12 @@ class Optimizer:
         self.steps += 1
         for p, state in zip(self.params, self.state, strict=True):
             update = self._update(p.data, p.grad, state)
-            if update is not None:
-                p.data -= update.astype(p.data.dtype, copy=False)
+            p.data -= update.astype(p.data.dtype, copy=False)
 
+    @abstractmethod
     def _update(self, w, g, state):
-        raise NotImplementedError
+        """The step to subtract from ``w``, given its gradient ``g`` and
+        its per-parameter ``state`` (a dict the method may update)."""
 
 
 class SGD(Optimizer):

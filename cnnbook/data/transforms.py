@@ -22,6 +22,7 @@ outside the image take the value ``fill``. Apply them before
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 import torch
 import torch.nn.functional as TF
@@ -79,7 +80,7 @@ def _range(value, name: str, func: str, *, minimum=None, center=None):
     return lo, c + v
 
 
-class Transform:
+class Transform(ABC):
     """Base class: seeding, state, and the image-or-batch convention.
 
     Subclasses implement ``apply(batch)`` on a ``(N, C, H, W)`` tensor.
@@ -96,8 +97,9 @@ class Transform:
         out = self.apply(batch)
         return out[0] if single else out
 
+    @abstractmethod
     def apply(self, batch: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+        """The transformed ``(N, C, H, W)`` batch (a new tensor)."""
 
     def _uniform(self, n: int, lo: float, hi: float) -> torch.Tensor:
         """``n`` draws from U(lo, hi) on the CPU, float32."""

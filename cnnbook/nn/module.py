@@ -9,6 +9,7 @@ optimizer step is: ``zero_grad()``, forward, loss, backward, ``step()``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import numpy as np
@@ -46,18 +47,19 @@ class Parameter:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
 
 
-class Module:
+class Module(ABC):
     """Base class: a layer or a network of numpy layers."""
 
     training = True
 
+    @abstractmethod
     def forward(self, input):
-        raise NotImplementedError
+        """The layer's output for ``input``; keeps what backward needs."""
 
+    @abstractmethod
     def backward(self, grad_output, input_grad=True):
         """Gradient for the input (``None`` if ``input_grad`` is false);
         parameter gradients are added to their ``grad``."""
-        raise NotImplementedError
 
     def __call__(self, input):
         return self.forward(input)

@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "as_generator",
     "check_int",
     "check_number",
     "check_pair",
@@ -132,3 +133,18 @@ def as_array(value, name: str, func: str, *, ndim=None):
                 f"{array.shape}"
             )
     return array
+
+
+def as_generator(rng, func: str, name: str = "rng"):
+    """A numpy ``Generator`` from ``None`` (fresh entropy), an int seed or
+    a ``Generator`` (used as is, so its state advances)."""
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{func}: {name} must be a numpy Generator, an int seed or None, "
+        f"got {type(rng).__name__}"
+    )

@@ -25,7 +25,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import as_generator, check_number
 
 __all__ = [
     "calculate_fan_in_and_fan_out",
@@ -139,19 +139,6 @@ def xavier_std(shape, gain=1.0):
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def _rng(rng, func):
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"{func}: rng must be a numpy Generator, an int seed or None, got "
-        f"{type(rng).__name__}"
-    )
-
-
 def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
                    rng=None, dtype=np.float64):
     r"""He normal: :math:`w \sim \mathcal{N}(0, \sigma^2)`,
@@ -161,8 +148,8 @@ def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
     """
     func = "kaiming_normal"
     std = kaiming_std(shape, a, mode, nonlinearity)
-    return _rng(rng, func).normal(0.0, std, _shape(shape, func)).astype(
-        dtype)
+    draws = as_generator(rng, func).normal(0.0, std, _shape(shape, func))
+    return draws.astype(dtype)
 
 
 def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
@@ -173,8 +160,9 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
     """
     func = "kaiming_uniform"
     bound = math.sqrt(3.0) * kaiming_std(shape, a, mode, nonlinearity)
-    return _rng(rng, func).uniform(-bound, bound, _shape(shape, func)
-                                   ).astype(dtype)
+    draws = as_generator(rng, func).uniform(-bound, bound,
+                                            _shape(shape, func))
+    return draws.astype(dtype)
 
 
 def xavier_normal(shape, gain=1.0, rng=None, dtype=np.float64):
@@ -183,8 +171,8 @@ def xavier_normal(shape, gain=1.0, rng=None, dtype=np.float64):
     """
     func = "xavier_normal"
     std = xavier_std(shape, gain)
-    return _rng(rng, func).normal(0.0, std, _shape(shape, func)).astype(
-        dtype)
+    draws = as_generator(rng, func).normal(0.0, std, _shape(shape, func))
+    return draws.astype(dtype)
 
 
 def xavier_uniform(shape, gain=1.0, rng=None, dtype=np.float64):
@@ -192,8 +180,9 @@ def xavier_uniform(shape, gain=1.0, rng=None, dtype=np.float64):
     :math:`b = \text{gain}\sqrt{6/(n_\text{in} + n_\text{out})}`."""
     func = "xavier_uniform"
     bound = math.sqrt(3.0) * xavier_std(shape, gain)
-    return _rng(rng, func).uniform(-bound, bound, _shape(shape, func)
-                                   ).astype(dtype)
+    draws = as_generator(rng, func).uniform(-bound, bound,
+                                            _shape(shape, func))
+    return draws.astype(dtype)
 
 
 def he_normal(shape, rng=None, dtype=np.float64):

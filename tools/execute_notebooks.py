@@ -11,9 +11,7 @@ that fails leaves both files as they were.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,17 +26,7 @@ from notebook_pairs import (
     check_pair,
 )
 
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from cnnbook._atomic import atomic_write_text
 
 
 def out_of_date(md: Path) -> bool:
@@ -56,11 +44,11 @@ def execute(md: Path, timeout: int) -> None:
         store_widget_state=True,
     )
     client.execute()
-    write_atomically(md.with_suffix(".ipynb"),
+    atomic_write_text(md.with_suffix(".ipynb"),
                      nbformat.writes(nb) + "\n")
     canonical = canonical_text(md)
     if canonical != md.read_text(encoding="utf-8"):
-        write_atomically(md, canonical)
+        atomic_write_text(md, canonical)
 
 
 def main() -> int:

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,18 +72,6 @@ def record(models) -> dict:
     return out
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def check(models) -> int:
     """Load torchvision's weights into cnnbook's models and compare."""
     import torch
@@ -131,7 +117,11 @@ def main() -> int:
         text = json.dumps(data, indent=None, separators=(",", ":"))
         # One tensor per line keeps diffs readable.
         text = text.replace(',"', ',\n"') + "\n"
-        write_atomically(FIXTURE, text)
+        # The repository is importable from the throw-away venv this runs in.
+        sys.path.insert(0, str(ROOT))
+        from cnnbook._atomic import atomic_write_text
+
+        atomic_write_text(FIXTURE, text)
         print(f"wrote {FIXTURE.relative_to(ROOT)} "
               f"({FIXTURE.stat().st_size:,} bytes)")
     return check(models) if args.check else 0

@@ -20,11 +20,9 @@ probability of **keeping** it.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .._validation import as_array, check_number
+from .._validation import as_array, as_generator, check_number
 
 __all__ = [
     "dropout",
@@ -32,19 +30,6 @@ __all__ = [
     "dropout_scale_at_test",
     "dropout_scale_at_test_backward",
 ]
-
-
-def _generator(rng, func):
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"{func}: rng must be a numpy Generator, an int seed or None, got "
-        f"{type(rng).__name__}"
-    )
 
 
 def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
@@ -76,7 +61,7 @@ def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
     if not training:
         mask = np.ones(x.shape, dtype=bool)
         return (x, mask) if return_mask else x
-    keep = _generator(rng, func).random(x.shape) >= p
+    keep = as_generator(rng, func).random(x.shape) >= p
     scale = 0.0 if p == 1 else 1 / (1 - p)
     y = np.where(keep, x * scale, 0).astype(x.dtype, copy=False)
     return (y, keep) if return_mask else y
@@ -115,7 +100,7 @@ def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
     if not training:
         y = (q * x).astype(x.dtype, copy=False)
         return (y, np.ones(x.shape, dtype=bool)) if return_mask else y
-    keep = _generator(rng, func).random(x.shape) < q
+    keep = as_generator(rng, func).random(x.shape) < q
     y = np.where(keep, x, 0).astype(x.dtype, copy=False)
     return (y, keep) if return_mask else y
 

@@ -14,8 +14,7 @@ import math
 import numpy as np
 
 from .. import functional as F
-from .. import init
-from .._validation import check_int, check_number, check_pair
+from .._validation import as_generator, check_int, check_number, check_pair
 from .module import Module, Parameter
 
 __all__ = [
@@ -43,7 +42,7 @@ def _default_init(shape, fan_in, rng, dtype):
 
 
 def _rng(rng):
-    return init._rng(rng, "layer")
+    return as_generator(rng, "layer")
 
 
 class Conv2d(Module):

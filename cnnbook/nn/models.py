@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import init
+from .._validation import as_generator
 from .layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from .module import Sequential
 
@@ -20,7 +20,7 @@ def small_cnn(num_classes=10, channels=(16, 32), image_size=28, rng=None,
     digits, 16 and 32 channels) it has 20,490 parameters:
     160 + 4,640 + 15,690.
     """
-    rng = init._rng(rng, "small_cnn")
+    rng = as_generator(rng, "small_cnn")
     c1, c2 = channels
     side = image_size // 2 // 2
     return Sequential(

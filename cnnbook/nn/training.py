@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import init
+from .._validation import as_generator
 
 __all__ = ["accuracy", "stratified_split", "train_epoch"]
 
@@ -16,7 +16,7 @@ def stratified_split(labels, test_per_class, rng=None):
     Datasets stored sorted by label (such as ``load_mnist_5k``) need this:
     taking the last rows as a test set would hold out only nines.
     """
-    rng = init._rng(rng, "stratified_split")
+    rng = as_generator(rng, "stratified_split")
     labels = np.asarray(labels)
     train, test = [], []
     for c in np.unique(labels):
@@ -42,7 +42,7 @@ def train_epoch(model, criterion, optimizer, images, labels, batch_size=64,
     function step -> learning rate (see :mod:`cnnbook.schedules`), sets the
     learning rate before each step.
     """
-    rng = init._rng(rng, "train_epoch")
+    rng = as_generator(rng, "train_epoch")
     model.train()
     order = rng.permutation(len(images))
     total = 0.0

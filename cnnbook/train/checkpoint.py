@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from ._atomic import atomic_write
+from .._atomic import atomic_write
 
 __all__ = [
     "FORMAT",

@@ -16,7 +16,7 @@ import json
 import math
 from pathlib import Path
 
-from ._atomic import atomic_write_text
+from .._atomic import atomic_write_text
 
 __all__ = ["History"]
 

@@ -96,6 +96,14 @@ def _class_targets(target, n, classes, func):
     return y
 
 
+def _smoothed_targets(target, n, classes, label_smoothing, func):
+    """Targets as (N, C) probabilities, mixed with the uniform by epsilon."""
+    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
+                       maximum=1)
+    y = _class_targets(target, n, classes, func)
+    return (1 - eps) * y + eps / classes
+
+
 def _check_probabilities(p, name, func, rows_sum_to_one=False):
     if p.size and (p.min() < 0 or p.max() > 1):
         raise ValueError(
@@ -128,12 +136,9 @@ def smooth_labels(target, num_classes, label_smoothing=0.1):
     (the encyclopedia's formula, and PyTorch's ``label_smoothing``).
     """
     func = "smooth_labels"
-    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
-                       maximum=1)
     y = np.asarray(target)
     n = y.shape[0] if y.ndim else 0
-    one_hot = _class_targets(target, n, num_classes, func)
-    return (1 - eps) * one_hot + eps / num_classes
+    return _smoothed_targets(target, n, num_classes, label_smoothing, func)
 
 
 def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
@@ -157,10 +162,7 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
     func = "cross_entropy"
     z = _logits(input, func)
     reduction = _reduction(reduction, func)
-    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
-                       maximum=1)
-    y = _class_targets(target, *z.shape, func)
-    y = (1 - eps) * y + eps / z.shape[1]
+    y = _smoothed_targets(target, *z.shape, label_smoothing, func)
     losses = -(y * log_softmax(z, dim=1)).sum(axis=1)
     return _reduce(losses, reduction)
 
@@ -180,10 +182,7 @@ def cross_entropy_backward(grad_output, input, target, reduction="mean",
     func = "cross_entropy_backward"
     z = _logits(input, func)
     reduction = _reduction(reduction, func)
-    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
-                       maximum=1)
-    y = _class_targets(target, *z.shape, func)
-    y = (1 - eps) * y + eps / z.shape[1]
+    y = _smoothed_targets(target, *z.shape, label_smoothing, func)
     g = _unreduce(grad_output, (z.shape[0],), reduction, func)
     return (softmax(z, dim=1) - y) * g[:, None]
 

@@ -26,16 +26,14 @@ from .activation import (
     tanh_backward,
     tanh_derivative,
 )
-from .conv import (
-    conv2d,
-    conv2d_backward,
+from .conv import conv2d, conv2d_backward
+from .conv_reference import (
     conv2d_backward_reference,
     conv2d_reference,
-    conv_transpose2d,
-    conv_transpose2d_backward,
     convolve2d,
     correlate2d,
 )
+from .conv_transpose import conv_transpose2d, conv_transpose2d_backward
 from .dropout import (
     dropout,
     dropout_backward,

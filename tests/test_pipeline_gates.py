@@ -270,6 +270,45 @@ def test_missing_or_orphan_notebook_fails(repo, pairs):
         "FAIL chapters/02_orphan.ipynb: has no paired .md source"]
 
 
+SHOWN = 'def double(x):\n    """Twice x."""\n    return 2 * x'
+
+
+def add_source_listing(repo: Path, package_source: str) -> int:
+    """Give the tiny chapter a ``show_source`` cell as `make notebooks`
+    stores it, and the repository a package holding ``package_source``;
+    return the cell's index."""
+    (repo / "cnnbook").mkdir()
+    (repo / "cnnbook" / "double.py").write_text(package_source, "utf-8")
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8") + "\n```{code-cell} ipython3\n"
+                  "show_source(double)\n```\n", "utf-8")
+    nb = read_nb(repo)
+    nb["cells"].append({
+        "cell_type": "code", "execution_count": 4, "id": "listing",
+        "metadata": {}, "source": "show_source(double)",
+        "outputs": [{"output_type": "execute_result", "execution_count": 4,
+                     "metadata": {}, "data": {"text/plain": SHOWN}}]})
+    write_nb(repo, nb)
+    return len(nb["cells"]) - 1
+
+
+def test_source_listing_that_matches_the_package_passes(repo, pairs):
+    add_source_listing(repo, f"import math\n\n\n{SHOWN}\n")
+    assert pairs(repo) == (0, [])
+
+
+def test_stale_source_listing_fails_naming_the_cell(repo, pairs):
+    changed = SHOWN.replace("2 * x", "x + x")
+    index = add_source_listing(repo, f"{changed}\n")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 3) "
+        "shows the source of double as it was when the chapter ran, and "
+        "cnnbook has changed since; re-execute with `make notebooks "
+        f"CHAPTERS={CHAPTER}`"]
+
+
 def test_failed_execution_leaves_both_files_as_they_were(repo):
     md = md_path(repo)
     broken = md.read_text("utf-8").replace("assert x == 4", "assert x == 5")

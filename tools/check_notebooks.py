@@ -5,7 +5,9 @@ Changes no file. Fails (exit 1) naming the chapter and the cell when:
 - their cells differ (someone edited the .md without re-executing);
 - the .md is not in jupytext's canonical form;
 - a code cell of the .ipynb was never executed, or was not executed in
-  order in a fresh kernel, or stored an unexpected error.
+  order in a fresh kernel, or stored an unexpected error;
+- a ``show_source(...)`` cell stores a listing that is no longer in
+  ``cnnbook`` (the package changed after the chapter was executed).
 """
 
 from __future__ import annotations

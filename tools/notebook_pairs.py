@@ -6,6 +6,7 @@ notebook that nbval verifies and the book renders).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from jupytext.config import load_jupytext_config
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 MYST = "md:myst"
+PACKAGE = "cnnbook"
+# A cell that displays package code: ``show_source(name)``.
+SHOW_SOURCE = re.compile(r"show_source\((?P<name>[\w.]+)\)")
 
 
 def is_notebook_md(path: Path) -> bool:
@@ -149,8 +153,42 @@ def check_pair(md: Path) -> list[Problem]:
                     problems.append(Problem(
                         ipynb, f"{nbval_name(raw['cells'], i)} stored an "
                                f"error: {out['ename']}"))
+    problems += stale_source_listings(md, raw["cells"])
     if counts and counts != list(range(1, len(counts) + 1)):
         problems.append(Problem(
             ipynb, "cells were not executed once, top to bottom, in a fresh "
                    f"kernel (execution counts {counts[:8]}...)"))
+    return problems
+
+
+def package_text() -> str:
+    """Every Python file of the package, concatenated."""
+    files = sorted((ROOT / PACKAGE).rglob("*.py"))
+    return "\n".join(f.read_text(encoding="utf-8") for f in files)
+
+
+def stale_source_listings(md: Path, cells) -> list[Problem]:
+    """``show_source`` cells whose stored listing is no longer in the
+    package: the package changed after the chapter was executed.
+
+    nbval would find these too, after minutes of execution; this finds
+    them in a second, and says what to do.
+    """
+    problems, text = [], None
+    for i, cell in enumerate(cells):
+        match = SHOW_SOURCE.fullmatch("".join(cell["source"]).strip())
+        if cell["cell_type"] != "code" or not match:
+            continue
+        shown = [out["data"]["text/plain"] for out in cell.get("outputs", [])
+                 if "text/plain" in out.get("data", {})]
+        if text is None:
+            text = package_text()
+        for listing in shown:
+            if "".join(listing) not in text:
+                problems.append(Problem(
+                    md.with_suffix(".ipynb"),
+                    f"{nbval_name(cells, i)} shows the source of "
+                    f"{match['name']} as it was when the chapter ran, and "
+                    f"{PACKAGE} has changed since; re-execute with "
+                    f"`make notebooks CHAPTERS={md.stem}`"))
     return problems

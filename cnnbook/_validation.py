@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = [
     "as_array",
+    "as_arrays_of_one_shape",
     "as_generator",
     "check_int",
     "check_number",
@@ -133,6 +134,21 @@ def as_array(value, name: str, func: str, *, ndim=None):
                 f"{array.shape}"
             )
     return array
+
+
+def as_arrays_of_one_shape(first, first_name: str, second,
+                           second_name: str, func: str):
+    """Both values as arrays (see :func:`as_array`) that must share a
+    shape, e.g. a gradient and the input it belongs to, or a prediction
+    and its target."""
+    a = as_array(first, first_name, func)
+    b = as_array(second, second_name, func)
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{func}: {first_name} {a.shape} and {second_name} {b.shape} "
+            "must have the same shape"
+        )
+    return a, b
 
 
 def as_generator(rng, func: str, name: str = "rng"):

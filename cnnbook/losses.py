@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, check_number
+from ._validation import as_array, as_arrays_of_one_shape, check_number
 from .functional.activation import log_softmax, sigmoid, softmax
 
 __all__ = [
@@ -224,13 +224,7 @@ def nll_from_probabilities_backward(grad_output, input, target,
 
 
 def _binary_pair(input, target, func):
-    p = as_array(input, "input", func)
-    y = as_array(target, "target", func)
-    if p.shape != y.shape:
-        raise ValueError(
-            f"{func}: input {p.shape} and target {y.shape} must have the "
-            "same shape"
-        )
+    p, y = as_arrays_of_one_shape(input, "input", target, "target", func)
     _check_probabilities(y, "target", func)
     return p, y
 
@@ -376,13 +370,7 @@ def mse_loss(input, target, reduction="mean"):
     r"""Mean squared error, as ``F.mse_loss``:
     :math:`\frac{1}{n}\sum_i (\hat y_i - y_i)^2`."""
     func = "mse_loss"
-    x = as_array(input, "input", func)
-    y = as_array(target, "target", func)
-    if x.shape != y.shape:
-        raise ValueError(
-            f"{func}: input {x.shape} and target {y.shape} must have the "
-            "same shape"
-        )
+    x, y = as_arrays_of_one_shape(input, "input", target, "target", func)
     return _reduce((x - y) ** 2, _reduction(reduction, func))
 
 
@@ -390,12 +378,6 @@ def mse_loss_backward(grad_output, input, target, reduction="mean"):
     r""":math:`\partial\,\mathrm{MSE}/\partial \hat y_i =
     \frac{2}{n}(\hat y_i - y_i)`."""
     func = "mse_loss_backward"
-    x = as_array(input, "input", func)
-    y = as_array(target, "target", func)
-    if x.shape != y.shape:
-        raise ValueError(
-            f"{func}: input {x.shape} and target {y.shape} must have the "
-            "same shape"
-        )
+    x, y = as_arrays_of_one_shape(input, "input", target, "target", func)
     g = _unreduce(grad_output, x.shape, _reduction(reduction, func), func)
     return 2 * (x - y) * g

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_array, check_int, check_number
+from .._validation import (
+    as_array,
+    as_arrays_of_one_shape,
+    check_int,
+    check_number,
+)
 
 __all__ = [
     "leaky_relu",
@@ -139,14 +144,8 @@ def softmax_jacobian(input):
 
 
 def _grad_pair(func, grad_output, input):
-    g = as_array(grad_output, "grad_output", func)
-    x = as_array(input, "input", func)
-    if g.shape != x.shape:
-        raise ValueError(
-            f"{func}: grad_output {g.shape} and input {x.shape} must have "
-            "the same shape"
-        )
-    return g, x
+    return as_arrays_of_one_shape(grad_output, "grad_output", input,
+                                  "input", func)
 
 
 def relu_backward(grad_output, input):

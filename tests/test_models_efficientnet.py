@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from cnnbook.models import get_model
+from cnnbook.models import efficientnet, get_model
 from cnnbook.models.efficientnet import (
     EFFICIENTNET_B0,
     EFFICIENTNET_SCALING,
@@ -35,6 +35,18 @@ def test_blocks_per_stage_are_rounded_up(variant):
     blocks = [len(stage) for stage in model.features[1:-1]]
     assert blocks == [math.ceil(s.num_layers * scaling.depth)
                       for s in EFFICIENTNET_B0]
+
+
+@pytest.mark.parametrize("variant", sorted(EFFICIENTNET_SCALING))
+def test_docstrings_state_the_table_coefficients(variant):
+    scaling = EFFICIENTNET_SCALING[variant]
+    doc = " ".join(getattr(efficientnet, f"efficientnet_{variant}")
+                   .__doc__.split())
+    side = scaling.resolution
+    assert f"{side} x {side}" in doc
+    for factor in ("width", "depth"):
+        value = getattr(scaling, factor)
+        assert (f"{factor} x{value}" in doc) == (value != 1.0), doc
 
 
 def test_b7_widths():

@@ -1,6 +1,8 @@
 """The registry: every family registered, clear errors, every model's
 parameter count, output shape and MACs pinned (tests/models_pins.py)."""
 
+import re
+
 import pytest
 import torch
 from models_pins import PINS, check_pins
@@ -23,6 +25,17 @@ def test_docstring_names_paper_and_variant(name):
     assert any(year in text for year in ("1998", "2012", "2015", "2016",
                                          "2017", "2018", "2019",
                                          "torchvision", "encyclopedia"))
+
+
+@pytest.mark.parametrize("name", sorted(PINS))
+def test_parameter_counts_in_docstrings_are_the_counted_ones(name):
+    # A docstring's first paragraph that states a count ("11,689,512
+    # parameters") states this model's, as counted and pinned, not a
+    # number typed from memory. (Later paragraphs describe variants.)
+    doc = describe(name)
+    stated = re.findall(r"(\d{1,3}(?:,\d{3})+) (?:trainable )?param", doc)
+    assert all(int(n.replace(",", "")) == PINS[name][0] for n in stated), (
+        stated, PINS[name][0])
 
 
 def test_unknown_name_lists_the_models():

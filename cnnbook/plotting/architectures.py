@@ -1,8 +1,8 @@
 """Figures for the architecture chapters (5 and 6).
 
-They replace the encyclopedia's placeholders for the residual block
+They draw the figures the encyclopedia only names, the residual block
 (``generated_image:231``) and the Inception module
-(``generated_image:234``), and draw what chapter 5 computes: where a
+(``generated_image:234``), and what chapter 5 computes: where a
 dilated kernel reads, how the separable speed-up grows with the number of
 channels, and how large the gradients are that reach each layer.
 """

@@ -1,7 +1,8 @@
 """Figures for the layer types of chapter 3.
 
-They replace the encyclopedia's image placeholders for the convolution
-operation, activation functions, pooling and the CNN architecture.
+The encyclopedia only names these pictures (its ``generated_image``
+figures of the convolution operation, activation functions, pooling and
+the CNN architecture); these functions draw them from computed values.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ __all__ = [
     "as_array",
     "as_arrays_of_one_shape",
     "as_generator",
+    "check_grad_output_shape",
     "check_int",
     "check_number",
     "check_pair",
@@ -71,6 +72,17 @@ def check_number(
     if maximum is not None and value > maximum:
         raise ValueError(f"{func}: {name} must be <= {maximum}, got {value}")
     return value
+
+
+def check_grad_output_shape(grad_output, expected: tuple, func: str):
+    """A backward pass's ``grad_output`` must have its forward output's
+    shape; returns it unchanged."""
+    if grad_output.shape != tuple(expected):
+        raise ValueError(
+            f"{func}: grad_output must have the output's shape "
+            f"{tuple(expected)}, got {grad_output.shape}"
+        )
+    return grad_output
 
 
 def check_pair(value, name: str, func: str, *, minimum: int = 0):

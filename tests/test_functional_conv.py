@@ -244,6 +244,13 @@ def test_backward_checks_grad_output_shape():
                        r"output's shape \(1, 4, 3, 3\)"):
         conv2d_backward(np.zeros((1, 4, 4, 4)), np.zeros((1, 3, 5, 5)),
                         np.zeros((4, 3, 3, 3)))
+    # transposed: (1, 4, 3, 3) -> (1, 2, 5, 5) with a (4, 2, 3, 3) weight
+    with pytest.raises(ValueError, match=r"^conv_transpose2d_backward: "
+                       r"grad_output must have the output's shape "
+                       r"\(1, 2, 5, 5\), got \(1, 2, 4, 4\)$"):
+        conv_transpose2d_backward(np.zeros((1, 2, 4, 4)),
+                                  np.zeros((1, 4, 3, 3)),
+                                  np.zeros((4, 2, 3, 3)))
 
 
 @st.composite

@@ -168,6 +168,10 @@ def test_pooling_backward_errors():
     with pytest.raises(ValueError, match=r"grad_output must have the "
                        r"output's shape \(1, 1, 2, 2\)"):
         max_pool2d_backward(np.zeros((1, 1, 3, 3)), x, 2)
+    with pytest.raises(ValueError, match=r"^avg_pool2d_backward: "
+                       r"grad_output must have the output's shape "
+                       r"\(1, 1, 2, 2\), got \(2, 2\)$"):
+        avg_pool2d_backward(np.zeros((2, 2)), x, 2)
     with pytest.raises(ValueError, match="indices must be integers"):
         max_pool2d_backward(np.zeros((1, 1, 2, 2)), x, 2,
                             indices=np.zeros((1, 1, 2, 2)))

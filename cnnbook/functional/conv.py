@@ -13,7 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._validation import as_array, check_int, check_pair
+from .._validation import (
+    as_array,
+    check_grad_output_shape,
+    check_int,
+    check_pair,
+)
 from ._padding import resolve_conv_padding
 from ._winograd import winograd_conv3x3
 
@@ -349,11 +354,7 @@ def conv2d_backward(
     geo = _geometry(func, x.shape, w.shape, stride, padding, dilation,
                     groups)
     expected = (geo.n, geo.c_out, geo.h_out, geo.w_out)
-    if g.shape != expected:
-        raise ValueError(
-            f"{func}: grad_output must have the output's shape {expected}, "
-            f"got {g.shape}"
-        )
+    check_grad_output_shape(g, expected, func)
     dtype = np.result_type(x, w, g)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     g = np.ascontiguousarray(g, dtype=dtype)

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_array, check_int, check_pair
+from .._validation import (
+    as_array,
+    check_grad_output_shape,
+    check_int,
+    check_pair,
+)
 from .conv import _conv2d_input_grad, _geometry, conv2d, conv2d_backward
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward"]
@@ -160,11 +165,7 @@ def conv_transpose2d_backward(
     geo = _transpose_geometry(func, x.shape, w.shape, stride, padding,
                               output_padding, groups, dilation)
     expected = (geo.n, geo.c_in, geo.h, geo.w)
-    if g.shape != expected:
-        raise ValueError(
-            f"{func}: grad_output must have the output's shape {expected}, "
-            f"got {g.shape}"
-        )
+    check_grad_output_shape(g, expected, func)
     kwargs = dict(stride=geo.stride, padding=(geo.pad[0][0], geo.pad[1][0]),
                   dilation=geo.dilation, groups=geo.groups)
     grad_input = conv2d(g, w, **kwargs)[:, :, :x.shape[2], :x.shape[3]]

@@ -7,7 +7,12 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._validation import as_array, check_int, check_pair
+from .._validation import (
+    as_array,
+    check_grad_output_shape,
+    check_int,
+    check_pair,
+)
 from ..sizes import pool_output_size
 
 __all__ = [
@@ -190,16 +195,6 @@ def _avg_divisor(size, kernel, stride, padding, out, extra,
     return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
 
 
-def _check_grad(func, grad_output, expected):
-    g = as_array(grad_output, "grad_output", func)
-    if g.shape != expected:
-        raise ValueError(
-            f"{func}: grad_output must have the output's shape {expected}, "
-            f"got {g.shape}"
-        )
-    return g
-
-
 def max_pool2d_backward(
     grad_output,
     input,
@@ -243,7 +238,8 @@ def max_pool2d_backward(
                 f"{x.shape[:-2] + out}, got {index.dtype} {index.shape}"
             )
         real = (index >= 0) & (index < x.shape[-1] * x.shape[-2])
-    g = _check_grad(func, grad_output, index.shape)
+    g = check_grad_output_shape(
+        as_array(grad_output, "grad_output", func), index.shape, func)
     h, w = x.shape[-2:]
     planes = int(np.prod(x.shape[:-2]))
     # A window entirely in the padding (possible with dilation) has no
@@ -274,7 +270,8 @@ def avg_pool2d_backward(
     x = as_array(input, "input", func, ndim=(3, 4))
     kernel, stride, padding, _, out, extra = _pool_geometry(
         x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
-    g = _check_grad(func, grad_output, x.shape[:-2] + out)
+    g = check_grad_output_shape(
+        as_array(grad_output, "grad_output", func), x.shape[:-2] + out, func)
     if divisor_override is not None:
         divisor = check_int(divisor_override, "divisor_override", func,
                             minimum=1)

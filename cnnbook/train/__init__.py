@@ -12,13 +12,20 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .config import OPTIMIZERS, SCHEDULERS, TrainConfig
+from .distill import DistillationTrainer
 from .early_stopping import (
     EarlyStopping,
     encyclopedia_stop_epoch,
     patience_stop_epoch,
 )
 from .history import History
-from .losses import FocalLoss, class_weights, focal_loss, smooth_targets
+from .losses import (
+    FocalLoss,
+    class_weights,
+    distillation_loss,
+    focal_loss,
+    smooth_targets,
+)
 from .lr_finder import LRFinderResult, find_lr
 from .metrics import (
     accuracy,
@@ -34,6 +41,7 @@ __all__ = [
     "OPTIMIZERS",
     "SCHEDULERS",
     "Criterion",
+    "DistillationTrainer",
     "EarlyStopping",
     "FocalLoss",
     "History",
@@ -48,6 +56,7 @@ __all__ = [
     "class_weights",
     "confusion_matrix",
     "cosine_annealing",
+    "distillation_loss",
     "encyclopedia_stop_epoch",
     "find_lr",
     "focal_loss",

@@ -25,6 +25,7 @@ __all__ = [
     "FocalLoss",
     "class_weights",
     "cross_entropy",
+    "distillation_loss",
     "focal_loss",
     "smooth_targets",
 ]
@@ -176,3 +177,44 @@ def class_weights(labels, num_classes: int | None = None) -> torch.Tensor:
         )
     weights = array.size / (len(counts) * counts)
     return torch.tensor(weights, dtype=torch.float32)
+
+
+def distillation_loss(input: torch.Tensor, teacher: torch.Tensor,
+                      target: torch.Tensor, temperature: float = 1.0,
+                      alpha: float = 0.5,
+                      reduction: str = "mean") -> torch.Tensor:
+    r"""Knowledge-distillation loss (Hinton et al. 2015), in PyTorch.
+
+    :math:`\alpha\,\mathcal{L}_\text{CE}(y, \operatorname{softmax}(z)) +
+    (1 - \alpha)\,T^2\,\mathrm{KL}(\operatorname{softmax}(z_t/T) \,\|\,
+    \operatorname{softmax}(z/T))` per example, the twin of
+    :func:`cnnbook.losses.distillation_loss` (same arguments: the
+    student's logits ``input``, the teacher's logits ``teacher``, class
+    indices ``target``). No gradient flows into ``teacher``.
+    """
+    func = "distillation_loss"
+    _check(input, target, func)
+    if not isinstance(teacher, torch.Tensor) or teacher.shape != \
+            input.shape:
+        raise ValueError(
+            f"{func}: teacher logits must be a tensor of the student's "
+            f"shape {tuple(input.shape)}, got "
+            f"{getattr(teacher, 'shape', type(teacher).__name__)}")
+    if not temperature > 0:
+        raise ValueError(f"{func}: temperature must be > 0, got "
+                         f"{temperature}")
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"{func}: alpha must lie in [0, 1], got {alpha}")
+    hard = TF.cross_entropy(input, target, reduction="none")
+    soft = TF.kl_div(TF.log_softmax(input / temperature, dim=1),
+                     TF.log_softmax(teacher.detach() / temperature, dim=1),
+                     reduction="none", log_target=True).sum(dim=1)
+    loss = alpha * hard + (1 - alpha) * temperature ** 2 * soft  # (N,)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{func}: reduction must be 'mean', 'sum' or 'none', "
+                     f"got {reduction!r}")

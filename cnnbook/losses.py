@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array, as_arrays_of_one_shape, check_number
+from ._validation import (
+    as_array,
+    as_arrays_of_one_shape,
+    check_choice,
+    check_int,
+    check_number,
+)
 from .functional.activation import log_softmax, sigmoid, softmax
 
 __all__ = [
@@ -36,16 +42,13 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _reduction(reduction, func):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{func}: reduction must be one of {_REDUCTIONS}, got "
-            f"{reduction!r}"
-        )
-    return reduction
+    return check_choice(reduction, "reduction", func, _REDUCTIONS)
 
 
 def _reduce(values, reduction):
     if reduction == "mean":
+        if values.size == 0:  # PyTorch: the mean of no losses is NaN
+            return values.dtype.type(np.nan)
         return values.mean()
     if reduction == "sum":
         return values.sum()
@@ -67,7 +70,9 @@ def _unreduce(grad_output, shape, reduction, func):
             f"{func}: with reduction={reduction!r} grad_output must be a "
             f"scalar, got shape {g.shape}"
         )
-    scale = 1 / int(np.prod(shape)) if reduction == "mean" else 1.0
+    count = int(np.prod(shape))
+    # with no losses there is nothing to scale (the result is empty)
+    scale = 1 / count if reduction == "mean" and count else 1.0
     return np.full(shape, g.reshape(()) * scale)
 
 
@@ -125,6 +130,11 @@ def _check_probabilities(p, name, func, rows_sum_to_one=False):
 
 def _logits(input, func):
     x = as_array(input, "input", func, ndim=2)
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"{func}: input must have one column per class, at least one, "
+            f"got shape {x.shape}"
+        )
     return x
 
 
@@ -136,9 +146,15 @@ def smooth_labels(target, num_classes, label_smoothing=0.1):
     (the encyclopedia's formula, and PyTorch's ``label_smoothing``).
     """
     func = "smooth_labels"
+    num_classes = check_int(num_classes, "num_classes", func, minimum=1)
     y = np.asarray(target)
-    n = y.shape[0] if y.ndim else 0
-    return _smoothed_targets(target, n, num_classes, label_smoothing, func)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"{func}: target must be class indices (N,) or probabilities "
+            f"(N, {num_classes}), got shape {y.shape}"
+        )
+    return _smoothed_targets(target, len(y), num_classes, label_smoothing,
+                             func)
 
 
 def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):

@@ -63,7 +63,8 @@ def leaky_relu(input, negative_slope=0.01):
 def leaky_relu_derivative(input, negative_slope=0.01):
     r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`\alpha`."""
     x = as_array(input, "input", "leaky_relu_derivative")
-    a = check_number(negative_slope, "negative_slope", "leaky_relu")
+    a = check_number(negative_slope, "negative_slope",
+                     "leaky_relu_derivative")
     return np.where(x > 0, 1.0, a).astype(x.dtype)
 
 
@@ -96,12 +97,22 @@ def tanh_derivative(input):
 
 def _check_dim(x, dim, func):
     dim = check_int(dim, "dim", func)
-    if not -x.ndim <= dim < x.ndim:
+    # PyTorch treats a 0-d tensor as one value along dim 0 (or -1)
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
         raise ValueError(
             f"{func}: dim={dim} is out of range for an input with "
             f"{x.ndim} dimensions"
         )
     return dim
+
+
+def _row_max(x, dim):
+    """The maximum along ``dim``, kept as an axis of length 1.
+
+    ``initial`` makes an empty axis reduce to -inf rather than fail, so
+    that an empty input gives an empty output, as in PyTorch.
+    """
+    return x.max(axis=dim, keepdims=True, initial=-np.inf)
 
 
 def softmax(input, dim=-1):
@@ -114,7 +125,9 @@ def softmax(input, dim=-1):
     """
     x = as_array(input, "input", "softmax")
     dim = _check_dim(x, dim, "softmax")
-    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    if x.ndim == 0:
+        return softmax(x.reshape(1)).reshape(())
+    e = np.exp(x - _row_max(x, dim))
     return e / e.sum(axis=dim, keepdims=True)
 
 
@@ -126,7 +139,11 @@ def log_softmax(input, dim=-1):
     """
     x = as_array(input, "input", "log_softmax")
     dim = _check_dim(x, dim, "log_softmax")
-    shifted = x - x.max(axis=dim, keepdims=True)
+    if x.ndim == 0:
+        return log_softmax(x.reshape(1)).reshape(())
+    if x.size == 0:  # nothing to normalise (and no log of an empty sum)
+        return x.copy()
+    shifted = x - _row_max(x, dim)
     return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
@@ -151,7 +168,9 @@ def _grad_pair(func, grad_output, input):
 def relu_backward(grad_output, input):
     r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
     g, x = _grad_pair("relu_backward", grad_output, input)
-    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
+    # "not <= 0" rather than "> 0": like PyTorch, a NaN input passes its
+    # gradient on (and the NaN reaches the parameters' gradients)
+    return np.where(x <= 0, 0, g).astype(np.result_type(g, x), copy=False)
 
 
 def leaky_relu_backward(grad_output, input, negative_slope=0.01):
@@ -192,6 +211,8 @@ def softmax_backward(grad_output, input, dim=-1):
     func = "softmax_backward"
     g, x = _grad_pair(func, grad_output, input)
     dim = _check_dim(x, dim, func)
+    if x.ndim == 0:
+        return softmax_backward(g.reshape(1), x.reshape(1)).reshape(())
     p = softmax(x, dim)
     return p * (g - (g * p).sum(axis=dim, keepdims=True))
 
@@ -209,4 +230,7 @@ def log_softmax_backward(grad_output, input, dim=-1):
     func = "log_softmax_backward"
     g, x = _grad_pair(func, grad_output, input)
     dim = _check_dim(x, dim, func)
+    if x.ndim == 0:
+        return log_softmax_backward(g.reshape(1),
+                                    x.reshape(1)).reshape(())
     return g - softmax(x, dim) * g.sum(axis=dim, keepdims=True)

@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._validation import (
     as_array,
+    check_conv_shapes,
     check_grad_output_shape,
     check_int,
     check_pair,
@@ -121,6 +122,7 @@ def _geometry(func, x_shape, w_shape, stride, padding, dilation, groups):
 def _arrays(func, input, weight, bias):
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
+    check_conv_shapes(x.shape, w.shape, func)
     if bias is not None:
         bias = as_array(bias, "bias", func, ndim=1)
         if bias.shape != (w.shape[0],):
@@ -273,6 +275,8 @@ def conv2d(
     geo = _geometry(func, x.shape, w.shape, stride, padding, dilation,
                     groups)
     dtype = np.result_type(x, w) if b is None else np.result_type(x, w, b)
+    if geo.n == 0:  # an empty batch: an empty result, as in PyTorch
+        return np.zeros((0, geo.c_out, geo.h_out, geo.w_out), dtype)
     x = x.astype(dtype, copy=False)
     # (G, C_out/G, C_in/G * kH * kW): one row per output channel
     w_mat = w.astype(dtype, copy=False).reshape(geo.groups,
@@ -356,6 +360,9 @@ def conv2d_backward(
     expected = (geo.n, geo.c_out, geo.h_out, geo.w_out)
     check_grad_output_shape(g, expected, func)
     dtype = np.result_type(x, w, g)
+    if geo.n == 0:  # an empty batch: zero gradients, as in PyTorch
+        return (np.zeros(x.shape, dtype) if input_grad else None,
+                np.zeros(w.shape, dtype), np.zeros(geo.c_out, dtype))
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     g = np.ascontiguousarray(g, dtype=dtype)
     grad_bias = g.sum(axis=(0, 2, 3))

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._validation import (
     as_array,
+    check_conv_shapes,
     check_grad_output_shape,
     check_int,
     check_pair,
@@ -122,9 +123,12 @@ def conv_transpose2d(
     func = "conv_transpose2d"
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
+    check_conv_shapes(x.shape, w.shape, func)
     geo = _transpose_geometry(func, x.shape, w.shape, stride, padding,
                               output_padding, groups, dilation)
     dtype = np.result_type(x, w)
+    if geo.n == 0:  # an empty batch: an empty result, as in PyTorch
+        return np.zeros((0, geo.c_in, geo.h, geo.w), dtype)
     y = _conv2d_input_grad(_extend(x.astype(dtype, copy=False), geo),
                            w.astype(dtype, copy=False), geo)
     if bias is not None:
@@ -162,10 +166,15 @@ def conv_transpose2d_backward(
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
     g = as_array(grad_output, "grad_output", func, ndim=4)
+    check_conv_shapes(x.shape, w.shape, func)
     geo = _transpose_geometry(func, x.shape, w.shape, stride, padding,
                               output_padding, groups, dilation)
     expected = (geo.n, geo.c_in, geo.h, geo.w)
     check_grad_output_shape(g, expected, func)
+    if geo.n == 0:  # an empty batch: zero gradients, as in PyTorch
+        dtype = np.result_type(x, w, g)
+        return (np.zeros(x.shape, dtype), np.zeros(w.shape, dtype),
+                np.zeros(geo.c_in, dtype))
     kwargs = dict(stride=geo.stride, padding=(geo.pad[0][0], geo.pad[1][0]),
                   dilation=geo.dilation, groups=geo.groups)
     grad_input = conv2d(g, w, **kwargs)[:, :, :x.shape[2], :x.shape[3]]

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_array, check_number
+from .._validation import as_array, check_bool, check_number
 
 __all__ = ["batch_norm", "batch_norm_backward"]
+
+
+def _input(input, func):
+    x = as_array(input, "input", func)
+    if x.ndim < 2 or x.shape[1] == 0:
+        raise ValueError(
+            f"{func}: input must have shape (N, C) or (N, C, ...) with at "
+            f"least one channel, got {x.shape}"
+        )
+    return x
+
+
+def _vector(value, name, c, func):
+    """A per-channel vector: shape (C,), never broadcast from (1,)."""
+    v = as_array(value, name, func, ndim=1)
+    if v.shape != (c,):
+        raise ValueError(
+            f"{func}: {name} must have shape ({c},) for an input with "
+            f"{c} channels, got {v.shape}"
+        )
+    return v
 
 
 def batch_norm(
@@ -49,12 +70,8 @@ def batch_norm(
         :math:`\gamma` and :math:`\beta`; default 1 and 0.
     """
     func = "batch_norm"
-    x = as_array(input, "input", func)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{func}: input must have shape (N, C) or (N, C, ...), got "
-            f"{x.shape}"
-        )
+    x = _input(input, func)
+    training = check_bool(training, "training", func)
     c = x.shape[1]
     momentum = check_number(momentum, "momentum", func, minimum=0,
                             maximum=1)
@@ -70,15 +87,14 @@ def batch_norm(
                 f"{func}: {name} must be a numpy array (it is updated in "
                 f"place), got {type(value).__name__}"
             )
-        vectors[name] = as_array(value, name, func, ndim=1)
-        if vectors[name].shape != (c,):
-            raise ValueError(
-                f"{func}: {name} must have shape ({c},) for an input with "
-                f"{c} channels, got {vectors[name].shape}"
-            )
+        vectors[name] = _vector(value, name, c, func)
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    if training:
+    if training and x.size == 0:
+        # An empty batch has no statistics: PyTorch returns an empty
+        # output and leaves the running estimates alone.
+        mean, var = np.zeros(c, x.dtype), np.ones(c, x.dtype)
+    elif training:
         m = x.size // c
         if m < 2:
             raise ValueError(
@@ -147,12 +163,8 @@ def batch_norm_backward(
         returned even if the forward pass had no weight or bias.
     """
     func = "batch_norm_backward"
-    x = as_array(input, "input", func)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{func}: input must have shape (N, C) or (N, C, ...), got "
-            f"{x.shape}"
-        )
+    x = _input(input, func)
+    training = check_bool(training, "training", func)
     g = as_array(grad_output, "grad_output", func)
     if g.shape != x.shape:
         raise ValueError(
@@ -163,12 +175,12 @@ def batch_norm_backward(
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    gamma = np.ones(c) if weight is None else as_array(
-        weight, "weight", func, ndim=1)
-    if gamma.shape != (c,):
-        raise ValueError(
-            f"{func}: weight must have shape ({c},), got {gamma.shape}"
-        )
+    gamma = np.ones(c) if weight is None else _vector(weight, "weight", c,
+                                                       func)
+    if x.size == 0:  # an empty batch: zero gradients, as in PyTorch
+        dtype = np.result_type(x, g, gamma)
+        return (np.zeros(x.shape, dtype), np.zeros(c, dtype),
+                np.zeros(c, dtype))
     if training:
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
@@ -178,8 +190,8 @@ def batch_norm_backward(
                 f"{func}: running_mean and running_var are required when "
                 "training=False"
             )
-        mean = as_array(running_mean, "running_mean", func, ndim=1)
-        var = as_array(running_var, "running_var", func, ndim=1)
+        mean = _vector(running_mean, "running_mean", c, func)
+        var = _vector(running_var, "running_var", c, func)
     inv_std = 1 / np.sqrt(var.reshape(shape) + eps)
     x_hat = (x - mean.reshape(shape)) * inv_std
     grad_weight = (g * x_hat).sum(axis=axes)

@@ -14,7 +14,17 @@ import math
 import numpy as np
 
 from .. import functional as F
-from .._validation import as_generator, check_int, check_number, check_pair
+from .._validation import (
+    as_array,
+    as_generator,
+    check_bool,
+    check_float_dtype,
+    check_int,
+    check_number,
+    check_pair,
+)
+from ..functional._padding import resolve_conv_padding
+from ..functional.pooling import _max_pool
 from .module import Module, Parameter
 
 __all__ = [
@@ -62,6 +72,12 @@ class Conv2d(Module):
                 f"{out_channels} must be divisible by groups={groups}"
             )
         kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
+        # checked now, not at the first forward pass, so that a wrong
+        # layer fails where it is built
+        pair = (check_pair(stride, "stride", func, minimum=1),
+                check_pair(dilation, "dilation", func, minimum=1))
+        resolve_conv_padding(padding, (kh, kw), *pair, func)
+        dtype = check_float_dtype(dtype, "dtype", func)
         self.stride, self.padding = stride, padding
         self.dilation, self.groups = dilation, groups
         shape = (out_channels, in_channels // groups, kh, kw)
@@ -69,7 +85,8 @@ class Conv2d(Module):
         rng = _rng(rng)
         self.weight = Parameter(_default_init(shape, fan_in, rng, dtype))
         self.bias = (Parameter(_default_init(out_channels, fan_in, rng,
-                                             dtype)) if bias else None)
+                                             dtype))
+                     if check_bool(bias, "bias", func) else None)
         self._input = None
 
     def _kwargs(self):
@@ -83,7 +100,7 @@ class Conv2d(Module):
                         **self._kwargs())
 
     def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.conv2d_backward(grad_output, self._input,
+        gx, gw, gb = F.conv2d_backward(grad_output, self._saved("_input"),
                                        self.weight.data, input_grad=input_grad,
                                        **self._kwargs())
         self.weight.grad += gw
@@ -106,11 +123,13 @@ class Linear(Module):
         in_features = check_int(in_features, "in_features", func, minimum=1)
         out_features = check_int(out_features, "out_features", func,
                                  minimum=1)
+        dtype = check_float_dtype(dtype, "dtype", func)
         rng = _rng(rng)
         self.weight = Parameter(_default_init(
             (out_features, in_features), in_features, rng, dtype))
         self.bias = (Parameter(_default_init(out_features, in_features, rng,
-                                             dtype)) if bias else None)
+                                             dtype))
+                     if check_bool(bias, "bias", func) else None)
         self._input = None
 
     def forward(self, input):
@@ -119,7 +138,7 @@ class Linear(Module):
                         None if self.bias is None else self.bias.data)
 
     def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.linear_backward(grad_output, self._input,
+        gx, gw, gb = F.linear_backward(grad_output, self._saved("_input"),
                                        self.weight.data)
         self.weight.grad += gw
         if self.bias is not None:
@@ -139,8 +158,8 @@ class _Elementwise(Module):
         return self._f(input)
 
     def backward(self, grad_output, input_grad=True):
-        return self._f_backward(grad_output, self._input) if input_grad \
-            else None
+        input = self._saved("_input")
+        return self._f_backward(grad_output, input) if input_grad else None
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -178,23 +197,26 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
                  ceil_mode=False):
-        self.kwargs = dict(kernel_size=kernel_size, stride=stride,
-                           padding=padding, dilation=dilation,
-                           ceil_mode=ceil_mode)
+        self.kwargs = _pool_kwargs(
+            "MaxPool2d", kernel_size=kernel_size, stride=stride,
+            padding=padding, dilation=dilation, ceil_mode=ceil_mode)
 
     def forward(self, input):
-        y, self._indices = F.max_pool2d(input, return_indices=True,
-                                        **self.kwargs)
-        self._input, self._empty = input, ~np.isfinite(y)
+        k = self.kwargs
+        y, self._indices, real = _max_pool(
+            "MaxPool2d", input, k["kernel_size"], k["stride"],
+            k["padding"], k["dilation"], k["ceil_mode"], True)
+        self._input, self._dead = input, ~real
         return y
 
     def backward(self, grad_output, input_grad=True):
+        input, indices, dead = self._saved("_input", "_indices", "_dead")
         if not input_grad:
             return None
-        if self._empty.any():  # windows entirely in the padding
-            grad_output = np.where(self._empty, 0, grad_output)
-        return F.max_pool2d_backward(grad_output, self._input,
-                                     indices=self._indices, **self.kwargs)
+        if dead.any():  # windows entirely in the padding
+            grad_output = np.where(dead, 0, grad_output)
+        return F.max_pool2d_backward(grad_output, input, indices=indices,
+                                     **self.kwargs)
 
     def __repr__(self):
         return f"MaxPool2d(kernel_size={self.kwargs['kernel_size']})"
@@ -205,17 +227,33 @@ class AvgPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
-        self.kwargs = dict(kernel_size=kernel_size, stride=stride,
-                           padding=padding, ceil_mode=ceil_mode,
-                           count_include_pad=count_include_pad)
+        self.kwargs = _pool_kwargs(
+            "AvgPool2d", kernel_size=kernel_size, stride=stride,
+            padding=padding, ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad)
 
     def forward(self, input):
         self._input = input
         return F.avg_pool2d(input, **self.kwargs)
 
     def backward(self, grad_output, input_grad=True):
-        return F.avg_pool2d_backward(grad_output, self._input,
+        input = self._saved("_input")
+        return F.avg_pool2d_backward(grad_output, input,
                                      **self.kwargs) if input_grad else None
+
+
+def _pool_kwargs(func, **kwargs):
+    """A pooling layer's arguments, checked when the layer is built."""
+    check_pair(kwargs["kernel_size"], "kernel_size", func, minimum=1)
+    if kwargs["stride"] is not None:
+        check_pair(kwargs["stride"], "stride", func, minimum=1)
+    check_pair(kwargs["padding"], "padding", func, minimum=0)
+    if "dilation" in kwargs:
+        check_pair(kwargs["dilation"], "dilation", func, minimum=1)
+    for flag in ("ceil_mode", "count_include_pad"):
+        if flag in kwargs:
+            check_bool(kwargs[flag], flag, func)
+    return kwargs
 
 
 class AdaptiveAvgPool2d(Module):
@@ -223,6 +261,17 @@ class AdaptiveAvgPool2d(Module):
     pooling."""
 
     def __init__(self, output_size):
+        func = "AdaptiveAvgPool2d"
+        sizes = output_size if isinstance(output_size, (tuple, list)) \
+            else (output_size, output_size)
+        if len(sizes) != 2:
+            raise ValueError(
+                f"{func}: output_size must be an int or a pair, got "
+                f"{output_size!r}"
+            )
+        for i, size in enumerate(sizes):
+            if size is not None:  # None keeps the input's size
+                check_int(size, f"output_size[{i}]", func, minimum=1)
         self.output_size = output_size
 
     def forward(self, input):
@@ -230,19 +279,27 @@ class AdaptiveAvgPool2d(Module):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
     def backward(self, grad_output, input_grad=True):
+        input = self._saved("_input")
         return F.adaptive_avg_pool2d_backward(
-            grad_output, self._input) if input_grad else None
+            grad_output, input) if input_grad else None
 
 
 class Flatten(Module):
     """(N, C, H, W) -> (N, C * H * W)."""
 
     def forward(self, input):
-        self._shape = input.shape
-        return input.reshape(input.shape[0], -1)
+        x = as_array(input, "input", "Flatten")
+        if x.ndim < 2:
+            raise ValueError(
+                "Flatten: input must have a batch axis and at least one "
+                f"more, (N, ...), got shape {x.shape}"
+            )
+        self._shape = x.shape
+        return x.reshape(len(x), -1)
 
     def backward(self, grad_output, input_grad=True):
-        return grad_output.reshape(self._shape) if input_grad else None
+        shape = self._saved("_shape")
+        return np.reshape(grad_output, shape) if input_grad else None
 
     def __repr__(self):
         return "Flatten()"
@@ -261,11 +318,12 @@ class Dropout(Module):
         return y
 
     def backward(self, grad_output, input_grad=True):
+        mask = self._saved("_mask")
         if not input_grad:
             return None
         if not self.training:
             return grad_output
-        return F.dropout_backward(grad_output, self._mask, self.p)
+        return F.dropout_backward(grad_output, mask, self.p)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
@@ -278,10 +336,16 @@ class BatchNorm2d(Module):
     running ones; evaluation mode uses the running ones.
     """
 
+    _ranks = (4,)  # (N, C, H, W)
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1,
                  dtype=np.float32):
-        c = check_int(num_features, "num_features", type(self).__name__,
-                      minimum=1)
+        func = type(self).__name__
+        c = check_int(num_features, "num_features", func, minimum=1)
+        eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
+        momentum = check_number(momentum, "momentum", func, minimum=0,
+                                maximum=1)
+        dtype = check_float_dtype(dtype, "dtype", func)
         self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(c, dtype))
         self.bias = Parameter(np.zeros(c, dtype))
@@ -289,6 +353,11 @@ class BatchNorm2d(Module):
         self.running_var = np.ones(c, dtype)
 
     def forward(self, input):
+        # F.batch_norm takes any (N, C, ...); the layer, like PyTorch's,
+        # only the rank it is named for, so a 2-d layer never silently
+        # normalises a batch of vectors
+        input = as_array(input, "input", type(self).__name__,
+                         ndim=self._ranks)
         self._input = input
         return F.batch_norm(input, self.running_mean, self.running_var,
                             self.weight.data, self.bias.data,
@@ -297,8 +366,9 @@ class BatchNorm2d(Module):
 
     def backward(self, grad_output, input_grad=True):
         gx, gw, gb = F.batch_norm_backward(
-            grad_output, self._input, self.weight.data, self.running_mean,
-            self.running_var, training=self.training, eps=self.eps)
+            grad_output, self._saved("_input"), self.weight.data,
+            self.running_mean, self.running_var, training=self.training,
+            eps=self.eps)
         self.weight.grad += gw
         self.bias.grad += gb
         return gx if input_grad else None
@@ -309,3 +379,5 @@ class BatchNorm2d(Module):
 
 class BatchNorm1d(BatchNorm2d):
     """Batch normalisation of (N, C) or (N, C, L) inputs."""
+
+    _ranks = (2, 3)

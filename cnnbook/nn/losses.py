@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import losses
+from .._validation import check_number
 
 __all__ = ["CrossEntropyLoss"]
 
@@ -16,8 +17,11 @@ class CrossEntropyLoss:
     """
 
     def __init__(self, reduction="mean", label_smoothing=0.0):
-        self.reduction = reduction
-        self.label_smoothing = label_smoothing
+        func = "CrossEntropyLoss"
+        self.reduction = losses._reduction(reduction, func)
+        self.label_smoothing = check_number(
+            label_smoothing, "label_smoothing", func, minimum=0, maximum=1)
+        self._input = self._target = None
 
     def __call__(self, input, target):
         self._input, self._target = input, target
@@ -25,6 +29,11 @@ class CrossEntropyLoss:
                                     self.label_smoothing)
 
     def backward(self, grad_output=1.0):
+        if self._input is None:
+            raise RuntimeError(
+                "CrossEntropyLoss: compute the loss, criterion(logits, "
+                "labels), before backward()"
+            )
         grad = losses.cross_entropy_backward(
             grad_output, self._input, self._target, self.reduction,
             self.label_smoothing)

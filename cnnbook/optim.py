@@ -25,7 +25,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import as_array, as_list, check_bool, check_number
 
 __all__ = [
     "SGD",
@@ -43,18 +43,26 @@ class Optimizer(ABC):
     """Base class: a list of parameters and a learning rate."""
 
     def __init__(self, params, lr):
-        params = list(params)
+        func = type(self).__name__
+        params = as_list(params, "params", func,
+                         what="parameters (model.parameters())")
         if not params:
-            raise ValueError(
-                f"{type(self).__name__}: params is an empty list"
-            )
+            raise ValueError(f"{func}: params is an empty list")
+        seen = {}
         for i, p in enumerate(params):
             if not (hasattr(p, "data") and hasattr(p, "grad")):
                 raise TypeError(
-                    f"{type(self).__name__}: params[{i}] must have .data "
+                    f"{func}: params[{i}] must have .data "
                     f"and .grad arrays (a cnnbook.nn.Parameter), got "
                     f"{type(p).__name__}"
                 )
+            if id(p) in seen:
+                # it would be updated twice per step
+                raise ValueError(
+                    f"{func}: params[{i}] is params[{seen[id(p)]}] again; "
+                    "each parameter must be listed once"
+                )
+            seen[id(p)] = i
         self.params = params
         self.lr = lr
         self.state = [{} for _ in params]
@@ -77,7 +85,14 @@ class Optimizer(ABC):
     def step(self):
         """Update every parameter from its ``grad``, in place."""
         self.steps += 1
-        for p, state in zip(self.params, self.state, strict=True):
+        for i, (p, state) in enumerate(zip(self.params, self.state,
+                                           strict=True)):
+            if np.shape(p.grad) != np.shape(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}.step: params[{i}].grad has "
+                    f"shape {np.shape(p.grad)}, its data "
+                    f"{np.shape(p.data)}; they must be the same"
+                )
             update = self._update(p.data, p.grad, state)
             p.data -= update.astype(p.data.dtype, copy=False)
 
@@ -112,6 +127,7 @@ class SGD(Optimizer):
         self.dampening = check_number(dampening, "dampening", func)
         self.weight_decay = check_number(weight_decay, "weight_decay", func,
                                          minimum=0)
+        nesterov = check_bool(nesterov, "nesterov", func)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"{func}: nesterov needs momentum > 0 and dampening = 0"
@@ -250,11 +266,15 @@ class AdamW(Adam):
 
 def l2_penalty(weights, lam):
     r""":math:`\lambda \sum_i w_i^2` over a list of arrays."""
-    lam = check_number(lam, "lam", "l2_penalty", minimum=0)
-    return lam * sum(float(np.sum(np.square(w))) for w in weights)
+    func = "l2_penalty"
+    lam = check_number(lam, "lam", func, minimum=0)
+    weights = as_list(weights, "weights", func, what="weight arrays")
+    return lam * sum(
+        float(np.sum(np.square(as_array(w, f"weights[{i}]", func))))
+        for i, w in enumerate(weights))
 
 
 def l2_penalty_grad(weight, lam):
     r""":math:`\partial(\lambda \sum_i w_i^2)/\partial w = 2\lambda w`."""
     lam = check_number(lam, "lam", "l2_penalty_grad", minimum=0)
-    return 2 * lam * np.asarray(weight)
+    return 2 * lam * as_array(weight, "weight", "l2_penalty_grad")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._validation import check_int
+from ._validation import as_list, check_int
 
 __all__ = ["Layer", "ReceptiveField", "receptive_field"]
 
@@ -45,6 +45,10 @@ class Layer:
         check_int(self.stride, "stride", func, minimum=1)
         check_int(self.padding, "padding", func, minimum=0)
         check_int(self.dilation, "dilation", func, minimum=1)
+        if not isinstance(self.name, str):
+            raise TypeError(
+                f"{func}: name must be a str, got {type(self.name).__name__}"
+            )
 
     @property
     def effective_kernel_size(self) -> int:
@@ -77,6 +81,8 @@ def receptive_field(layers) -> list[ReceptiveField]:
     >>> [rf.size for rf in receptive_field([(3, 1)] * 3)]
     [3, 5, 7]
     """
+    layers = as_list(layers, "layers", "receptive_field",
+                     what="Layer objects or (kernel_size, stride) tuples")
     size, jump, start = 1, 1, 0.5
     result = []
     for i, layer in enumerate(layers):

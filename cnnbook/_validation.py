@@ -293,6 +293,8 @@ def check_keys(mapping, required, name: str, func: str) -> dict:
 
 def _integer_array(value, name: str, func: str, what: str) -> np.ndarray:
     array = np.asarray(value)
+    if array.size == 0 and array.dtype.kind == "f":
+        return array.astype(np.int64)  # np.asarray([]) is float64
     if array.dtype.kind not in "iu":
         # float labels would be truncated (1.7 -> class 1), booleans read
         # as classes 0 and 1: neither is what the caller meant

@@ -27,7 +27,7 @@ from abc import ABC, abstractmethod
 import torch
 import torch.nn.functional as TF
 
-from .._validation import check_int, check_number
+from .._validation import as_list, check_int, check_number
 
 __all__ = [
     "ColorJitter",
@@ -113,8 +113,21 @@ class Transform(ABC):
         return {"generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict) -> None:
+        func = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise TypeError(
+                f"{func}: state must be a dict from state_dict(), got "
+                f"{type(state).__name__}"
+            )
         if self.generator is not None and "generator" in state:
-            self.generator.set_state(state["generator"])
+            saved = state["generator"]
+            if not (isinstance(saved, torch.Tensor)
+                    and saved.dtype == torch.uint8):
+                raise TypeError(
+                    f"{func}: state['generator'] must be the uint8 tensor "
+                    f"that state_dict() returns, got {type(saved).__name__}"
+                )
+            self.generator.set_state(saved)
 
     def _params(self) -> str:
         return ""
@@ -133,7 +146,8 @@ class Compose(Transform):
 
     def __init__(self, transforms, seed: int | None = None):
         super().__init__(seed)
-        self.transforms = list(transforms)
+        self.transforms = as_list(transforms, "transforms", "Compose",
+                                  what="transforms (callables)")
         for i, t in enumerate(self.transforms):
             if not callable(t):
                 raise TypeError(
@@ -161,6 +175,11 @@ class Compose(Transform):
                                else {} for t in self.transforms]}
 
     def load_state_dict(self, state: dict) -> None:
+        if not isinstance(state, dict):
+            raise TypeError(
+                "Compose.load_state_dict: state must be a dict from "
+                f"state_dict(), got {type(state).__name__}"
+            )
         for t, s in zip(self.transforms, state.get("transforms", []),
                         strict=False):
             if isinstance(t, Transform):
@@ -180,6 +199,8 @@ def _warp(batch: torch.Tensor, theta: torch.Tensor, fill: float,
     """
     n, c, h, w = batch.shape
     out_h, out_w = size if size is not None else (h, w)
+    if n == 0:  # affine_grid refuses an empty batch; nothing to sample
+        return batch.new_zeros((0, c, out_h, out_w))
     theta = theta.to(device=batch.device, dtype=batch.dtype)
     grid = TF.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
     # grid_sample pads with zeros: shift so that the padding means `fill`
@@ -216,6 +237,12 @@ class RandomAffine(Transform):
         super().__init__(seed)
         func = type(self).__name__
         self.degrees = _range(degrees, "degrees", func)
+        if translate is not None and (not isinstance(
+                translate, (tuple, list)) or len(translate) != 2):
+            raise ValueError(
+                f"{func}: translate must be a pair (max shift as a "
+                f"fraction of the width, of the height), got {translate!r}"
+            )
         self.translate = (0.0, 0.0) if translate is None else tuple(
             check_number(t, f"translate[{i}]", func, minimum=0, maximum=1)
             for i, t in enumerate(translate))
@@ -433,10 +460,10 @@ class Normalize(Transform):
         self.std = tuple(check_number(s, "std", func, minimum=0,
                                       strict_minimum=True) for s in (
             std if isinstance(std, (tuple, list)) else [std]))
-        if len(self.mean) != len(self.std):
+        if len(self.mean) != len(self.std) or not self.mean:
             raise ValueError(
-                f"{func}: mean and std must have the same length, got "
-                f"{len(self.mean)} and {len(self.std)}"
+                f"{func}: mean and std must have the same length, at least "
+                f"1, got {len(self.mean)} and {len(self.std)}"
             )
 
     @classmethod

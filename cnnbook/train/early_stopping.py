@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .._validation import check_int, check_number
+from .._validation import check_int, check_keys, check_number
 
 __all__ = ["EarlyStopping", "encyclopedia_stop_epoch", "patience_stop_epoch"]
 
@@ -51,7 +51,13 @@ class EarlyStopping:
         self.improved = False
 
     def step(self, value: float) -> bool:
-        value = float(value)
+        try:  # float() also takes a 0-d tensor or numpy scalar
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "EarlyStopping.step: value must be a number (the "
+                f"validation loss), got {type(value).__name__} {value!r}"
+            ) from None
         if math.isnan(value):
             raise ValueError("EarlyStopping: the monitored value is NaN")
         self.epochs_seen += 1
@@ -69,8 +75,10 @@ class EarlyStopping:
                 "bad_epochs": self.bad_epochs, "improved": self.improved}
 
     def load_state_dict(self, state: dict) -> None:
-        for key in ("best", "best_epoch", "epochs_seen", "bad_epochs",
-                    "improved"):
+        keys = ("best", "best_epoch", "epochs_seen", "bad_epochs",
+                "improved")
+        check_keys(state, keys, "state", "EarlyStopping.load_state_dict")
+        for key in keys:
             setattr(self, key, state[key])
 
 

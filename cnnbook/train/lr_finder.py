@@ -78,6 +78,11 @@ def find_lr(trainer, start_lr: float = 1e-6, end_lr: float = 1.0,
         Stop once the smoothed loss exceeds ``diverge`` times its minimum.
     """
     func = "find_lr"
+    from .trainer import Trainer
+
+    if not isinstance(trainer, Trainer):
+        raise TypeError(f"{func}: trainer must be a cnnbook.train.Trainer, "
+                        f"got {type(trainer).__name__}")
     start_lr = check_number(start_lr, "start_lr", func, minimum=0,
                             strict_minimum=True)
     end_lr = check_number(end_lr, "end_lr", func, minimum=start_lr,
@@ -85,6 +90,10 @@ def find_lr(trainer, start_lr: float = 1e-6, end_lr: float = 1.0,
     num_steps = check_int(num_steps, "num_steps", func, minimum=3)
     smoothing = check_number(smoothing, "smoothing", func, minimum=0,
                              maximum=1, strict_minimum=True)
+    # the smoothed loss is compared with diverge times its minimum: a
+    # factor of at most 1 would stop at the first step
+    diverge = check_number(diverge, "diverge", func, minimum=1,
+                           strict_minimum=True)
     from tqdm import tqdm
 
     from .seeding import get_rng_state, set_rng_state

@@ -22,16 +22,20 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as TF
 from torch.utils.data import (
     BatchSampler,
     DataLoader,
+    Dataset,
     RandomSampler,
     SequentialSampler,
 )
 
+from .._atomic import check_writable_folder
+from .._validation import as_list, check_callable, check_keys
 from .checkpoint import (
     check_compatible,
     load_checkpoint,
@@ -49,6 +53,10 @@ __all__ = ["Criterion", "Trainer", "build_optimizer", "resolve_device"]
 
 # Fields that may differ between a checkpoint's config and a resumed run.
 _RESUMABLE = {"progress", "device", "checkpoint_dir", "extra"}
+# What state_dict() saves in last.pt, all of which resuming reads.
+_LAST_KEYS = ("kind", "epoch", "model", "optimizer", "scheduler", "stopper",
+              "best_val_loss", "stopped_early", "history", "config", "rng",
+              "sampler_rng", "transforms")
 
 
 def resolve_device(name) -> torch.device:
@@ -136,8 +144,13 @@ class Trainer:
     model : nn.Module
         Maps a batch of images ``(N, C, H, W)`` to logits ``(N, classes)``.
     train_data, val_data : Dataset
-        Items ``(image, label)``. An :class:`~cnnbook.data.ImageDataset`
-        is read a whole batch at a time.
+        A map-style ``torch.utils.data.Dataset`` whose items are
+        ``(image, label)`` pairs. An :class:`~cnnbook.data.ImageDataset`
+        is read a whole batch at a time. Nothing else is accepted (a
+        ``TypeError`` says so): arrays or an ``(images, labels)`` tuple go
+        into ``ImageDataset(images, labels)``, and a ``DataLoader`` is
+        replaced by its dataset, since the Trainer batches and shuffles
+        itself (``config.batch_size``, ``config.seed``).
     config : TrainConfig
     train_transform, eval_transform : callable, optional
         Applied to each batch on the device: augmentation (+
@@ -150,6 +163,11 @@ class Trainer:
 
     Notes
     -----
+    A ``checkpoint_dir`` that cannot be written (a file in its place, no
+    permission, a read-only disk) is refused when the Trainer is built
+    and, by writing a test file, when ``fit`` starts: before the first
+    epoch, not after it.
+
     Construction seeds Python, numpy and PyTorch with ``config.seed`` and
     keeps its own copy of the generators' state for the run; build the
     model after ``seed_everything(seed)`` so that its initial weights are
@@ -183,14 +201,21 @@ class Trainer:
         for name, t in (("train_transform", train_transform),
                         ("eval_transform", eval_transform),
                         ("loss_fn", loss_fn)):
-            if t is not None and not callable(t):
-                raise TypeError(f"Trainer: {name} must be callable")
+            if t is not None:
+                check_callable(t, name, "Trainer")
+        callbacks = as_list(callbacks, "callbacks", "Trainer",
+                            what="callables f(trainer, record)")
+        for i, callback in enumerate(callbacks):
+            check_callable(callback, f"callbacks[{i}]", "Trainer")
+        if config.checkpoint_dir is not None:
+            check_writable_folder(config.checkpoint_dir,
+                                  "Trainer: checkpoint_dir", create=False)
         self.device = resolve_device(config.device)
         self.model = model.to(self.device)
         self.train_data, self.val_data = train_data, val_data
         self.train_transform = train_transform
         self.eval_transform = eval_transform
-        self.callbacks = list(callbacks)
+        self.callbacks = callbacks
         self.num_classes = self._probe_num_classes()
         self._labels_checked = set()
         for name, data in (("train_data", train_data),
@@ -222,6 +247,25 @@ class Trainer:
 
     @staticmethod
     def _check_data(data, name: str) -> None:
+        accepts = ("a map-style torch Dataset of (image, label) pairs, such "
+                   "as cnnbook.data.ImageDataset(images, labels) or "
+                   "torch.utils.data.TensorDataset(images, labels)")
+        if isinstance(data, DataLoader):
+            raise TypeError(
+                f"Trainer: {name} must be {accepts}; got a DataLoader: "
+                "pass its .dataset (the Trainer batches and shuffles with "
+                "config.batch_size and config.seed)"
+            )
+        if not isinstance(data, Dataset):
+            hint = ""
+            if isinstance(data, (tuple, list)) and len(data) == 2 and all(
+                    isinstance(v, (torch.Tensor, np.ndarray)) for v in data):
+                hint = ": wrap (images, labels) as ImageDataset(images, " \
+                    "labels)"
+            raise TypeError(
+                f"Trainer: {name} must be {accepts}; got "
+                f"{type(data).__name__}{hint}"
+            )
         try:
             n = len(data)
         except TypeError as err:
@@ -229,6 +273,14 @@ class Trainer:
                             "with a length") from err
         if n == 0:
             raise ValueError(f"Trainer: {name} is empty (0 examples)")
+        item = data[0]
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise TypeError(
+                f"Trainer: {name}[0] must be an (image, label) pair, got "
+                f"{type(item).__name__}"
+                + (f" of length {len(item)}" if isinstance(
+                    item, (tuple, list)) else "")
+            )
 
     def _probe_num_classes(self) -> int:
         """One example through the model (eval mode, no gradient): checks
@@ -452,8 +504,10 @@ class Trainer:
                 f"fit(resume_from={str(last)!r}) or choose another "
                 "checkpoint_dir (nothing was overwritten)"
             )
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        # a test file now, so that an unwritable folder fails before the
+        # first epoch rather than when its checkpoint is saved
+        return check_writable_folder(folder, "Trainer: checkpoint_dir",
+                                     create=True)
 
     def state_dict(self) -> dict:
         """Everything needed to continue this run."""
@@ -499,11 +553,19 @@ class Trainer:
         """Restore a ``last.pt`` (checked against this model and config
         first; on any mismatch nothing is changed)."""
         state = load_checkpoint(path, map_location=self.device)
-        if state.get("kind") != "last":
+        if state.get("kind") == "best":
             raise ValueError(
                 f"Trainer: {path} holds the best weights only; resume from "
                 "the last.pt written next to it"
             )
+        if state.get("kind") != "last":
+            raise ValueError(
+                f"Trainer: {path} is not a last.pt written by a Trainer "
+                f"(kind {state.get('kind')!r}, not 'last'); resume from the "
+                "last.pt in the run's checkpoint folder"
+            )
+        check_keys(state, _LAST_KEYS, f"the checkpoint {path}",
+                   "Trainer.load_checkpoint")
         check_compatible(self.model, state["model"], str(path))
         saved = TrainConfig.from_dict(state["config"]).to_dict()
         current = self.config.to_dict()
@@ -541,6 +603,8 @@ class Trainer:
                              "config, so no best.pt was written")
         path = Path(self.config.checkpoint_dir) / "best.pt"
         state = load_checkpoint(path, map_location=self.device)
+        check_keys(state, ("model",), f"the checkpoint {path}",
+                   "Trainer.load_best")
         check_compatible(self.model, state["model"], str(path))
         self.model.load_state_dict(state["model"])
         return state

@@ -1,8 +1,13 @@
-"""Helpers the chapters use to show computed numbers beside the text's.
+"""Helpers for the pattern every chapter follows: teach, then verify.
 
-A chapter never prints a number for the reader to trust: it computes it,
-shows it beside the encyclopedia's value with :class:`Comparison`, and
-asserts the outcome. Numbers in the prose come from :func:`glue`.
+A chapter teaches with code and its result; the cell after it verifies
+the result with plain ``assert`` statements and ends with
+:func:`checked`, which prints one line saying what was verified. That
+cell is tagged ``check``: the HTML book folds it to its "✓" line (the
+code one click away), JupyterLab shows it as it is, and nbval runs it and
+compares the line. Numbers in the prose come from :func:`glue`; where a
+table of numbers teaches, :class:`Comparison` puts the encyclopedia's
+values beside the computed ones.
 """
 
 from __future__ import annotations
@@ -12,7 +17,17 @@ import math
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["Comparison", "SourceCode", "agrees", "glue", "show_source"]
+__all__ = [
+    "Checked",
+    "Comparison",
+    "SourceCode",
+    "agrees",
+    "checked",
+    "glue",
+    "show_source",
+]
+
+CHECK_MARK = "\u2713"
 
 
 def glue(name: str, value, display: bool = False) -> None:
@@ -239,3 +254,52 @@ def show_source(obj) -> SourceCode:
             "show_source: obj must be a function, class or method written "
             f"in Python, got {type(obj).__name__} {obj!r} ({err})"
         ) from None
+
+
+class Checked:
+    """What a check cell verified, as one line (see :func:`checked`)."""
+
+    def __init__(self, facts: tuple[str, ...]):
+        self.facts = facts
+
+    def __repr__(self) -> str:
+        return f"{CHECK_MARK} " + "; ".join(self.facts)
+
+
+def _describe(fact) -> str:
+    if isinstance(fact, Comparison):
+        n, bad = len(fact.rows), len(fact.disagreements)
+        if not bad:
+            return f"{fact.title}: all {n} values agree with the text"
+        return (f"{fact.title}: {n - bad} of {n} values agree with the "
+                f"text, {bad} are errata")
+    if isinstance(fact, str):
+        return fact.strip()
+    raise TypeError(
+        "checked: each fact must be a str or a Comparison, got "
+        f"{type(fact).__name__}")
+
+
+def checked(*facts) -> Checked:
+    """End a check cell: one line saying what its asserts verified.
+
+    Call it last in a cell tagged ``check``, after the ``assert``
+    statements (an assert that fails stops the cell before this line, so
+    the line is only ever printed for checks that passed). Each fact is a
+    short phrase; a :class:`Comparison` describes itself (call its
+    :meth:`~Comparison.check` first).
+
+    >>> checked("S(0,0) = 4", "equals torch.nn.functional.conv2d")
+    ✓ S(0,0) = 4; equals torch.nn.functional.conv2d
+    """
+    if not facts:
+        raise ValueError(
+            "checked: say what was verified, e.g. "
+            "checked('the map equals torch.nn.functional.conv2d')")
+    described = tuple(_describe(fact) for fact in facts)
+    for text in described:
+        if not text or "\n" in text:
+            raise ValueError(
+                "checked: each fact must be one non-empty line, got "
+                f"{text!r}")
+    return Checked(described)

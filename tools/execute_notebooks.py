@@ -24,6 +24,7 @@ from notebook_pairs import (
     canonical_text,
     chapter_sources,
     check_pair,
+    fingerprint,
 )
 
 from cnnbook._atomic import atomic_write_text
@@ -31,6 +32,9 @@ from cnnbook._atomic import atomic_write_text
 
 def out_of_date(md: Path) -> bool:
     problems = check_pair(md)
+    # Only problems that executing the chapter would fix; a noise or
+    # pattern problem in the .md needs an edit first, and executing
+    # again cannot fix it.
     return any("canonical" not in p.message for p in problems)
 
 
@@ -44,6 +48,9 @@ def execute(md: Path, timeout: int) -> None:
         store_widget_state=True,
     )
     client.execute()
+    # What was just executed; the pairs gate recomputes it, so outputs
+    # saved later by another tool are caught (see notebook_pairs).
+    nb.metadata["cnnbook"] = {"fingerprint": fingerprint(nb)}
     atomic_write_text(md.with_suffix(".ipynb"),
                      nbformat.writes(nb) + "\n")
     canonical = canonical_text(md)

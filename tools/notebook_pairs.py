@@ -5,13 +5,16 @@ notebook that nbval verifies and the book renders).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
+import nbformat
 from jupytext.config import load_jupytext_config
+from output_noise import cell_noise, opt_out_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
@@ -19,6 +22,13 @@ MYST = "md:myst"
 PACKAGE = "cnnbook"
 # A cell that displays package code: ``show_source(name)``.
 SHOW_SOURCE = re.compile(r"show_source\((?P<name>[\w.]+)\)")
+CHECK_MARK = "\u2713"
+# What to tell someone whose chapter files changed outside `make
+# notebooks` (JupyterLab's autosave, scratch cells, a stray edit).
+RESTORE_HINT = (
+    "to return to the committed chapter: `git restore chapters/{stem}.md "
+    "chapters/{stem}.ipynb`; to keep a deliberate change to the .md: "
+    "`make notebooks CHAPTERS={stem}`")
 
 
 def is_notebook_md(path: Path) -> bool:
@@ -52,6 +62,50 @@ def canonical_text(md: Path) -> str:
 
 def _cells(nb):
     return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def fingerprint(nb) -> str:
+    """A hash of what the book shows and nbval compares: every cell's
+    type, source, tags, execution count and outputs.
+
+    ``make notebooks`` stores it in the notebook's metadata after it
+    executes a chapter; the pairs gate recomputes it. A notebook saved by
+    anything else after running cells (JupyterLab's autosave, say) no
+    longer matches, so its outputs cannot reach the book unnoticed.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.from_dict(nb)
+    cells = []
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            out = {k: v for k, v in out.items() if k != "metadata"}
+            data = out.get("data", {})
+            if data:
+                # widget views name a model id that changes every run and
+                # is not shown as text; their state is not a cell output
+                out["data"] = {
+                    mime: ("".join(v) if isinstance(v, list) else v)
+                    for mime, v in data.items()
+                    if mime != "application/vnd.jupyter.widget-view+json"}
+            if isinstance(out.get("text"), list):
+                out["text"] = "".join(out["text"])
+            outputs.append(out)
+        source = cell.source
+        cells.append({
+            "type": cell.cell_type,
+            "source": "".join(source) if isinstance(source, list)
+            else source,
+            "tags": list(cell.get("metadata", {}).get("tags", [])),
+            "count": cell.get("execution_count"),
+            "outputs": outputs,
+        })
+    text = json.dumps(cells, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_fingerprint(raw: dict) -> str | None:
+    return raw.get("metadata", {}).get("cnnbook", {}).get("fingerprint")
 
 
 @dataclass
@@ -127,8 +181,8 @@ def check_pair(md: Path) -> list[Problem]:
     nb = jupytext.read(ipynb)
     diff = first_difference(md_nb, nb)
     if diff:
-        problems.append(Problem(ipynb, diff + "; re-execute with "
-                                f"`make notebooks CHAPTERS={md.stem}`"))
+        problems.append(Problem(ipynb, diff + "; "
+                                + RESTORE_HINT.format(stem=md.stem)))
     counts = []
     for i, cell in enumerate(raw["cells"]):
         if cell["cell_type"] != "code" or not "".join(cell["source"]):
@@ -154,6 +208,14 @@ def check_pair(md: Path) -> list[Problem]:
                         ipynb, f"{nbval_name(raw['cells'], i)} stored an "
                                f"error: {out['ename']}"))
     problems += stale_source_listings(md, raw["cells"])
+    problems += pattern_problems(md, raw["cells"])
+    if not diff and stored_fingerprint(raw) != fingerprint(raw):
+        problems.append(Problem(
+            ipynb, "was changed after `make notebooks` executed it (its "
+                   "cells or outputs no longer match the fingerprint stored "
+                   "when it ran; e.g. JupyterLab saved it after running "
+                   "cells): the book would show those outputs. "
+                   + RESTORE_HINT.format(stem=md.stem)))
     if counts and counts != list(range(1, len(counts) + 1)):
         problems.append(Problem(
             ipynb, "cells were not executed once, top to bottom, in a fresh "
@@ -191,4 +253,69 @@ def stale_source_listings(md: Path, cells) -> list[Problem]:
                     f"{match['name']} as it was when the chapter ran, and "
                     f"{PACKAGE} has changed since; re-execute with "
                     f"`make notebooks CHAPTERS={md.stem}`"))
+    return problems
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _source(cell) -> str:
+    return "".join(cell["source"])
+
+
+def _check_lines(cell) -> list[str]:
+    """The plain-text lines a cell stored (streams and results)."""
+    lines = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            lines += "".join(out.get("text", "")).splitlines()
+        elif "text/plain" in out.get("data", {}):
+            lines += "".join(out["data"]["text/plain"]).splitlines()
+    return lines
+
+
+def pattern_problems(md: Path, cells) -> list[Problem]:
+    """The presentation pattern (CONTRIBUTING.md, "The pattern of a
+    chapter") and portable outputs, cell by cell."""
+    problems = []
+    ipynb = md.with_suffix(".ipynb")
+    code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    if code and "setup" not in _tags(cells[code[0]]):
+        problems.append(Problem(
+            md, f"{nbval_name(cells, code[0])}: the first code cell is the "
+                "chapter's set-up (imports, seeds); tag it `setup`"))
+    for i in code:
+        cell, where = cells[i], nbval_name(cells, i)
+        tags, source = _tags(cell), _source(cell)
+        why = opt_out_problem(cell)
+        if why:
+            problems.append(Problem(md, f"{where} {why}"))
+        for noise in cell_noise(cell)[:3]:
+            problems.append(Problem(
+                ipynb, f"{where} prints rounding noise, which differs on "
+                       f"another CPU, BLAS kernel or thread count: {noise}. "
+                       "Print a bound (`< 1e-8`), round, or print the exact "
+                       "value, and assert the tolerance in code"))
+        if "check" in tags:
+            last = source.rstrip().splitlines()[-1] if source.strip() else ""
+            lines = _check_lines(cell)
+            if not last.startswith("checked("):
+                problems.append(Problem(
+                    md, f"{where} is tagged `check` but does not end with "
+                        "checked(...) saying what it verified"))
+            elif len(lines) != 1 or not lines[0].startswith(CHECK_MARK):
+                problems.append(Problem(
+                    ipynb, f"{where} is tagged `check`: its only output "
+                           "must be the one line checked(...) prints, found "
+                           f"{lines[:3]!r}"))
+        elif source.rstrip().splitlines()[-1:] and source.rstrip(
+                ).splitlines()[-1].startswith("checked("):
+            problems.append(Problem(
+                md, f"{where} ends with checked(...) but is not tagged "
+                    "`check`: tag it, so the HTML folds it"))
+        if "errata.show(" in source and "remove-input" not in tags:
+            problems.append(Problem(
+                md, f"{where} shows an erratum: tag it `remove-input`, so "
+                    "the page shows the admonition and not the call"))
     return problems

@@ -13,10 +13,17 @@ what is true and how the book computed it::
     correct = "e^2.0 + e^1.0 + e^0.1 = 11.21 ..."
     how = "cnnbook.functional.softmax in float64"
     kind = "arithmetic"
+    brief = "The denominator is {total}, not 10.95."
 
 The chapter that finds the error shows it in place with :func:`show`,
-passing the values it computed; :func:`show` fails unless every value, as
-printed, appears in the record's ``correct`` text. So the numbers in the
+passing the values it computed. ``brief`` (optional; one or two
+sentences) is what the chapter shows: a short admonition linking to the
+errata page, where the whole record is listed. Its ``{name}`` fields are
+filled with the values passed to :func:`show`, so a number in the brief
+is always the computed one.
+
+:func:`show` fails unless every value, as printed, appears in the
+record's ``correct`` text. So the numbers in the
 store are checked by code each time CI executes the chapter. The errata
 page of the book renders all records as one table (a Sphinx directive,
 ``book/_ext/errata_table.py``).
@@ -42,6 +49,7 @@ __all__ = [
 _HERE = Path(__file__).resolve().parent
 KINDS = ("arithmetic", "formula", "claim", "history", "terminology")
 _FIELDS = ("id", "section", "quote", "says", "correct", "how", "kind")
+_OPTIONAL = ("brief",)
 
 
 def encyclopedia_path() -> Path:
@@ -63,6 +71,7 @@ class Erratum:
     correct: str  # what is true
     how: str  # how the book computed or checked it
     kind: str  # one of KINDS
+    brief: str = ""  # what the chapter shows, with {value} fields
 
     @property
     def anchor(self) -> str:
@@ -136,7 +145,7 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
         for i, entry in enumerate(data.get("erratum", []), start=1):
             where = f"{path.name} erratum {i}"
             missing = [f for f in _FIELDS if not entry.get(f)]
-            extra = sorted(set(entry) - set(_FIELDS))
+            extra = sorted(set(entry) - set(_FIELDS) - set(_OPTIONAL))
             if missing or extra:
                 raise ValueError(
                     f"{where}: missing fields {missing}, unknown {extra}"
@@ -156,6 +165,7 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
                     line=_find_line(entry["quote"], source, where),
                     **{f: _normalise(entry[f]) for f in _FIELDS
                        if f != "quote"},
+                    brief=_normalise(entry.get("brief", "")),
                     quote=entry["quote"].strip(),
                 )
             )
@@ -177,14 +187,27 @@ def get(erratum_id: str) -> Erratum:
 
 
 class ErratumView:
-    """An erratum as a chapter displays it, beside the computation."""
+    """An erratum as a chapter displays it, beside the computation.
+
+    With a ``brief`` in the record, the chapter shows only that: a short
+    admonition with a link to the full record on the errata page (the
+    lesson stays the lesson). Without one, the whole record.
+    """
 
     def __init__(self, erratum: Erratum, values: dict[str, str]):
         self.erratum = erratum
         self.values = values
 
+    @property
+    def brief(self) -> str:
+        """The record's brief with the computed values filled in."""
+        return self.erratum.brief.format_map(self.values)
+
     def __repr__(self) -> str:
         e = self.erratum
+        if e.brief:
+            return (f"Erratum {e.number}: the encyclopedia is wrong here. "
+                    f"{self.brief}")
         lines = [
             f"Erratum {e.number} ({e.kind}), encyclopedia line {e.line}, "
             f"{e.section}",
@@ -197,6 +220,17 @@ class ErratumView:
     def _repr_html_(self) -> str:
         e = self.erratum
         esc = html.escape
+        link = f"../book/errata.html#row-{esc(e.anchor)}"
+        if e.brief:
+            return (
+                f'<div class="admonition warning cnnbook-erratum '
+                f'cnnbook-erratum-brief" id="{esc(e.anchor)}">'
+                f'<p class="admonition-title">Erratum {esc(e.number)}: '
+                f"the encyclopedia is wrong here</p>"
+                f"<p>{esc(self.brief)} "
+                f'<a href="{link}">Details and how it was checked</a>.</p>'
+                "</div>"
+            )
         return (
             f'<div class="admonition warning cnnbook-erratum" '
             f'id="{esc(e.anchor)}">'
@@ -207,7 +241,7 @@ class ErratumView:
             f"<blockquote><code>{esc(e.quote)}</code></blockquote>"
             f"<p><b>What is true:</b> {esc(e.correct)}</p>"
             f"<p><b>How the book checked:</b> {esc(e.how)}</p>"
-            f'<p><a href="../book/errata.html">All errata</a></p>'
+            f'<p><a href="{link}">All errata</a></p>'
             "</div>"
         )
 
@@ -234,4 +268,11 @@ def show(erratum_id: str, **values) -> ErratumView:
                 f"not appear in the record's correct text: "
                 f"{record.correct!r}"
             )
-    return ErratumView(record, shown)
+    view = ErratumView(record, shown)
+    try:
+        view.brief  # noqa: B018 - every {field} of the brief is a value
+    except KeyError as err:
+        raise ValueError(
+            f"show({erratum_id!r}): the record's brief uses {{{err.args[0]}}}"
+            f"; pass {err.args[0]}=<computed value>") from None
+    return view

@@ -295,7 +295,8 @@ class Flatten(Module):
                 f"more, (N, ...), got shape {x.shape}"
             )
         self._shape = x.shape
-        return x.reshape(len(x), -1)
+        # not reshape(N, -1): with N = 0 the -1 could be anything
+        return x.reshape(len(x), math.prod(x.shape[1:]))
 
     def backward(self, grad_output, input_grad=True):
         shape = self._saved("_shape")

@@ -34,7 +34,7 @@ from torch.utils.data import (
     SequentialSampler,
 )
 
-from .._atomic import check_writable_folder
+from .._atomic import check_writable_folder, remove_leftovers
 from .._validation import as_list, check_callable, check_keys
 from .checkpoint import (
     check_compatible,
@@ -53,6 +53,8 @@ __all__ = ["Criterion", "Trainer", "build_optimizer", "resolve_device"]
 
 # Fields that may differ between a checkpoint's config and a resumed run.
 _RESUMABLE = {"progress", "device", "checkpoint_dir", "extra"}
+# The files a run writes in its checkpoint folder.
+_FILES = ("best.pt", "last.pt", "history.json")
 # What state_dict() saves in last.pt, all of which resuming reads.
 _LAST_KEYS = ("kind", "epoch", "model", "optimizer", "scheduler", "stopper",
               "best_val_loss", "stopped_early", "history", "config", "rng",
@@ -506,8 +508,14 @@ class Trainer:
             )
         # a test file now, so that an unwritable folder fails before the
         # first epoch rather than when its checkpoint is saved
-        return check_writable_folder(folder, "Trainer: checkpoint_dir",
-                                     create=True)
+        check_writable_folder(folder, "Trainer: checkpoint_dir",
+                              create=True)
+        # temporary files of writes a killed run left unfinished (each
+        # write also removes its own file's; best.pt may not be written
+        # again for a long time)
+        for name in _FILES:
+            remove_leftovers(folder / name)
+        return folder
 
     def state_dict(self) -> dict:
         """Everything needed to continue this run."""

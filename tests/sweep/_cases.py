@@ -48,3 +48,12 @@ def check(c: Case) -> None:
     message = str(raised)
     missing = [f for f in c.fragments if f not in message]
     assert not missing, f"message {message!r} lacks {missing}"
+
+
+def counts_as(module: str):
+    """Count a test that is not a table of cases under ``module`` (by
+    default a test counts under its file's ``SWEEP_MODULE``)."""
+    def mark(test):
+        test.sweep_module = module
+        return test
+    return mark

@@ -2,14 +2,18 @@
 
 Every test under ``tests/sweep`` carries the ``sweep`` marker (each file
 sets ``pytestmark``) and is counted by the module it covers: a table
-case by its ``Case.module``, any other test by its file's
-``SWEEP_MODULE``. The counts end the run's summary.
+case by its ``Case.module``, any other test by the module given with
+``_cases.counts_as`` or else its file's ``SWEEP_MODULE``. The counts end
+the run's summary.
 """
 
 from collections import Counter
 
 
 def _module_of(item) -> str:
+    module = getattr(getattr(item, "function", None), "sweep_module", None)
+    if module is not None:
+        return module
     callspec = getattr(item, "callspec", None)
     if callspec is not None:
         for value in callspec.params.values():

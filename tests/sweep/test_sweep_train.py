@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
-from _cases import case, check
+from _cases import case, check, counts_as
 from torch.utils.data import DataLoader, TensorDataset
 
 from cnnbook.data import ImageDataset
@@ -269,7 +269,8 @@ def test_bad_input_is_refused_by_name(c):
     check(c)
 
 
-def test_a_dataset_of_tensors_is_accepted(tmp_path):
+@counts_as(TT)
+def test_a_dataset_of_tensors_is_accepted():
     # what the refusals point to works: the same arrays, wrapped
     model, images, labels, _ = tiny()
     history = Trainer(model, TensorDataset(images, labels), None,

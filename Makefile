@@ -52,8 +52,9 @@ sweep: $(STAMP)  ## Only the sweep of bad input, with counts by module
 pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 	$(PY) tools/check_notebooks.py
 
-nbval: $(STAMP)  ## Re-execute every chapter and compare with stored outputs
-	$(PY) -m pytest $(NBVAL_FLAGS) -n $(JOBS) --dist loadfile chapters
+nbval: $(STAMP)  ## Re-execute chapters (CHAPTERS=NN_slug: some), compare
+	$(PY) -m pytest $(NBVAL_FLAGS) -n $(JOBS) --dist loadfile \
+	  $(if $(CHAPTERS),$(patsubst %,chapters/%.ipynb,$(CHAPTERS)),chapters)
 
 vendor: $(STAMP)  ## Unpack MathJax and the widget manager (offline HTML)
 	$(PY) tools/vendor_js.py

@@ -27,6 +27,10 @@ import check_notebooks  # noqa: E402
 import notebook_pairs  # noqa: E402
 
 CHAPTER = "01_tiny"
+RESTORE = (
+    f"to return to the committed chapter: `git restore chapters/{CHAPTER}"
+    f".md chapters/{CHAPTER}.ipynb`; to keep a deliberate change to the "
+    f".md: `make notebooks CHAPTERS={CHAPTER}`")
 
 TINY_MD = """\
 ---
@@ -45,9 +49,22 @@ kernelspec:
 # 1. A tiny chapter
 
 ```{code-cell} ipython3
+:tags: [setup]
+
+from cnnbook.book import checked
+```
+
+```{code-cell} ipython3
 x = 2 + 2
 assert x == 4
 x
+```
+
+```{code-cell} ipython3
+:tags: [check]
+
+assert x % 2 == 0
+checked("x is even")
 ```
 
 Prose between the cells.
@@ -79,7 +96,7 @@ def executed(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("repo")
     (repo / "tools").mkdir()
     for name in ("notebook_pairs.py", "check_notebooks.py",
-                 "execute_notebooks.py"):
+                 "execute_notebooks.py", "output_noise.py"):
         shutil.copy(ROOT / "tools" / name, repo / "tools" / name)
     shutil.copy(ROOT / "jupytext.toml", repo)
     (repo / "tests").mkdir()
@@ -109,7 +126,12 @@ def read_nb(repo: Path) -> dict:
     return json.loads(ipynb_path(repo).read_text("utf-8"))
 
 
-def write_nb(repo: Path, nb: dict) -> None:
+def write_nb(repo: Path, nb: dict, stamp: bool = False) -> None:
+    """Write the notebook; ``stamp``: as `make notebooks` would, with a
+    fingerprint of what it now holds."""
+    if stamp:
+        nb["metadata"]["cnnbook"] = {
+            "fingerprint": notebook_pairs.fingerprint(nb)}
     ipynb_path(repo).write_text(json.dumps(nb, indent=1) + "\n", "utf-8")
 
 
@@ -141,7 +163,8 @@ def pairs(monkeypatch, capsys):
 def test_the_tiny_chapter_passes_as_executed(executed, pairs):
     assert pairs(executed) == (0, [])
     nb = read_nb(executed)
-    assert [c["execution_count"] for _, c in code_cells(nb)] == [1, 2, 3]
+    assert [c["execution_count"] for _, c in code_cells(nb)] == [
+        1, 2, 3, 4, 5]
 
 
 def test_the_gate_command_fails_with_status_1(repo):
@@ -151,9 +174,9 @@ def test_the_gate_command_fails_with_status_1(repo):
     done = run(repo, "tools/check_notebooks.py")
     assert done.returncode == 1
     assert fail_lines(done.stderr) == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 2 (code, nbval's Cell 1) "
         f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
-        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+        + RESTORE]
 
 
 def test_md_edited_without_executing_fails_naming_the_cell(repo, pairs):
@@ -163,9 +186,9 @@ def test_md_edited_without_executing_fails_naming_the_cell(repo, pairs):
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 2 (code, nbval's Cell 1) "
         f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
-        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+        + RESTORE]
 
 
 def test_the_changed_line_of_a_long_cell_is_shown(repo, pairs):
@@ -175,10 +198,9 @@ def test_the_changed_line_of_a_long_cell_is_shown(repo, pairs):
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 2 (code, nbval's Cell 1) "
         f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 2'; "
-        f"its line 2 differs: 'assert x == 4, x'; re-execute with "
-        f"`make notebooks CHAPTERS={CHAPTER}`"]
+        f"its line 2 differs: 'assert x == 4, x'; " + RESTORE]
 
 
 def test_md_prose_edited_without_executing_fails(repo, pairs):
@@ -188,7 +210,7 @@ def test_md_prose_edited_without_executing_fails(repo, pairs):
     status, fails = pairs(repo)
     assert status == 1
     assert len(fails) == 1
-    assert "cell 2 (markdown) differs" in fails[0]
+    assert "cell 4 (markdown) differs" in fails[0]
 
 
 def test_md_not_canonical_fails_naming_the_line(repo, pairs):
@@ -208,15 +230,15 @@ def test_md_not_canonical_fails_naming_the_line(repo, pairs):
 
 def test_unexecuted_code_cell_fails_naming_the_cell(repo, pairs):
     nb = read_nb(repo)
-    index, cell = code_cells(nb)[2]
+    index, cell = code_cells(nb)[4]
     cell["execution_count"] = None
     cell["outputs"] = []
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
-    assert fails == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 2) was "
-        "never executed"]
+    assert (
+        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 4) was "
+        "never executed") in fails
 
 
 def test_cells_executed_out_of_order_fail(repo, pairs):
@@ -226,9 +248,10 @@ def test_cells_executed_out_of_order_fail(repo, pairs):
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
-    assert fails == [
+    assert (
         f"FAIL chapters/{CHAPTER}.ipynb: cells were not executed once, top "
-        "to bottom, in a fresh kernel (execution counts [2, 1, 3]...)"]
+        "to bottom, in a fresh kernel (execution counts [2, 1, 3, 4, 5]...); "
+        + RESTORE) in fails
 
 
 def test_cell_ending_with_semicolon_fails_naming_the_cell(repo, pairs):
@@ -236,28 +259,27 @@ def test_cell_ending_with_semicolon_fails_naming_the_cell(repo, pairs):
     md.write_text(md.read_text("utf-8").replace("\nsquares\n",
                                                 "\nsquares;\n"), "utf-8")
     nb = read_nb(repo)
-    index, cell = code_cells(nb)[2]
+    index, cell = code_cells(nb)[4]
     cell["source"] = "".join(cell["source"]).replace("\nsquares",
                                                      "\nsquares;")
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
-    assert len(fails) == 1, fails
     assert fails[0].startswith(
-        f"FAIL chapters/{CHAPTER}.md: cell {index} (nbval's Cell 2) ends "
-        "with ';'")
+        f"FAIL chapters/{CHAPTER}.md: cell {index} (nbval's Cell 4) ends "
+        "with ';'"), fails
 
 
 def test_stored_error_fails_unless_tagged(repo, pairs):
     nb = read_nb(repo)
-    index, cell = code_cells(nb)[1]
+    index, cell = code_cells(nb)[3]
     cell["outputs"] = [{"output_type": "error", "ename": "ZeroDivisionError",
                         "evalue": "division by zero", "traceback": []}]
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
-    assert fails == [f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's "
-                     "Cell 1) stored an error: ZeroDivisionError"]
+    assert (f"FAIL chapters/{CHAPTER}.ipynb: cell {index} "
+            "(nbval's Cell 3) stored an error: ZeroDivisionError") in fails
 
 
 def test_missing_or_orphan_notebook_fails(repo, pairs):
@@ -284,11 +306,11 @@ def add_source_listing(repo: Path, package_source: str) -> int:
                   "show_source(double)\n```\n", "utf-8")
     nb = read_nb(repo)
     nb["cells"].append({
-        "cell_type": "code", "execution_count": 4, "id": "listing",
+        "cell_type": "code", "execution_count": 6, "id": "listing",
         "metadata": {}, "source": "show_source(double)",
-        "outputs": [{"output_type": "execute_result", "execution_count": 4,
+        "outputs": [{"output_type": "execute_result", "execution_count": 6,
                      "metadata": {}, "data": {"text/plain": SHOWN}}]})
-    write_nb(repo, nb)
+    write_nb(repo, nb, stamp=True)
     return len(nb["cells"]) - 1
 
 
@@ -303,7 +325,7 @@ def test_stale_source_listing_fails_naming_the_cell(repo, pairs):
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
-        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 3) "
+        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 5) "
         "shows the source of double as it was when the chapter ran, and "
         "cnnbook has changed since; re-execute with `make notebooks "
         f"CHAPTERS={CHAPTER}`"]
@@ -335,12 +357,12 @@ def test_nbval_passes_the_executed_chapter(executed):
     # project's sanitize file is what makes it compare equal.
     done = nbval(executed)
     assert done.returncode == 0, done.stdout[-3000:]
-    assert "3 passed" in done.stdout
+    assert "5 passed" in done.stdout
 
 
 def test_nbval_fails_when_one_stored_output_changed(repo):
     nb = read_nb(repo)
-    _, cell = code_cells(nb)[1]
+    _, cell = code_cells(nb)[3]
     stream = cell["outputs"][0]
     text = "".join(stream["text"])
     assert text.startswith("ten times: 40;")
@@ -350,6 +372,150 @@ def test_nbval_fails_when_one_stored_output_changed(repo):
     assert done.returncode == 1
     # nbval counts code cells only, from 0 (check_notebooks.py counts
     # all cells): the second code cell is its "Cell 1".
-    assert f"{CHAPTER}.ipynb::Cell 1" in done.stdout, done.stdout
-    assert "1 failed, 2 passed" in done.stdout
+    assert f"{CHAPTER}.ipynb::Cell 3" in done.stdout, done.stdout
+    assert "1 failed, 4 passed" in done.stdout
     assert "ten times: 41" in done.stdout and "ten times: 40" in done.stdout
+
+
+def test_a_hidden_check_is_still_compared_by_nbval(repo):
+    # The HTML folds a `check` cell to its line; nbval still compares
+    # that line, so a check that stopped holding cannot pass unseen.
+    nb = read_nb(repo)
+    _, cell = code_cells(nb)[2]
+    assert "check" in cell["metadata"]["tags"]
+    result = cell["outputs"][0]
+    assert "".join(result["data"]["text/plain"]) == "\u2713 x is even"
+    result["data"]["text/plain"] = "\u2713 x is odd"
+    write_nb(repo, nb, stamp=True)
+    done = nbval(repo)
+    assert done.returncode == 1
+    assert f"{CHAPTER}.ipynb::Cell 2" in done.stdout, done.stdout
+    assert "1 failed, 4 passed" in done.stdout
+
+
+def test_outputs_saved_by_another_tool_fail_with_the_way_back(repo, pairs):
+    # JupyterLab's autosave after "Run All": same cells, new counts and
+    # outputs, no fresh fingerprint.
+    nb = read_nb(repo)
+    for k, (_, cell) in enumerate(code_cells(nb), start=7):
+        cell["execution_count"] = k
+        for out in cell["outputs"]:
+            if "execution_count" in out:
+                out["execution_count"] = k
+    write_nb(repo, nb)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert (
+        f"FAIL chapters/{CHAPTER}.ipynb: was changed after `make notebooks` "
+        "executed it (its cells or outputs no longer match the fingerprint "
+        "stored when it ran; e.g. JupyterLab saved it after running "
+        "cells), so the book would show those outputs; " + RESTORE) in fails
+
+
+def replace_cell(repo: Path, old: str, new: str, outputs=None,
+                 tags=None) -> int:
+    """Change one code cell in both files (as if `make notebooks` ran);
+    return its nbval number."""
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace(old, new), "utf-8")
+    nb = read_nb(repo)
+    for k, (_, cell) in enumerate(code_cells(nb)):
+        if "".join(cell["source"]).strip() == old.strip():
+            cell["source"] = new.strip()
+            if outputs is not None:
+                cell["outputs"] = outputs
+            if tags is not None:
+                cell["metadata"]["tags"] = tags
+            write_nb(repo, nb, stamp=True)
+            return k
+    raise AssertionError(f"no cell {old!r}")
+
+
+def stream(text: str) -> list[dict]:
+    return [{"output_type": "stream", "name": "stdout", "text": text}]
+
+
+def test_printed_rounding_noise_fails_naming_the_cell(repo, pairs):
+    old = 'print(f"ten times: {x * 10}; an address that changes: {object()}")'
+    k = replace_cell(repo, old, 'print("error", 6.1e-10)',
+                     outputs=stream("error 6.1e-10\n"))
+    status, fails = pairs(repo)
+    assert status == 1
+    assert len(fails) == 1, fails
+    assert fails[0].startswith(
+        f"FAIL chapters/{CHAPTER}.ipynb: cell 5 (nbval's Cell {k}) prints "
+        "rounding noise")
+    assert "'6.1e-10' (a value below 1e-6 that is not a bound)" in fails[0]
+
+
+@pytest.mark.parametrize("printed", [
+    "max error < 1e-08", "agree to 1e-15", "loss 0.3142", "742 of 750"])
+def test_bounds_and_rounded_values_are_not_noise(repo, pairs, printed):
+    old = 'print(f"ten times: {x * 10}; an address that changes: {object()}")'
+    replace_cell(repo, old, f"print({printed!r})",
+                 outputs=stream(printed + "\n"))
+    assert pairs(repo) == (0, [])
+
+
+def test_too_many_digits_fail_and_opting_out_needs_a_reason(repo, pairs):
+    old = "squares = [i * i for i in range(x)]\nsquares"
+    new = "98.93333333333334"
+    k = replace_cell(repo, old, new, outputs=[{
+        "output_type": "execute_result", "execution_count": 5,
+        "metadata": {}, "data": {"text/plain": new}}])
+    status, fails = pairs(repo)
+    assert status == 1
+    assert f"(nbval's Cell {k}) prints rounding noise" in fails[0]
+    assert "(16 significant digits)" in fails[0]
+    nb = read_nb(repo)
+    code_cells(nb)[k][1]["metadata"]["tags"] = ["noise-ok"]
+    write_nb(repo, nb, stamp=True)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert "is tagged 'noise-ok' without a reason" in fails[0]
+    code_cells(nb)[k][1]["metadata"]["noise-ok-reason"] = (
+        "742/750 in float64, the same on every machine")
+    write_nb(repo, nb, stamp=True)
+    assert pairs(repo) == (0, [])
+
+
+def test_a_check_cell_must_end_in_checked(repo, pairs):
+    old = 'assert x % 2 == 0\nchecked("x is even")'
+    k = replace_cell(repo, old, "assert x % 2 == 0", outputs=[],
+                     tags=["check"])
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.md: cell 3 (nbval's Cell {k}) is tagged "
+        "`check` but does not end with checked(...) saying what it "
+        "verified"]
+
+
+def test_checked_outside_a_check_cell_fails(repo, pairs):
+    nb = read_nb(repo)
+    _, cell = code_cells(nb)[2]
+    cell["metadata"]["tags"] = []
+    write_nb(repo, nb, stamp=True)
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace(
+        ":tags: [check]\n\n", ""), "utf-8")
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.md: cell 3 (nbval's Cell 2) ends with "
+        "checked(...) but is not tagged `check`: tag it, so the HTML "
+        "folds it"]
+
+
+def test_the_first_code_cell_must_be_the_setup(repo, pairs):
+    md = md_path(repo)
+    md.write_text(md.read_text("utf-8").replace(
+        ":tags: [setup]\n\n", "", 1), "utf-8")
+    nb = read_nb(repo)
+    code_cells(nb)[0][1]["metadata"]["tags"] = []
+    write_nb(repo, nb, stamp=True)
+    status, fails = pairs(repo)
+    assert status == 1
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.md: cell 1 (nbval's Cell 0): the first "
+        "code cell is the chapter's set-up (imports, seeds); tag it `setup`"]

@@ -14,7 +14,7 @@ environment outside the repository::
     /tmp/tv-venv/bin/python tools/make_torchvision_fixture.py --check
 
 ``--check`` also imports cnnbook from this checkout, loads each
-torchvision model's (randomly initialised) weights into the cnnbook model,
+torchvision model's (randomly initialized) weights into the cnnbook model,
 runs both on the same random batch in evaluation mode and prints the
 largest difference: the architectures compute the same function, not just
 have the same shapes.

@@ -193,7 +193,7 @@ def check_pair(md: Path) -> list[Problem]:
             # would differ between `make notebooks` and `make nbval`.
             problems.append(Problem(
                 md, f"{nbval_name(raw['cells'], i)} ends with ';', which "
-                    "nbval does not honour; assign the value instead "
+                    "nbval does not honor; assign the value instead "
                     "(fig = ...)"))
         if cell.get("execution_count") is None:
             problems.append(Problem(
@@ -214,12 +214,13 @@ def check_pair(md: Path) -> list[Problem]:
             ipynb, "was changed after `make notebooks` executed it (its "
                    "cells or outputs no longer match the fingerprint stored "
                    "when it ran; e.g. JupyterLab saved it after running "
-                   "cells): the book would show those outputs. "
+                   "cells), so the book would show those outputs; "
                    + RESTORE_HINT.format(stem=md.stem)))
     if counts and counts != list(range(1, len(counts) + 1)):
         problems.append(Problem(
             ipynb, "cells were not executed once, top to bottom, in a fresh "
-                   f"kernel (execution counts {counts[:8]}...)"))
+                   f"kernel (execution counts {counts[:8]}...); "
+                   + RESTORE_HINT.format(stem=md.stem)))
     return problems
 
 

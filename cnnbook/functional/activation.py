@@ -141,7 +141,7 @@ def log_softmax(input, dim=-1):
     dim = _check_dim(x, dim, "log_softmax")
     if x.ndim == 0:
         return log_softmax(x.reshape(1)).reshape(())
-    if x.size == 0:  # nothing to normalise (and no log of an empty sum)
+    if x.size == 0:  # nothing to normalize (and no log of an empty sum)
         return x.copy()
     shifted = x - _row_max(x, dim)
     return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))

@@ -356,7 +356,7 @@ class BatchNorm2d(Module):
     def forward(self, input):
         # F.batch_norm takes any (N, C, ...); the layer, like PyTorch's,
         # only the rank it is named for, so a 2-d layer never silently
-        # normalises a batch of vectors
+        # normalizes a batch of vectors
         input = as_array(input, "input", type(self).__name__,
                          ndim=self._ranks)
         self._input = input

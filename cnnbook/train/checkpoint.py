@@ -56,7 +56,7 @@ def save_checkpoint(path, state: dict) -> Path:
     """Write ``state`` (a dict of tensors and plain values) to ``path``
     atomically, behind a header holding its SHA-256.
 
-    The folder must exist. The state is serialised before the file is
+    The folder must exist. The state is serialized before the file is
     opened, so an object ``torch.save`` cannot write leaves no file at
     all; a temporary file left by a write that was killed is removed by
     the next write to the same path.

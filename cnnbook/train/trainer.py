@@ -275,7 +275,14 @@ class Trainer:
                             "with a length") from err
         if n == 0:
             raise ValueError(f"Trainer: {name} is empty (0 examples)")
-        item = data[0]
+        # Reading an item runs the dataset's own transform, which may draw
+        # from a seeded generator: only a dataset without one is read
+        # here (train_data[0] is read anyway, by _probe_num_classes).
+        if getattr(data, "transform", None) is None:
+            Trainer._check_item(data[0], name)
+
+    @staticmethod
+    def _check_item(item, name: str) -> None:
         if not isinstance(item, (tuple, list)) or len(item) != 2:
             raise TypeError(
                 f"Trainer: {name}[0] must be an (image, label) pair, got "
@@ -287,7 +294,9 @@ class Trainer:
     def _probe_num_classes(self) -> int:
         """One example through the model (eval mode, no gradient): checks
         that the model accepts the data and finds its number of outputs."""
-        x, _ = self.train_data[0]
+        item = self.train_data[0]
+        self._check_item(item, "train_data")
+        x, _ = item
         x = torch.as_tensor(x).unsqueeze(0).to(self.device)
         if self.eval_transform is not None:
             x = self.eval_transform(x)

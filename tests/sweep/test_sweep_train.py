@@ -15,6 +15,7 @@ from cnnbook.train import (
     TrainConfig,
     Trainer,
     find_lr,
+    lr_trace,
     seed_everything,
     set_rng_state,
 )
@@ -258,6 +259,9 @@ HELPERS = [
          "find_lr: diverge", "> 1"),
     case(TH, "find_lr two steps", lambda: find_lr(trainer(), num_steps=2),
          ValueError, "find_lr: num_steps", ">= 3"),
+    case(TH, "lr_trace of a plateau schedule",
+         lambda: lr_trace(TrainConfig(scheduler="plateau"), 10), ValueError,
+         "lr_trace: 'plateau'", "depends on the validation losses"),
     case(TH, "load_best without a checkpoint_dir",
          lambda: trainer().load_best(), ValueError, "Trainer.load_best",
          "no checkpoint_dir in the config"),

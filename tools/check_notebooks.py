@@ -28,6 +28,10 @@ def main() -> int:
     for problem in problems:
         print(f"FAIL {problem}", file=sys.stderr)
     if problems:
+        files = len({problem.path.stem for problem in problems})
+        print(f"pairs: {len(problems)} problems in {files} chapters; "
+              "`make book` builds only from chapters that pass",
+              file=sys.stderr)
         return 1
     print(f"pairs: {len(sources)} chapters in sync and executed")
     return 0

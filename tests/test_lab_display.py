@@ -154,7 +154,7 @@ def render_glue_with_myst_nb(nb, bodies, tmp_path) -> list[str]:
     source, html = tmp_path / "glue.ipynb", tmp_path / "glue.html"
     nbformat.write(doc, source)
     cli_html([str(source), str(html), "--nb-execution-mode=off",
-              "--report=4"])
+              f"--nb-output-folder={tmp_path / 'build'}", "--report=4"])
     return re.findall(r'<span class="pasted-text">(.*?)</span>',
                       html.read_text("utf-8"), flags=re.DOTALL)
 

@@ -102,7 +102,7 @@ lab: $(STAMP)  ## JupyterLab on the chapters (LAB_PORT, LAB_FLAGS)
 	  --LabApp.default_url=/lab/tree/chapters $(LAB_FLAGS)
 
 lab-test: $(STAMP)  ## Drive `make lab` in Chromium: open, run a chapter
-	$(PY) -m pytest -m lab -q -p no:cacheprovider -p no:xdist tests/lab
+	$(PY) -m pytest -m lab -q -rs -s -p no:cacheprovider -p no:xdist tests/lab
 
 clean:  ## Remove the built book and caches
 	rm -rf _build book/_vendor .pytest_cache .hypothesis .ruff_cache

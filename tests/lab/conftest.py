@@ -94,6 +94,8 @@ def lab(browser, tmp_path_factory):
         "--ServerApp.port_retries=0",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
         f"--LabApp.user_settings_dir={home / 'user-settings'}",
+        # Opening a file checkpoints it, by default next to the file.
+        f"--FileCheckpoints.checkpoint_dir={home / 'checkpoints'}",
     ]
     if os.getuid() == 0:
         flags.append("--allow-root")

@@ -71,8 +71,10 @@ VISIBLE_JS = r"""
 
 
 def file_hashes() -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((ROOT / "chapters").glob(f"{CHAPTER}.*"))}
+    """Every file under chapters/ (checkpoints and autosaves included)."""
+    return {str(p.relative_to(ROOT)): hashlib.sha256(
+        p.read_bytes()).hexdigest()
+        for p in sorted((ROOT / "chapters").rglob("*")) if p.is_file()}
 
 
 def stored_notebook():
@@ -263,7 +265,9 @@ def test_a_chapter_opens_with_its_outputs_runs_and_is_left_unchanged(
         context.close()
         print("JupyterLab check, seconds:", json.dumps(
             {k: round(v, 1) for k, v in timings.items()}))
-    assert file_hashes() == before, "the chapter's files changed on disk"
+    after = file_hashes()
+    changed = sorted(set(after.items()) ^ set(before.items()))
+    assert not changed, f"files under chapters/ changed: {changed}"
 
 
 def lab_kernel_ready(lab) -> None:

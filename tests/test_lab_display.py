@@ -138,6 +138,16 @@ def test_edits_are_saved_with_the_roles_restored(book, tmp_path):
         "New cell: {cite:p}`lecun1998gradient`"}
 
 
+def test_a_broken_book_index_still_opens_the_notebook(book, tmp_path):
+    root = Path(shutil.copytree(book, tmp_path / "broken"))
+    (root / "_toc.yml").write_text("parts: [unclosed\n", "utf-8")
+    chapter = "chapters/05_architecture_components.md"
+    shown = load_and_save(root, chapter)
+    assert not any(c["metadata"].get(MARK) for c in shown["cells"])
+    assert any("{glue:text}`" in c["source"] for c in shown["cells"])
+    assert (root / chapter).read_bytes() == (book / chapter).read_bytes()
+
+
 def render_glue_with_myst_nb(nb, bodies, tmp_path) -> list[str]:
     """What myst-nb's role renders for ``{glue:text}`body``` in ``nb``."""
     from myst_nb.docutils_ import cli_html

@@ -29,13 +29,23 @@ class BookContentsManager(AsyncTextFileContentsManager):
                                   format=format, **kwargs)
         if content and model.get("type") == "notebook" and model.get(
                 "content") is not None:
-            # Read afresh each time: a notebook is opened rarely, and the
-            # book's labels and bibliography may have changed meanwhile.
-            index = BookIndex.load(Path(self.root_dir))
-            changed = display_notebook(model["content"], index, path)
-            if changed:
-                self.log.info("cnnbook: %s: %d markdown cells show glued "
-                              "values and references", path, changed)
+            try:
+                # Read afresh each time: a notebook is opened rarely, and
+                # the book's labels and bibliography may have changed.
+                index = BookIndex.load(Path(self.root_dir))
+                changed = display_notebook(model["content"], index, path)
+            except Exception:
+                # The display is a convenience: a broken references.bib
+                # or _toc.yml must not keep a notebook from opening. Cells
+                # rewritten before the failure are marked and restored on
+                # save like any other.
+                self.log.warning("cnnbook: %s opens with its roles as "
+                                 "written", path, exc_info=True)
+            else:
+                if changed:
+                    self.log.info("cnnbook: %s: %d markdown cells show "
+                                  "glued values and references", path,
+                                  changed)
         return model
 
     async def save(self, model, path=""):

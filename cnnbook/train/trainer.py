@@ -127,22 +127,24 @@ class _Progress:
     """The progress bar of one :meth:`Trainer.fit`, used as a context.
 
     In a terminal: tqdm's text bar on stderr, left in place at the end.
-    In a notebook (``tqdm.auto`` picks the widget): tqdm's widget, removed
-    when the run ends, stopped early or not, so that an executed notebook
-    and the HTML built from it keep nothing of it. Only when the run
+    In a notebook (where ``tqdm.auto`` picks the widget): tqdm's widget,
+    removed when the run ends, stopped early or not. Only when the run
     raises is the bar left, in red, where it stopped.
 
     The widget is displayed without a text/plain fallback, and removed by
-    replacing its display with an empty one: nbval compares text, never
-    widget views or empty outputs, so a chapter's stored outputs are the
-    same with the bar on or off.
+    replacing its display with an empty one, which is all an executed
+    notebook keeps of it: nbval compares text, never widget views or empty
+    outputs, so a chapter's stored outputs compare the same with the bar
+    on or off, and myst-nb renders nothing for it.
     """
 
     def __init__(self, total: int, show: bool):
         self.bar, self._display = None, None
         if not show:
             return
-        from tqdm.auto import tqdm  # noqa: F401 - silences autonotebook
+        # tqdm.auto imports tqdm.autonotebook, silencing its warning in a
+        # notebook; autonotebook's tqdm is then the class it chose.
+        from tqdm.auto import tqdm  # noqa: F401
         from tqdm.autonotebook import tqdm as chosen
         from tqdm.std import tqdm as text_bar
 

@@ -24,7 +24,7 @@ from .layers import (
 from .losses import CrossEntropyLoss
 from .models import small_cnn
 from .module import Module, Parameter, Sequential
-from .training import accuracy, stratified_split, train_epoch
+from .training import predict, train_epoch
 
 __all__ = [
     "AdaptiveAvgPool2d",
@@ -44,8 +44,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Tanh",
-    "accuracy",
+    "predict",
     "small_cnn",
-    "stratified_split",
     "train_epoch",
 ]

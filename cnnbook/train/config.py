@@ -148,3 +148,13 @@ class TrainConfig:
     def replace(self, **changes) -> TrainConfig:
         """A copy with some fields changed (``dataclasses.replace``)."""
         return dataclasses.replace(self, **changes)
+
+    def shows_progress(self) -> bool:
+        """Whether to draw progress bars: ``progress`` if set, else yes
+        unless the environment says otherwise ($CI set, as on CI
+        machines, where bars only fill the log; or $CNNBOOK_PROGRESS=0).
+        """
+        if self.progress is not None:
+            return bool(self.progress)
+        return not os.environ.get("CI") and os.environ.get(
+            "CNNBOOK_PROGRESS", "1") != "0"

@@ -18,40 +18,21 @@ The formulas, with :math:`t` counted in the unit of the last column:
 - cosine annealing :math:`\eta_t = \eta_{\min} + \tfrac12(\eta_{\max} -
   \eta_{\min})(1 + \cos(\pi t / T_{\max}))`
 
-:func:`step_decay` and :func:`cosine_annealing` compute them directly, so
-the book can check PyTorch against the text.
+:func:`cnnbook.schedules.step_decay` and
+:func:`cnnbook.schedules.cosine_annealing` compute them directly (pure
+functions, one definition each), so the book and the tests can check
+PyTorch against the text.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 
 from .config import TrainConfig
 
-__all__ = [
-    "PER_BATCH",
-    "build_scheduler",
-    "cosine_annealing",
-    "lr_trace",
-    "step_decay",
-]
+__all__ = ["PER_BATCH", "build_scheduler", "lr_trace"]
 
 PER_BATCH = ("cosine", "onecycle")  # these step after every batch
-
-
-def step_decay(t: int, lr0: float, gamma: float, step_size: int) -> float:
-    r""":math:`\eta_0 \gamma^{\lfloor t / s \rfloor}`."""
-    return lr0 * gamma ** (t // step_size)
-
-
-def cosine_annealing(t: int, t_max: int, lr_max: float,
-                     lr_min: float = 0.0) -> float:
-    r""":math:`\eta_{\min} + \frac12(\eta_{\max} - \eta_{\min})
-    (1 + \cos(\pi t / T_{\max}))`."""
-    return lr_min + 0.5 * (lr_max - lr_min) * (
-        1 + math.cos(math.pi * t / t_max))
 
 
 def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,

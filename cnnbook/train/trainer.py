@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import time
 from pathlib import Path
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from torch.utils.data import (
     BatchSampler,
     DataLoader,
@@ -32,16 +31,17 @@ from torch.utils.data import (
     SequentialSampler,
 )
 
+from .. import metrics
 from .checkpoint import (
     check_compatible,
     load_checkpoint,
     save_checkpoint,
 )
 from .config import TrainConfig
+from .criteria import FocalLoss, class_weights
 from .early_stopping import EarlyStopping
 from .history import History
-from .losses import class_weights as balanced_weights
-from .losses import focal_loss
+from .lr_finder import LRFinderResult, lr_range_test
 from .schedules import PER_BATCH, build_scheduler
 from .seeding import get_rng_state, seed_everything, set_rng_state
 
@@ -101,23 +101,20 @@ class Criterion(nn.Module):
         super().__init__()
         self.kind = config.loss
         self.label_smoothing = config.label_smoothing
-        self.gamma = config.focal_gamma
         self.register_buffer("weights", weights)
+        # focal loss weighs each example by its class weight, alpha_t
+        self.focal = FocalLoss(config.focal_gamma, weights) if (
+            self.kind == "focal") else None
 
     def forward(self, logits, target):
-        if self.kind == "focal":
-            return focal_loss(logits, target, self.gamma, self.weights)
+        if self.focal is not None:
+            return self.focal(logits, target)
         if self.weights is None:
-            return TF.cross_entropy(logits, target,
+            return F.cross_entropy(logits, target,
                                     label_smoothing=self.label_smoothing)
-        return TF.cross_entropy(logits, target, weight=self.weights,
+        return F.cross_entropy(logits, target, weight=self.weights,
                                 label_smoothing=self.label_smoothing,
                                 reduction="none").mean()
-
-
-def _progress_default() -> bool:
-    return not os.environ.get("CI") and os.environ.get(
-        "CNNBOOK_PROGRESS", "1") != "0"
 
 
 def _dataset_labels(dataset):
@@ -274,7 +271,7 @@ class Trainer:
                 labels = torch.as_tensor([int(self.train_data[i][1])
                                           for i in range(len(
                                               self.train_data))])
-            return balanced_weights(labels, self.num_classes)
+            return class_weights(labels, self.num_classes)
         if len(weights) != self.num_classes:
             raise ValueError(f"Trainer: class_weights has {len(weights)} "
                              f"entries for {self.num_classes} classes")
@@ -372,7 +369,7 @@ class Trainer:
             loss = float(self.loss_fn(logits.to(self.device),
                                       labels.to(self.device)))
         pred = logits.argmax(1)
-        return {"loss": loss, "acc": float((pred == labels).double().mean()),
+        return {"loss": loss, "acc": metrics.accuracy(pred, labels),
                 "pred": pred, "target": labels}
 
     # --- the run ----------------------------------------------------------
@@ -386,8 +383,7 @@ class Trainer:
             self.load_checkpoint(resume_from)
         folder = self._checkpoint_folder(resume_from)
         config = self.config
-        show = _progress_default() if config.progress is None else (
-            config.progress)
+        show = config.shows_progress()
         steps = len(self.train_loader)
         bar = tqdm(total=(config.epochs - self.epoch) * steps, unit="batch",
                    desc="training", disable=not show, leave=True)
@@ -564,9 +560,46 @@ class Trainer:
             if hasattr(t, "load_state_dict"):
                 t.load_state_dict(value)
 
-    def find_lr(self, **kwargs):
-        """The learning-rate range test (see :func:`~cnnbook.train.find_lr`);
-        the trainer's model and optimizer are restored afterwards."""
-        from .lr_finder import find_lr
+    def find_lr(self, start_lr: float = 1e-6, end_lr: float = 1.0,
+                num_steps: int = 100, smoothing: float = 0.05,
+                diverge: float = 4.0) -> LRFinderResult:
+        """The learning-rate range test
+        (:func:`~cnnbook.train.lr_range_test`) with this trainer's model,
+        data, optimizer and augmentation; then everything is restored
+        (weights, optimizer and scheduler state, random generators), as if
+        it had not run.
 
-        return find_lr(self, **kwargs)
+        The arguments are those of ``lr_range_test``; the training data is
+        cycled if it has fewer than ``num_steps`` batches.
+        """
+        snapshot = self.snapshot()
+        outside = get_rng_state(self.device)  # the caller's streams
+        set_rng_state(self._rng_state, self.device)
+        batches = iter(self.train_loader)
+
+        def train_step(lr: float) -> float:
+            nonlocal batches
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            try:
+                x, y = next(batches)
+            except StopIteration:
+                batches = iter(self.train_loader)
+                x, y = next(batches)
+            x, y = self._to_device(x, y, self.train_data)
+            if self.train_transform is not None:
+                x = self.train_transform(x)
+            loss = self.loss_fn(self.model(x), y)
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            return loss.item()
+
+        self.model.train()
+        try:
+            return lr_range_test(train_step, start_lr, end_lr, num_steps,
+                                 smoothing, diverge,
+                                 progress=self.config.shows_progress())
+        finally:
+            self.restore(snapshot)
+            set_rng_state(outside, self.device)

@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import html
 import math
-import sys
-import types
 from dataclasses import dataclass, field
 
 import torch
@@ -362,10 +360,7 @@ def summary(model: nn.Module, input_size, depth: int | None = None
     model.eval()
     try:
         with torch.no_grad():
-            # nn.Module.__call__ directly: the zoo's own error wrapper
-            # would run the pass a second time; the hooks here already
-            # know which layer was running.
-            nn.Module.__call__(model, x)
+            model(x)
     except (RuntimeError, ValueError, IndexError) as err:
         if not open_calls:
             raise
@@ -410,16 +405,3 @@ def summary(model: nn.Module, input_size, depth: int | None = None
         activation_bytes=written[1],
         unused=unused,
     )
-
-
-class _CallableModule(types.ModuleType):
-    """``cnnbook.summary`` is both this module and, called, the function:
-    importing the submodule rebinds the package attribute to the module,
-    so the module itself must be callable for ``cnnbook.summary(model,
-    input_size)`` to keep working."""
-
-    def __call__(self, model, input_size, depth=None) -> Summary:
-        return summary(model, input_size, depth)
-
-
-sys.modules[__name__].__class__ = _CallableModule

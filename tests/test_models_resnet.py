@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-import cnnbook
 from cnnbook.models import get_model
+from cnnbook.summary import summary
 
 
 def params(module) -> int:
@@ -50,7 +50,7 @@ def test_v1_and_v1_5_share_weights_but_not_outputs():
 def test_v1_5_costs_more_macs_at_the_same_parameters():
     with torch.device("meta"):
         v1, v15 = get_model("resnet50"), get_model("resnet50_torchvision")
-    a, b = (cnnbook.summary(m, (3, 224, 224)) for m in (v1, v15))
+    a, b = (summary(m, (3, 224, 224)) for m in (v1, v15))
     assert a.parameters == b.parameters
     assert b.macs - a.macs == 231_211_008
 

@@ -166,6 +166,7 @@ class AlexNet(ImageClassifier):
                     "AlexNet: image_size is fixed only by the paper's "
                     "layout; torchvision's layout takes any size")
             self.image_size = None
+            self.min_size = self._smallest_side(layers)
             self.features = nn.Sequential(*(m for _, m in named))
             self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
             self.classifier = nn.Sequential(
@@ -207,7 +208,20 @@ class AlexNet(ImageClassifier):
                     "(227 is the paper's size)") from None
         return size
 
+    @classmethod
+    def _smallest_side(cls, layers) -> int:
+        """The smallest input side that leaves a feature map (63 for
+        torchvision's layers: conv1 11/4, then three 3/2 max-pools)."""
+        side = 1
+        while True:
+            try:
+                cls._feature_side(layers, side)
+                return side
+            except ValueError:
+                side += 1
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 256, 6, 6)
         if self.avgpool is not None:
             x = self.avgpool(x)

@@ -88,6 +88,7 @@ class DeepStack(ImageClassifier):
         self.fc = nn.Linear(width, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.blocks(self.stem(x))  # (N, width, H/s, W/s)
         return self.fc(torch.flatten(self.pool(x), 1))  # (N, classes)
 

@@ -194,6 +194,7 @@ class EfficientNet(ImageClassifier):
                                         nn.Linear(last, num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 4 C_last, H/32, W/32)
         x = torch.flatten(self.avgpool(x), 1)
         return self.classifier(x)  # (N, num_classes) logits

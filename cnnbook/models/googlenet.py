@@ -232,8 +232,16 @@ class GoogLeNet(ImageClassifier):
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(1024, num_classes)
+        # The smallest side, from the last pool back: maxpool4 needs 1
+        # pixel (kernel 2, torchvision) or 2 (kernel 3); maxpool3, 2 and 1
+        # (3/2, ceil mode: r outputs from 2r inputs) double it three
+        # times, to 8 or 16, and conv1 (7/2, padding 3) makes r from
+        # 2r - 1: 15 or 31. (The paper's auxiliary classifiers, run in
+        # training only, also fix the size: see InceptionAux.)
+        self.min_size = 15 if tv else 31
 
     def forward(self, x: torch.Tensor):
+        self.check_input(x)  # rank, channels, size; up front
         x = self.maxpool1(self.conv1(x))  # (N, 64, 56, 56)
         if self.norm1 is not None:
             x = self.norm1(x)

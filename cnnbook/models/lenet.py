@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
 from .._validation import check_int
 from ..sizes import conv_output_size, pool_output_size
@@ -107,6 +107,7 @@ class LeNet5(ImageClassifier):
         self.output = nn.Linear(f6.channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.S2(torch.tanh(self.C1(x)))  # (N, 6, 14, 14)
         x = self.S4(torch.tanh(self.C3(x)))  # (N, 16, 5, 5)
         x = torch.tanh(self.C5(x))  # (N, 120, 1, 1)
@@ -137,7 +138,7 @@ class Subsampling(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        window_sum = 4 * TF.avg_pool2d(x, 2)  # (N, C, H/2, W/2)
+        window_sum = 4 * F.avg_pool2d(x, 2)  # (N, C, H/2, W/2)
         return window_sum * self.weight[:, None, None] + self.bias[
             :, None, None]
 
@@ -234,6 +235,7 @@ class LeNet5_1998(ImageClassifier):
         self.squash = ScaledTanh()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         f = self.squash
         x = f(self.S2(f(self.C1(x))))  # (N, 6, 14, 14)
         x = f(self.S4(f(self.C3(x))))  # (N, 16, 5, 5)

@@ -103,6 +103,7 @@ class MobileNetV1(ImageClassifier):
         self.classifier = nn.Linear(channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 1024, H/32, W/32)
         x = torch.flatten(self.avgpool(x), 1)  # (N, 1024)
         return self.classifier(x)  # (N, num_classes) logits
@@ -200,6 +201,7 @@ class MobileNetV2(ImageClassifier):
                                         nn.Linear(last, num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 1280, H/32, W/32)
         x = torch.flatten(self.avgpool(x), 1)  # (N, 1280)
         return self.classifier(x)  # (N, num_classes) logits

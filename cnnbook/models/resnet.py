@@ -177,6 +177,7 @@ class ResNet(ImageClassifier):
         self.fc = nn.Linear(channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.relu(self.bn1(self.conv1(x)))  # (N, 64, H/2, W/2)
         x = self.maxpool(x)  # (N, 64, H/4, W/4)
         x = self.layer1(x)  # (N, 64 or 256, H/4, W/4)

@@ -82,6 +82,9 @@ class VGG(ImageClassifier):
                 channels = width
             layers.append(nn.MaxPool2d(2, stride=2))
         self.features = nn.Sequential(*layers)
+        # Each stage ends in a 2x2 max-pool that halves the side (rounding
+        # down): 2^5 = 32 pixels leave one after the fifth.
+        self.min_size = 2 ** len(config.convs_per_stage)
         # torchvision's addition: the identity at 224 x 224 (see above).
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
         self.flatten = nn.Flatten()  # no parameters; a row in summaries
@@ -93,6 +96,7 @@ class VGG(ImageClassifier):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 512, H/32, W/32)
         x = self.avgpool(x)  # (N, 512, 7, 7)
         x = self.flatten(x)  # (N, 25088)

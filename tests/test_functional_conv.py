@@ -4,13 +4,14 @@ convolution against torch (float64, autograd) and scipy.signal."""
 import numpy as np
 import pytest
 import scipy.signal
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch_reference import close, t
 
-from cnnbook.functional import conv as conv_module
 from cnnbook.functional import (
+    _conv_fast,
+    _conv_geometry,
     conv2d,
     conv2d_backward,
     conv2d_backward_reference,
@@ -50,7 +51,7 @@ def test_conv2d_matches_torch(case):
     w = rng.normal(size=case["wshape"])
     b = rng.normal(size=case["wshape"][0]) if case["bias"] else None
     kw = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
-    expected = TF.conv2d(t(x), t(w), None if b is None else t(b), **kw)
+    expected = F.conv2d(t(x), t(w), None if b is None else t(b), **kw)
     close(conv2d(x, w, b, **kw), expected)
 
 
@@ -60,7 +61,7 @@ def test_padding_strings_match_torch(rng, kernel, dilation):
     x = rng.normal(size=(2, 4, 9, 10))
     w = rng.normal(size=(6, 2, *kernel))
     for padding in ("same", "valid"):
-        expected = TF.conv2d(t(x), t(w), padding=padding, groups=2,
+        expected = F.conv2d(t(x), t(w), padding=padding, groups=2,
                              dilation=dilation)
         close(conv2d(x, w, padding=padding, groups=2, dilation=dilation),
               expected)
@@ -139,7 +140,7 @@ def test_wrong_types_and_ranks():
 def _autograd_conv(x, w, b, g, **kw):
     tx, tw = t(x).requires_grad_(), t(w).requires_grad_()
     tb = t(b).requires_grad_()
-    TF.conv2d(tx, tw, tb, **kw).backward(t(g))
+    F.conv2d(tx, tw, tb, **kw).backward(t(g))
     return tx.grad, tw.grad, tb.grad
 
 
@@ -177,14 +178,14 @@ def test_every_tiling_gives_the_same_result(rng, monkeypatch,
                                             tile_elements):
     # Tiny tiles force bands of rows within an image and groups of
     # images; both paths must agree with torch.
-    monkeypatch.setattr(conv_module, "_TILE_ELEMENTS", tile_elements)
+    monkeypatch.setattr(_conv_fast, "_TILE_ELEMENTS", tile_elements)
     x = rng.normal(size=(5, 4, 9, 8))
     w = rng.normal(size=(6, 2, 3, 2))
     b = rng.normal(size=6)
     for kw in (dict(padding=1, groups=2), dict(stride=2, padding=(2, 1),
                                                dilation=(1, 2), groups=2)):
         y = conv2d(x, w, b, **kw)
-        close(y, TF.conv2d(t(x), t(w), t(b), **kw))
+        close(y, F.conv2d(t(x), t(w), t(b), **kw))
         g = rng.normal(size=y.shape)
         for ours, theirs in zip(conv2d_backward(g, x, w, **kw),
                                 _autograd_conv(x, w, b, g, **kw),
@@ -284,7 +285,7 @@ def test_conv_transpose2d_matches_torch_forward_and_backward(case):
     b = rng.normal(size=case["wshape"][1] * case["kw"]["groups"])
     tx, tw = t(x).requires_grad_(), t(w).requires_grad_()
     tb = t(b).requires_grad_()
-    ty = TF.conv_transpose2d(tx, tw, tb, **case["kw"])
+    ty = F.conv_transpose2d(tx, tw, tb, **case["kw"])
     y = conv_transpose2d(x, w, b, **case["kw"])
     close(y, ty)
     g = rng.normal(size=y.shape)
@@ -376,13 +377,13 @@ def test_winograd_path_matches_torch(block_elements, n, c_in, c_out, h, w,
     wt = rng.normal(size=(c_out, c_in, 3, 3))
     b = rng.normal(size=c_out)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conv_module, "_WINOGRAD_MIN_CHANNELS", 1)
-        patch.setattr(conv_module, "_WINOGRAD_MIN_TILES", 1)
+        patch.setattr(_conv_fast, "_WINOGRAD_MIN_CHANNELS", 1)
+        patch.setattr(_conv_fast, "_WINOGRAD_MIN_TILES", 1)
         patch.setattr(_winograd, "_BLOCK_ELEMENTS", block_elements)
         y = conv2d(x, wt, b, padding=padding)
         g = rng.normal(size=y.shape)
         grads = conv2d_backward(g, x, wt, padding=padding)
-    close(y, TF.conv2d(t(x), t(wt), t(b), padding=padding))
+    close(y, F.conv2d(t(x), t(wt), t(b), padding=padding))
     for ours, theirs in zip(grads, _autograd_conv(x, wt, b, g,
                                                   padding=padding),
                             strict=True):
@@ -392,9 +393,9 @@ def test_winograd_path_matches_torch(block_elements, n, c_in, c_out, h, w,
 def test_winograd_is_used_for_wide_layers_and_stays_accurate(rng):
     x = rng.normal(size=(2, 128, 16, 16)).astype(np.float32)
     w = (rng.normal(size=(128, 128, 3, 3)) * 0.03).astype(np.float32)
-    geo = conv_module._geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1)
-    assert geo.winograd
-    exact = TF.conv2d(t(x), t(w), padding=1).numpy()
+    geo = _conv_geometry.geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1)
+    assert _conv_fast.uses_winograd(geo)
+    exact = F.conv2d(t(x), t(w), padding=1).numpy()
     y = conv2d(x, w, padding=1)
     assert y.dtype == np.float32
     # float32 rounding: within a few units in the last place of the sum

@@ -1,9 +1,10 @@
-"""Activation functions and their derivatives, in numpy.
+"""Activation functions, their backward passes and derivatives, in numpy.
 
-Each function has its derivative beside it, written from the formula, so
-the two can be read together (and plotted together in chapter 3), and its
-backward pass: ``f_backward(grad_output, input)`` is the chain rule,
-``grad_output * f'(input)`` for the element-wise functions.
+Each function ``f`` is followed by its backward pass,
+``f_backward(grad_output, input)``, the chain rule (``grad_output *
+f'(input)`` for the element-wise functions), and by its derivative
+``f_derivative``, written from the formula, so that the three can be read
+together (and plotted together in chapter 3).
 """
 
 from __future__ import annotations
@@ -38,10 +39,31 @@ __all__ = [
 ]
 
 
+def _check_dim(x, dim, func):
+    dim = check_int(dim, "dim", func)
+    if not -x.ndim <= dim < x.ndim:
+        raise ValueError(
+            f"{func}: dim={dim} is out of range for an input with "
+            f"{x.ndim} dimensions"
+        )
+    return dim
+
+
+def _grad_pair(func, grad_output, input):
+    return as_arrays_of_one_shape(grad_output, "grad_output", input,
+                                  "input", func)
+
+
 def relu(input):
     r"""Rectified linear unit: :math:`f(x) = \max(0, x)`."""
     x = as_array(input, "input", "relu")
     return np.maximum(x, 0)
+
+
+def relu_backward(grad_output, input):
+    r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
+    g, x = _grad_pair("relu_backward", grad_output, input)
+    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
 
 
 def relu_derivative(input):
@@ -58,6 +80,15 @@ def leaky_relu(input, negative_slope=0.01):
     x = as_array(input, "input", "leaky_relu")
     a = check_number(negative_slope, "negative_slope", "leaky_relu")
     return np.where(x > 0, x, a * x)
+
+
+def leaky_relu_backward(grad_output, input, negative_slope=0.01):
+    r""":math:`\delta` where :math:`x > 0`, else :math:`\alpha\delta`."""
+    func = "leaky_relu_backward"
+    g, x = _grad_pair(func, grad_output, input)
+    a = check_number(negative_slope, "negative_slope", func)
+    return np.where(x > 0, g, a * g).astype(np.result_type(g, x),
+                                            copy=False)
 
 
 def leaky_relu_derivative(input, negative_slope=0.01):
@@ -78,6 +109,12 @@ def sigmoid(input):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def sigmoid_backward(grad_output, input):
+    r""":math:`\delta\,\sigma(x)(1 - \sigma(x))`."""
+    g, x = _grad_pair("sigmoid_backward", grad_output, input)
+    return g * sigmoid_derivative(x)
+
+
 def sigmoid_derivative(input):
     r""":math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`, at most 1/4."""
     s = sigmoid(input)
@@ -89,19 +126,15 @@ def tanh(input):
     return np.tanh(as_array(input, "input", "tanh"))
 
 
+def tanh_backward(grad_output, input):
+    r""":math:`\delta\,(1 - \tanh^2 x)`."""
+    g, x = _grad_pair("tanh_backward", grad_output, input)
+    return g * tanh_derivative(x)
+
+
 def tanh_derivative(input):
     r""":math:`\tanh'(x) = 1 - \tanh^2(x)`, at most 1."""
     return 1 - tanh(input) ** 2
-
-
-def _check_dim(x, dim, func):
-    dim = check_int(dim, "dim", func)
-    if not -x.ndim <= dim < x.ndim:
-        raise ValueError(
-            f"{func}: dim={dim} is out of range for an input with "
-            f"{x.ndim} dimensions"
-        )
-    return dim
 
 
 def softmax(input, dim=-1):
@@ -116,63 +149,6 @@ def softmax(input, dim=-1):
     dim = _check_dim(x, dim, "softmax")
     e = np.exp(x - x.max(axis=dim, keepdims=True))
     return e / e.sum(axis=dim, keepdims=True)
-
-
-def log_softmax(input, dim=-1):
-    r""":math:`\log p_i = x_i - m - \log \sum_j e^{x_j - m}` (log-sum-exp).
-
-    Taking the log of :func:`softmax` would give :math:`-\infty` as soon as
-    a probability underflows to 0; this form stays finite.
-    """
-    x = as_array(input, "input", "log_softmax")
-    dim = _check_dim(x, dim, "log_softmax")
-    shifted = x - x.max(axis=dim, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-
-
-def softmax_jacobian(input):
-    r"""Jacobian of softmax for one vector of logits.
-
-    .. math::
-
-        \frac{\partial p_i}{\partial x_j} = p_i(\delta_{ij} - p_j),
-        \qquad J = \operatorname{diag}(p) - p\,p^\top
-    """
-    x = as_array(input, "input", "softmax_jacobian", ndim=1)
-    p = softmax(x)
-    return np.diag(p) - np.outer(p, p)
-
-
-def _grad_pair(func, grad_output, input):
-    return as_arrays_of_one_shape(grad_output, "grad_output", input,
-                                  "input", func)
-
-
-def relu_backward(grad_output, input):
-    r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
-    g, x = _grad_pair("relu_backward", grad_output, input)
-    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
-
-
-def leaky_relu_backward(grad_output, input, negative_slope=0.01):
-    r""":math:`\delta` where :math:`x > 0`, else :math:`\alpha\delta`."""
-    func = "leaky_relu_backward"
-    g, x = _grad_pair(func, grad_output, input)
-    a = check_number(negative_slope, "negative_slope", func)
-    return np.where(x > 0, g, a * g).astype(np.result_type(g, x),
-                                            copy=False)
-
-
-def sigmoid_backward(grad_output, input):
-    r""":math:`\delta\,\sigma(x)(1 - \sigma(x))`."""
-    g, x = _grad_pair("sigmoid_backward", grad_output, input)
-    return g * sigmoid_derivative(x)
-
-
-def tanh_backward(grad_output, input):
-    r""":math:`\delta\,(1 - \tanh^2 x)`."""
-    g, x = _grad_pair("tanh_backward", grad_output, input)
-    return g * tanh_derivative(x)
 
 
 def softmax_backward(grad_output, input, dim=-1):
@@ -194,6 +170,31 @@ def softmax_backward(grad_output, input, dim=-1):
     dim = _check_dim(x, dim, func)
     p = softmax(x, dim)
     return p * (g - (g * p).sum(axis=dim, keepdims=True))
+
+
+def softmax_jacobian(input):
+    r"""Jacobian of softmax for one vector of logits.
+
+    .. math::
+
+        \frac{\partial p_i}{\partial x_j} = p_i(\delta_{ij} - p_j),
+        \qquad J = \operatorname{diag}(p) - p\,p^\top
+    """
+    x = as_array(input, "input", "softmax_jacobian", ndim=1)
+    p = softmax(x)
+    return np.diag(p) - np.outer(p, p)
+
+
+def log_softmax(input, dim=-1):
+    r""":math:`\log p_i = x_i - m - \log \sum_j e^{x_j - m}` (log-sum-exp).
+
+    Taking the log of :func:`softmax` would give :math:`-\infty` as soon as
+    a probability underflows to 0; this form stays finite.
+    """
+    x = as_array(input, "input", "log_softmax")
+    dim = _check_dim(x, dim, "log_softmax")
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
 def log_softmax_backward(grad_output, input, dim=-1):

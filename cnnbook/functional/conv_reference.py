@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_array
-from .conv import _arrays, _geometry, _pad, conv2d
+from ._conv_geometry import conv_arrays, geometry, pad_input
+from .conv import conv2d
 
 __all__ = [
     "conv2d_backward_reference",
@@ -45,10 +46,10 @@ def conv2d_reference(
     is the window times the kernel, summed.
     """
     func = "conv2d_reference"
-    x, w, b = _arrays(func, input, weight, bias)
-    geo = _geometry(func, x.shape, w.shape, stride, padding, dilation,
+    x, w, b = conv_arrays(func, input, weight, bias)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation,
                     groups)
-    xp = _pad(x, geo)
+    xp = pad_input(x, geo)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     y = np.zeros((geo.n, geo.c_out, geo.h_out, geo.w_out),
                  np.result_type(x, w))
@@ -92,11 +93,11 @@ def conv2d_backward_reference(
     grad_input, grad_weight, grad_bias
     """
     func = "conv2d_backward_reference"
-    x, w, _ = _arrays(func, input, weight, None)
+    x, w, _ = conv_arrays(func, input, weight, None)
     g = as_array(grad_output, "grad_output", func, ndim=4)
-    geo = _geometry(func, x.shape, w.shape, stride, padding, dilation,
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation,
                     groups)
-    xp = _pad(x, geo)
+    xp = pad_input(x, geo)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     grad_xp = np.zeros_like(xp)
     grad_w = np.zeros_like(w)

@@ -17,7 +17,9 @@ from .._validation import (
     check_int,
     check_pair,
 )
-from .conv import _conv2d_input_grad, _geometry, conv2d, conv2d_backward
+from ._conv_fast import input_gradient
+from ._conv_geometry import geometry
+from .conv import conv2d, conv2d_backward
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward"]
 
@@ -68,7 +70,7 @@ def _transpose_geometry(func, x_shape, w_shape, stride, padding,
         sizes.append(out)
     # The convolution maps (N, C_out, H_out, W_out) -> (N, C_in, H, W),
     # with the same weight, read as (C_in, C_out / groups, kH, kW).
-    geo = _geometry(func, (n, w_shape[1] * groups, *sizes), w_shape,
+    geo = geometry(func, (n, w_shape[1] * groups, *sizes), w_shape,
                     stride, padding, dilation, groups)
     return geo
 
@@ -125,7 +127,7 @@ def conv_transpose2d(
     geo = _transpose_geometry(func, x.shape, w.shape, stride, padding,
                               output_padding, groups, dilation)
     dtype = np.result_type(x, w)
-    y = _conv2d_input_grad(_extend(x.astype(dtype, copy=False), geo),
+    y = input_gradient(_extend(x.astype(dtype, copy=False), geo),
                            w.astype(dtype, copy=False), geo)
     if bias is not None:
         b = as_array(bias, "bias", func, ndim=1)

@@ -65,6 +65,24 @@ def _windows(xp, kernel, stride, dilation, out):
     return win[..., : out[0], : out[1], :, :]
 
 
+def _avg_divisor(size, kernel, stride, padding, out, extra,
+                 count_include_pad):
+    """The divisor of each average-pooling window, shape (H_out, W_out).
+
+    It is the number of positions the window covers that count: real
+    inputs, plus the zero padding if ``count_include_pad`` (never the
+    extra positions that ``ceil_mode`` reads past the padding).
+    """
+    h, w = size
+    counted = np.zeros((h + 2 * padding[0] + extra[0],
+                        w + 2 * padding[1] + extra[1]))
+    if count_include_pad:
+        counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
+    else:
+        counted[padding[0]: padding[0] + h, padding[1]: padding[1] + w] = 1
+    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
+
+
 def max_pool2d(
     input,
     kernel_size,
@@ -133,68 +151,6 @@ def max_pool2d(
     return y, rows * x.shape[-1] + cols
 
 
-def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    r"""Average pooling, as ``torch.nn.functional.avg_pool2d``.
-
-    .. math::
-
-        y[n, c, i, j] = \frac{1}{|R_{ij}|}
-            \sum_{(u, v) \in R_{ij}} x_p[n, c,\; i s_h + u,\; j s_w + v]
-
-    :math:`|R_{ij}|` is :math:`k_h k_w` for a window inside the input. At
-    the borders PyTorch counts the zero padding
-    (``count_include_pad=True``) or only real inputs (``False``), and a
-    ``ceil_mode`` window that runs past the padding is clipped;
-    ``divisor_override`` replaces the count altogether.
-    """
-    func = "avg_pool2d"
-    x = as_array(input, "input", func, ndim=(3, 4))
-    kernel, stride, padding, dilation, out, extra = _pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, func
-    )
-    pad = [(0, 0)] * (x.ndim - 2) + [
-        (padding[0], padding[0] + extra[0]),
-        (padding[1], padding[1] + extra[1]),
-    ]
-    sums = _windows(np.pad(x, pad), kernel, stride, dilation, out).sum(
-        axis=(-2, -1)
-    )
-    if divisor_override is not None:
-        divisor = check_int(
-            divisor_override, "divisor_override", func, minimum=1
-        )
-        return sums / divisor
-    divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
-                           extra, count_include_pad)
-    return (sums / divisor).astype(sums.dtype, copy=False)
-
-
-def _avg_divisor(size, kernel, stride, padding, out, extra,
-                 count_include_pad):
-    """The divisor of each average-pooling window, shape (H_out, W_out).
-
-    It is the number of positions the window covers that count: real
-    inputs, plus the zero padding if ``count_include_pad`` (never the
-    extra positions that ``ceil_mode`` reads past the padding).
-    """
-    h, w = size
-    counted = np.zeros((h + 2 * padding[0] + extra[0],
-                        w + 2 * padding[1] + extra[1]))
-    if count_include_pad:
-        counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
-    else:
-        counted[padding[0]: padding[0] + h, padding[1]: padding[1] + w] = 1
-    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
-
-
 def max_pool2d_backward(
     grad_output,
     input,
@@ -250,6 +206,50 @@ def max_pool2d_backward(
     return grad.reshape(x.shape).astype(np.result_type(x, g), copy=False)
 
 
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
+    r"""Average pooling, as ``torch.nn.functional.avg_pool2d``.
+
+    .. math::
+
+        y[n, c, i, j] = \frac{1}{|R_{ij}|}
+            \sum_{(u, v) \in R_{ij}} x_p[n, c,\; i s_h + u,\; j s_w + v]
+
+    :math:`|R_{ij}|` is :math:`k_h k_w` for a window inside the input. At
+    the borders PyTorch counts the zero padding
+    (``count_include_pad=True``) or only real inputs (``False``), and a
+    ``ceil_mode`` window that runs past the padding is clipped;
+    ``divisor_override`` replaces the count altogether.
+    """
+    func = "avg_pool2d"
+    x = as_array(input, "input", func, ndim=(3, 4))
+    kernel, stride, padding, dilation, out, extra = _pool_geometry(
+        x, kernel_size, stride, padding, 1, ceil_mode, func
+    )
+    pad = [(0, 0)] * (x.ndim - 2) + [
+        (padding[0], padding[0] + extra[0]),
+        (padding[1], padding[1] + extra[1]),
+    ]
+    sums = _windows(np.pad(x, pad), kernel, stride, dilation, out).sum(
+        axis=(-2, -1)
+    )
+    if divisor_override is not None:
+        divisor = check_int(
+            divisor_override, "divisor_override", func, minimum=1
+        )
+        return sums / divisor
+    divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
+                           extra, count_include_pad)
+    return (sums / divisor).astype(sums.dtype, copy=False)
+
+
 def avg_pool2d_backward(
     grad_output,
     input,
@@ -292,6 +292,25 @@ def avg_pool2d_backward(
     return grad.astype(np.result_type(x, g), copy=False)
 
 
+def _adaptive_cells(func, size, output_size):
+    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
+    h, w = size
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ValueError(
+                f"{func}: output_size must be an int or a pair, got "
+                f"{output_size!r}"
+            )
+        output_size = (
+            h if output_size[0] is None else output_size[0],
+            w if output_size[1] is None else output_size[1],
+        )
+    ho, wo = check_pair(output_size, "output_size", func, minimum=1)
+    rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
+    cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
+    return rows, cols
+
+
 def adaptive_avg_pool2d(input, output_size):
     r"""Adaptive average pooling, as ``F.adaptive_avg_pool2d``.
 
@@ -315,25 +334,6 @@ def adaptive_avg_pool2d(input, output_size):
         for j, (c0, c1) in enumerate(cols):
             y[..., i, j] = x[..., r0:r1, c0:c1].mean(axis=(-2, -1))
     return y
-
-
-def _adaptive_cells(func, size, output_size):
-    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
-    h, w = size
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise ValueError(
-                f"{func}: output_size must be an int or a pair, got "
-                f"{output_size!r}"
-            )
-        output_size = (
-            h if output_size[0] is None else output_size[0],
-            w if output_size[1] is None else output_size[1],
-        )
-    ho, wo = check_pair(output_size, "output_size", func, minimum=1)
-    rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
-    cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
-    return rows, cols
 
 
 def adaptive_avg_pool2d_backward(grad_output, input):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import functional as F
+from . import functional as cf
 
 __all__ = ["CONV_SUITE", "ConvCase", "main", "run_conv"]
 
@@ -182,14 +182,14 @@ def run_conv(cases=CONV_SUITE, repeats=7, threads=2, target_s=0.05,
                         transposed=False, output_padding=[0, 0], groups=1)
 
         def np_fwd(x=x, w=w, b=b, kw=kw):
-            return F.conv2d(x, w, b, **kw)
+            return cf.conv2d(x, w, b, **kw)
 
         def torch_fwd(tx=tx, tw=tw, tb=tb, kw=kw):
             with torch.no_grad():
                 return torch.nn.functional.conv2d(tx, tw, tb, **kw)
 
         def np_bwd(g=g, x=x, w=w, kw=kw):
-            return F.conv2d_backward(g, x, w, **kw)
+            return cf.conv2d_backward(g, x, w, **kw)
 
         def torch_bwd(tg=tg, tx=tx, tw=tw, kw=torch_kw, c=case):
             return torch.ops.aten.convolution_backward(

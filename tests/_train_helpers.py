@@ -5,7 +5,7 @@ from functools import cache
 import torch.nn as nn
 
 from cnnbook import data
-from cnnbook.data import transforms as T
+from cnnbook.data import transforms
 from cnnbook.train import TrainConfig, Trainer, seed_everything
 
 
@@ -43,8 +43,8 @@ def make_trainer(digits, folder=None, seed_model=0, **changes):
                    patience=3, checkpoint_dir=folder, progress=False,
                    label_smoothing=0.05)
     options.update(changes)
-    augment = T.Compose([T.RandomAffine(10, (0.1, 0.1)),
-                         T.ColorJitter(0.1)], seed=7)
+    augment = transforms.Compose([transforms.RandomAffine(10, (0.1, 0.1)),
+                         transforms.ColorJitter(0.1)], seed=7)
     return Trainer(model, train, val, TrainConfig(**options),
                    train_transform=augment)
 

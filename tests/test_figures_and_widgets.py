@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from cnnbook import functional as F
+import cnnbook.functional as cf
 from cnnbook import plotting, widgets
 
 
@@ -43,10 +43,10 @@ def test_conv_geometry_marks_the_taps():
 def test_figures_have_their_panels():
     image = np.arange(25.0).reshape(5, 5)
     kernel = np.ones((3, 3))
-    out = F.conv2d(image[None, None], kernel[None, None])[0, 0]
+    out = cf.conv2d(image[None, None], kernel[None, None])[0, 0]
     assert len(plotting.convolution_figure(image, kernel, out).axes) == 4
-    fns = {"ReLU": F.relu, "tanh": F.tanh}
-    dfs = {"ReLU": F.relu_derivative, "tanh": F.tanh_derivative}
+    fns = {"ReLU": cf.relu, "tanh": cf.tanh}
+    dfs = {"ReLU": cf.relu_derivative, "tanh": cf.tanh_derivative}
     assert len(plotting.activation_figure(fns, dfs).axes) == 4
     x = np.arange(16.0).reshape(4, 4)
     assert len(plotting.pooling_figure(x, x[:2, :2], x[:2, :2]).axes) == 3

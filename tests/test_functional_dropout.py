@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from torch_reference import close, t
 
 from cnnbook.functional import (
@@ -24,7 +24,7 @@ def test_inverted_dropout_scales_as_torch_does(rng, p):
     # forward and backward
     tx = t(x).requires_grad_()
     torch.manual_seed(0)
-    ty = TF.dropout(tx, p, training=True)
+    ty = F.dropout(tx, p, training=True)
     torch_keep = ty.detach().numpy() != 0
     close(np.where(torch_keep, x / (1 - p), 0), ty)
     g = rng.normal(size=x.shape)

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from torch_reference import close, t
@@ -25,7 +25,7 @@ def test_linear_matches_torch(batch, n_in, n_out, bias, seed):
     x = rng.normal(size=(*batch, n_in))
     w = rng.normal(size=(n_out, n_in))
     b = rng.normal(size=n_out) if bias else None
-    close(linear(x, w, b), TF.linear(t(x), t(w), None if b is None
+    close(linear(x, w, b), F.linear(t(x), t(w), None if b is None
                                      else t(b)))
 
 
@@ -48,7 +48,7 @@ def test_batch_norm_training_matches_torch(rng, shape, affine, momentum):
     gamma, beta = (rng.normal(size=c), rng.normal(size=c)) if affine \
         else (None, None)
     t_mean, t_var = t(mean.copy()), t(var.copy())
-    expected = TF.batch_norm(t(x), t_mean, t_var,
+    expected = F.batch_norm(t(x), t_mean, t_var,
                              None if gamma is None else t(gamma),
                              None if beta is None else t(beta),
                              training=True, momentum=momentum, eps=1e-5)
@@ -63,7 +63,7 @@ def test_batch_norm_inference_uses_running_statistics(rng):
     x = rng.normal(size=(4, 3, 5, 5))
     mean, var = rng.normal(size=3), rng.uniform(0.5, 2, size=3)
     gamma, beta = rng.normal(size=3), rng.normal(size=3)
-    expected = TF.batch_norm(t(x), t(mean), t(var), t(gamma), t(beta),
+    expected = F.batch_norm(t(x), t(mean), t(var), t(gamma), t(beta),
                              training=False)
     close(batch_norm(x, mean, var, gamma, beta), expected)
     # One example alone gives the same output as inside its batch.
@@ -110,7 +110,7 @@ def test_linear_backward_matches_autograd(batch, n_in, n_out, seed):
     b = rng.normal(size=n_out)
     g = rng.normal(size=(*batch, n_out))
     tx, tw, tb = (t(a).requires_grad_() for a in (x, w, b))
-    TF.linear(tx, tw, tb).backward(t(g))
+    F.linear(tx, tw, tb).backward(t(g))
     for ours, theirs in zip(linear_backward(g, x, w),
                             (tx.grad, tw.grad, tb.grad), strict=True):
         close(ours, theirs)
@@ -130,7 +130,7 @@ def test_batch_norm_backward_matches_autograd(rng, shape, training,
     tx = t(x).requires_grad_()
     tg = None if gamma is None else t(gamma).requires_grad_()
     tb = None if beta is None else t(beta).requires_grad_()
-    TF.batch_norm(tx, t(mean.copy()), t(var.copy()), tg, tb,
+    F.batch_norm(tx, t(mean.copy()), t(var.copy()), tg, tb,
                   training=training, eps=1e-5).backward(t(g))
     grad_x, grad_w, grad_b = batch_norm_backward(
         g, x, gamma, mean, var, training=training)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch_reference import close, t
@@ -41,7 +41,7 @@ def test_max_pool2d_matches_torch(case):
     x = np.random.default_rng(case.pop("seed")).normal(size=case.pop(
         "shape"))
     y, idx = max_pool2d(x, return_indices=True, **case)
-    ty, tidx = TF.max_pool2d(t(x), return_indices=True, **case)
+    ty, tidx = F.max_pool2d(t(x), return_indices=True, **case)
     close(y, ty)
     # A dilated window can fall entirely in the padding: its max is -inf
     # in both libraries and its index meaningless, so skip those.
@@ -54,7 +54,7 @@ def test_avg_pool2d_matches_torch(case, count_include_pad):
     case.pop("dilation")
     x = np.random.default_rng(case.pop("seed")).normal(size=case.pop(
         "shape"))
-    expected = TF.avg_pool2d(t(x), count_include_pad=count_include_pad,
+    expected = F.avg_pool2d(t(x), count_include_pad=count_include_pad,
                              **case)
     close(avg_pool2d(x, count_include_pad=count_include_pad, **case),
           expected)
@@ -63,7 +63,7 @@ def test_avg_pool2d_matches_torch(case, count_include_pad):
 def test_avg_pool2d_divisor_override(rng):
     x = rng.normal(size=(1, 2, 6, 6))
     close(avg_pool2d(x, 3, 2, 1, divisor_override=5),
-          TF.avg_pool2d(t(x), 3, 2, 1, divisor_override=5))
+          F.avg_pool2d(t(x), 3, 2, 1, divisor_override=5))
 
 
 @given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 12),
@@ -72,20 +72,20 @@ def test_adaptive_avg_pool2d_matches_torch(h, w, ho, wo):
     assume(ho <= h and wo <= w)
     x = np.random.default_rng(h * 100 + w).normal(size=(2, 3, h, w))
     close(adaptive_avg_pool2d(x, (ho, wo)),
-          TF.adaptive_avg_pool2d(t(x), (ho, wo)))
+          F.adaptive_avg_pool2d(t(x), (ho, wo)))
 
 
 def test_global_average_pooling_is_the_mean(rng):
     x = rng.normal(size=(2, 5, 7, 3))
     close(adaptive_avg_pool2d(x, 1)[..., 0, 0], x.mean(axis=(2, 3)))
     close(adaptive_avg_pool2d(x, (None, 1)),
-          TF.adaptive_avg_pool2d(t(x), (None, 1)))
+          F.adaptive_avg_pool2d(t(x), (None, 1)))
 
 
 def test_three_dimensional_input_is_one_unbatched_image(rng):
     x = rng.normal(size=(3, 6, 6))
-    close(max_pool2d(x, 2), TF.max_pool2d(t(x), 2))
-    close(avg_pool2d(x, 3, 1, 1), TF.avg_pool2d(t(x), 3, 1, 1))
+    close(max_pool2d(x, 2), F.max_pool2d(t(x), 2))
+    close(avg_pool2d(x, 3, 1, 1), F.avg_pool2d(t(x), 3, 1, 1))
 
 
 def test_pooling_errors_name_the_parameter():
@@ -119,7 +119,7 @@ def test_max_pool2d_backward_matches_autograd(case, ties):
     y = max_pool2d(x, **case)
     assume(np.isfinite(y).all())  # no window entirely in the padding
     g = rng.normal(size=y.shape)
-    expected = _autograd(TF.max_pool2d, x, g, **case)
+    expected = _autograd(F.max_pool2d, x, g, **case)
     close(max_pool2d_backward(g, x, **case), expected)
     _, indices = max_pool2d(x, return_indices=True, **case)
     close(max_pool2d_backward(g, x, indices=indices, **case), expected)
@@ -136,7 +136,7 @@ def test_avg_pool2d_backward_matches_autograd(case, count_include_pad,
               divisor_override=divisor_override)
     g = rng.normal(size=avg_pool2d(x, **kw).shape)
     close(avg_pool2d_backward(g, x, **kw),
-          _autograd(TF.avg_pool2d, x, g, **kw))
+          _autograd(F.avg_pool2d, x, g, **kw))
 
 
 @given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 12),
@@ -147,7 +147,7 @@ def test_adaptive_avg_pool2d_backward_matches_autograd(h, w, ho, wo):
     x = rng.normal(size=(2, 3, h, w))
     g = rng.normal(size=(2, 3, ho, wo))
     close(adaptive_avg_pool2d_backward(g, x),
-          _autograd(TF.adaptive_avg_pool2d, x, g, output_size=(ho, wo)))
+          _autograd(F.adaptive_avg_pool2d, x, g, output_size=(ho, wo)))
 
 
 def test_global_average_pooling_spreads_the_gradient_evenly(rng):

@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cnnbook import functional as F
+import cnnbook.functional as cf
 from cnnbook import plotting
 
 
@@ -14,7 +14,7 @@ def test_rot180_figure_outlines_the_window_of_one_entry(rng):
     x = rng.normal(size=(5, 5))
     w = np.array([[1.0, -1.0], [2.0, 0.0]])
     delta = rng.normal(size=(4, 4))
-    grad_x = F.correlate2d(delta, w[::-1, ::-1], "full")
+    grad_x = cf.correlate2d(delta, w[::-1, ::-1], "full")
     fig = plotting.rot180_figure(delta, w, grad_x, position=(2, 1))
     padded, kernel, rotated, result = fig.axes
     # the rotated kernel is drawn: its top-left cell shows w[1, 1]

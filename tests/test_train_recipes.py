@@ -4,7 +4,7 @@ job; here only its parts are checked)."""
 import torch
 
 from cnnbook import data
-from cnnbook.data import transforms as T
+from cnnbook.data import transforms
 from cnnbook.train import TrainConfig
 from cnnbook.train.recipes import mnist_cnn_recipe
 
@@ -24,7 +24,7 @@ def test_recipe_parts():
     # augmentation never flips: the last step is the normalisation, the
     # first a RandomAffine with small ranges
     first, last = augment.transforms
-    assert isinstance(first, T.RandomAffine) and last is normalize
+    assert isinstance(first, transforms.RandomAffine) and last is normalize
     assert first.degrees == (-10.0, 10.0) and first.scale == (0.9, 1.1)
     # seeded: two recipes with the same seed augment identically
     again = mnist_cnn_recipe(train.images, seed=3)[1]

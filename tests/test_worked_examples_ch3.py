@@ -7,9 +7,9 @@ records the difference).
 
 import numpy as np
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
-from cnnbook import functional as F
+import cnnbook.functional as cf
 from cnnbook import sizes
 
 IMAGE = np.array([[1, 2, 3, 0, 1],
@@ -25,7 +25,7 @@ POOL_INPUT = np.array([[1, 3, 2, 4],
 
 
 def conv(image, kernel):
-    return F.conv2d(image[None, None], kernel[None, None])[0, 0]
+    return cf.conv2d(image[None, None], kernel[None, None])[0, 0]
 
 
 def test_convolution_at_0_0_is_the_hand_computation():
@@ -44,7 +44,7 @@ def test_full_feature_map_the_encyclopedia_gets_wrong():
     np.testing.assert_array_equal(s, [[4, 2, -2], [0, 2, 0], [-2, 2, 4]])
     encyclopedia = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]])
     assert (s != encyclopedia).sum() == 7  # only S(0,0) and S(2,2) agree
-    expected = TF.conv2d(torch.tensor(IMAGE)[None, None],
+    expected = F.conv2d(torch.tensor(IMAGE)[None, None],
                          torch.tensor(VERTICAL_EDGE)[None, None])[0, 0]
     np.testing.assert_array_equal(s, expected.numpy())
 
@@ -64,7 +64,7 @@ def test_softmax_example():
     z = np.array([2.0, 1.0, 0.1])
     denominator = np.exp(2.0) + np.exp(1.0) + np.exp(0.1)
     assert round(denominator, 2) == 11.21  # the encyclopedia has 10.95
-    p = F.softmax(z)
+    p = cf.softmax(z)
     np.testing.assert_allclose(p, np.exp(z) / denominator, rtol=1e-15)
     np.testing.assert_array_equal(np.round(p, 2), [0.66, 0.24, 0.10])
     assert abs(p.sum() - 1) < 1e-15  # not 1.02
@@ -72,16 +72,16 @@ def test_softmax_example():
 
 def test_pooling_examples():
     x = POOL_INPUT[None, None]
-    np.testing.assert_array_equal(F.max_pool2d(x, 2)[0, 0],
+    np.testing.assert_array_equal(cf.max_pool2d(x, 2)[0, 0],
                                   [[max(1, 3, 5, 6), max(2, 4, 1, 2)],
                                    [max(7, 8, 3, 4), max(9, 1, 2, 5)]])
-    np.testing.assert_array_equal(F.avg_pool2d(x, 2)[0, 0],
+    np.testing.assert_array_equal(cf.avg_pool2d(x, 2)[0, 0],
                                   [[(1 + 3 + 5 + 6) / 4, (2 + 4 + 1 + 2) / 4],
                                    [(7 + 8 + 3 + 4) / 4,
                                     (9 + 1 + 2 + 5) / 4]])
-    np.testing.assert_array_equal(F.avg_pool2d(x, 2)[0, 0],
+    np.testing.assert_array_equal(cf.avg_pool2d(x, 2)[0, 0],
                                   [[3.75, 2.25], [5.50, 4.25]])
-    assert F.adaptive_avg_pool2d(x, 1)[0, 0, 0, 0] == POOL_INPUT.sum() / 16
+    assert cf.adaptive_avg_pool2d(x, 1)[0, 0, 0, 0] == POOL_INPUT.sum() / 16
 
 
 def test_mnist_cnn_parameter_table():

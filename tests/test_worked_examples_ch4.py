@@ -10,7 +10,7 @@ import math
 import numpy as np
 import torch
 
-from cnnbook import functional as F
+import cnnbook.functional as cf
 from cnnbook import init, losses, sizes
 from cnnbook.receptive_field import receptive_field
 
@@ -25,8 +25,8 @@ VERTICAL_EDGE = np.array([[-1, 0, 1]] * 3, dtype=float)
 def test_true_convolution_flips_the_kernel():
     # (I * K)(0,0) = sum I[m, n] K[2-m, 2-n]: the left column now gets +1
     by_hand = (3 + 2 + 1) - (1 + 0 + 1)
-    assert F.convolve2d(IMAGE, VERTICAL_EDGE)[0, 0] == -by_hand == -4
-    assert F.correlate2d(IMAGE, VERTICAL_EDGE)[0, 0] == 4
+    assert cf.convolve2d(IMAGE, VERTICAL_EDGE)[0, 0] == -by_hand == -4
+    assert cf.correlate2d(IMAGE, VERTICAL_EDGE)[0, 0] == 4
 
 
 def test_receptive_field_of_three_3x3_convs():
@@ -55,19 +55,19 @@ def test_backprop_example_by_hand():
                  dtype=float)
     w = np.array([[1, -1], [2, 0]], dtype=float)
     t = np.array([[1, -1, 2], [1, 2, -1], [1, 1, -1]], dtype=float)
-    z = F.correlate2d(x, w) - 0.5
+    z = cf.correlate2d(x, w) - 0.5
     # z(0,0) = 1*1 + 2*(-1) + 0*2 + 1*0 - 0.5
     assert z[0, 0] == 1 - 2 + 0 + 0 - 0.5
     delta = t * (z > 0)
-    grad_w, grad_b = F.correlate2d(x, delta), delta.sum()
+    grad_w, grad_b = cf.correlate2d(x, delta), delta.sum()
     np.testing.assert_array_equal(grad_w, [[-2, 3], [8, -1]])
     assert grad_b == 3
     # the encyclopedia's formulas: dL/dy instead of delta, operands swapped
-    np.testing.assert_array_equal(F.correlate2d(x, t), [[1, 9], [9, -3]])
-    swapped = F.correlate2d(delta, x, "full")[2:4, 2:4]
+    np.testing.assert_array_equal(cf.correlate2d(x, t), [[1, 9], [9, -3]])
+    swapped = cf.correlate2d(delta, x, "full")[2:4, 2:4]
     np.testing.assert_array_equal(swapped, [[-1, 8], [3, -2]])
-    grad_x = F.convolve2d(delta, w, "full")
-    wrong = F.convolve2d(delta, w[::-1, ::-1], "full")
+    grad_x = cf.convolve2d(delta, w, "full")
+    wrong = cf.convolve2d(delta, w[::-1, ::-1], "full")
     np.testing.assert_array_equal(grad_x[0], [0, -1, 3, -2])
     np.testing.assert_array_equal(wrong[0], [0, 0, -2, 4])
     assert (wrong != grad_x).sum() == 14

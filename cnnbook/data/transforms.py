@@ -25,7 +25,7 @@ import math
 from abc import ABC, abstractmethod
 
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
 from .._validation import check_int, check_number
 
@@ -181,10 +181,10 @@ def _warp(batch: torch.Tensor, theta: torch.Tensor, fill: float,
     n, c, h, w = batch.shape
     out_h, out_w = size if size is not None else (h, w)
     theta = theta.to(device=batch.device, dtype=batch.dtype)
-    grid = TF.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
+    grid = F.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
     # grid_sample pads with zeros: shift so that the padding means `fill`
     shifted = batch - fill if fill else batch
-    out = TF.grid_sample(shifted, grid, mode="bilinear",
+    out = F.grid_sample(shifted, grid, mode="bilinear",
                          padding_mode="zeros", align_corners=False)
     return out + fill if fill else out
 

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .. import functional as F
+from .. import functional as cf
 from .._validation import as_generator, check_int, check_number, check_pair
 from .module import Module, Parameter
 
@@ -78,12 +78,12 @@ class Conv2d(Module):
 
     def forward(self, input):
         self._input = input
-        return F.conv2d(input, self.weight.data,
+        return cf.conv2d(input, self.weight.data,
                         None if self.bias is None else self.bias.data,
                         **self._kwargs())
 
     def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.conv2d_backward(grad_output, self._input,
+        gx, gw, gb = cf.conv2d_backward(grad_output, self._input,
                                        self.weight.data, input_grad=input_grad,
                                        **self._kwargs())
         self.weight.grad += gw
@@ -115,11 +115,11 @@ class Linear(Module):
 
     def forward(self, input):
         self._input = input
-        return F.linear(input, self.weight.data,
+        return cf.linear(input, self.weight.data,
                         None if self.bias is None else self.bias.data)
 
     def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.linear_backward(grad_output, self._input,
+        gx, gw, gb = cf.linear_backward(grad_output, self._input,
                                        self.weight.data)
         self.weight.grad += gw
         if self.bias is not None:
@@ -147,18 +147,18 @@ class _Elementwise(Module):
 
 
 class ReLU(_Elementwise):
-    _f = staticmethod(F.relu)
-    _f_backward = staticmethod(F.relu_backward)
+    _f = staticmethod(cf.relu)
+    _f_backward = staticmethod(cf.relu_backward)
 
 
 class Sigmoid(_Elementwise):
-    _f = staticmethod(F.sigmoid)
-    _f_backward = staticmethod(F.sigmoid_backward)
+    _f = staticmethod(cf.sigmoid)
+    _f_backward = staticmethod(cf.sigmoid_backward)
 
 
 class Tanh(_Elementwise):
-    _f = staticmethod(F.tanh)
-    _f_backward = staticmethod(F.tanh_backward)
+    _f = staticmethod(cf.tanh)
+    _f_backward = staticmethod(cf.tanh_backward)
 
 
 class LeakyReLU(_Elementwise):
@@ -167,10 +167,10 @@ class LeakyReLU(_Elementwise):
                                            "LeakyReLU")
 
     def _f(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return cf.leaky_relu(x, self.negative_slope)
 
     def _f_backward(self, g, x):
-        return F.leaky_relu_backward(g, x, self.negative_slope)
+        return cf.leaky_relu_backward(g, x, self.negative_slope)
 
 
 class MaxPool2d(Module):
@@ -183,7 +183,7 @@ class MaxPool2d(Module):
                            ceil_mode=ceil_mode)
 
     def forward(self, input):
-        y, self._indices = F.max_pool2d(input, return_indices=True,
+        y, self._indices = cf.max_pool2d(input, return_indices=True,
                                         **self.kwargs)
         self._input, self._empty = input, ~np.isfinite(y)
         return y
@@ -193,7 +193,7 @@ class MaxPool2d(Module):
             return None
         if self._empty.any():  # windows entirely in the padding
             grad_output = np.where(self._empty, 0, grad_output)
-        return F.max_pool2d_backward(grad_output, self._input,
+        return cf.max_pool2d_backward(grad_output, self._input,
                                      indices=self._indices, **self.kwargs)
 
     def __repr__(self):
@@ -211,10 +211,10 @@ class AvgPool2d(Module):
 
     def forward(self, input):
         self._input = input
-        return F.avg_pool2d(input, **self.kwargs)
+        return cf.avg_pool2d(input, **self.kwargs)
 
     def backward(self, grad_output, input_grad=True):
-        return F.avg_pool2d_backward(grad_output, self._input,
+        return cf.avg_pool2d_backward(grad_output, self._input,
                                      **self.kwargs) if input_grad else None
 
 
@@ -227,10 +227,10 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, input):
         self._input = input
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return cf.adaptive_avg_pool2d(input, self.output_size)
 
     def backward(self, grad_output, input_grad=True):
-        return F.adaptive_avg_pool2d_backward(
+        return cf.adaptive_avg_pool2d_backward(
             grad_output, self._input) if input_grad else None
 
 
@@ -256,7 +256,7 @@ class Dropout(Module):
         self.rng = _rng(rng)
 
     def forward(self, input):
-        y, self._mask = F.dropout(input, self.p, self.training, self.rng,
+        y, self._mask = cf.dropout(input, self.p, self.training, self.rng,
                                   return_mask=True)
         return y
 
@@ -265,7 +265,7 @@ class Dropout(Module):
             return None
         if not self.training:
             return grad_output
-        return F.dropout_backward(grad_output, self._mask, self.p)
+        return cf.dropout_backward(grad_output, self._mask, self.p)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
@@ -290,13 +290,13 @@ class BatchNorm2d(Module):
 
     def forward(self, input):
         self._input = input
-        return F.batch_norm(input, self.running_mean, self.running_var,
+        return cf.batch_norm(input, self.running_mean, self.running_var,
                             self.weight.data, self.bias.data,
                             training=self.training, momentum=self.momentum,
                             eps=self.eps)
 
     def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.batch_norm_backward(
+        gx, gw, gb = cf.batch_norm_backward(
             grad_output, self._input, self.weight.data, self.running_mean,
             self.running_var, training=self.training, eps=self.eps)
         self.weight.grad += gw

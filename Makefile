@@ -45,6 +45,8 @@ lint: $(STAMP)  ## ruff over the package, tests and tools
 
 unit: $(STAMP)  ## Unit tests of cnnbook (numpy vs torch, worked examples)
 	$(PY) -m pytest -q -n $(JOBS) -m "not browser" tests
+	# the >>> examples in cnnbook's docstrings
+	$(PY) -m pytest -q --doctest-modules -p no:cacheprovider cnnbook
 
 pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 	$(PY) tools/check_notebooks.py

@@ -77,8 +77,8 @@ class _Row:
 class Comparison:
     """A table of the encyclopedia's values beside the book's.
 
-    >>> c = Comparison("Output sizes")
-    >>> c.add("Example 1", claimed=28, computed=28)
+    >>> c = Comparison("Output sizes").add("Example 1", claimed=28,
+    ...                                    computed=28)
     >>> c.disagreements
     []
 

@@ -134,6 +134,11 @@ def smooth_labels(target, num_classes, label_smoothing=0.1):
     .. math:: y_\text{smooth} = (1 - \epsilon)\, y + \epsilon / K
 
     (the encyclopedia's formula, and PyTorch's ``label_smoothing``).
+    With :math:`\epsilon = 0.1` and :math:`K = 4` the true class gets
+    :math:`0.9 + 0.025`, every other class :math:`0.025`:
+
+    >>> smooth_labels([2], num_classes=4, label_smoothing=0.1)
+    array([[0.025, 0.025, 0.925, 0.025]])
     """
     func = "smooth_labels"
     y = np.asarray(target)

@@ -28,7 +28,11 @@ def _step(step, func):
 
 def step_decay(step, lr0, step_size, gamma=0.1):
     r"""Step decay, as ``StepLR``:
-    :math:`\eta_t = \eta_0\, \gamma^{\lfloor t / s \rfloor}`."""
+    :math:`\eta_t = \eta_0\, \gamma^{\lfloor t / s \rfloor}`.
+
+    >>> [step_decay(t, 0.1, step_size=30) for t in (0, 29, 30, 60)]
+    [0.1, 0.1, 0.010000000000000002, 0.0010000000000000002]
+    """
     func = "step_decay"
     t = _step(step, func)
     lr0 = check_number(lr0, "lr0", func, minimum=0)
@@ -47,6 +51,9 @@ def cosine_annealing(step, lr_max, t_max, lr_min=0.0):
 
     From :math:`\eta_{\max}` at :math:`t = 0` to :math:`\eta_{\min}` at
     :math:`t = T_{\max}` (and, like PyTorch's, back up after that).
+
+    >>> [round(cosine_annealing(t, 0.1, t_max=10), 4) for t in (0, 5, 10)]
+    [0.1, 0.05, 0.0]
     """
     func = "cosine_annealing"
     t = _step(step, func)

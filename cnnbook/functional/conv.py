@@ -66,6 +66,15 @@ def conv2d(
     Returns
     -------
     ndarray, shape (N, C_out, H_out, W_out)
+
+    Examples
+    --------
+    A 2x2 kernel of ones sums each 2x2 window of a 3x3 image:
+
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> conv2d(x, np.ones((1, 1, 2, 2)))[0, 0]
+    array([[ 8., 12.],
+           [20., 24.]])
     """
     func = "conv2d"
     x, w, b = conv_arrays(func, input, weight, bias)

@@ -168,7 +168,7 @@ def max_pool2d_backward(
 
     .. math::
 
-        rac{\partial\mathcal{L}}{\partial x[n, c, a, b]} =
+        \frac{\partial\mathcal{L}}{\partial x[n, c, a, b]} =
         \sum_{(i, j):\ \operatorname{argmax}_{ij} = (a, b)}
             \delta[n, c, i, j]
 

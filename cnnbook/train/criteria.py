@@ -122,7 +122,7 @@ class FocalLoss(nn.Module):
 
 def class_weights(labels: ArrayLike,
                   num_classes: int | None = None) -> torch.Tensor:
-    r""""Balanced" class weights :math:`w_c = N / (C\, n_c)`.
+    r"""The "balanced" class weights :math:`w_c = N / (C\, n_c)`.
 
     Every class then carries the same total weight :math:`N / C`, as
     scikit-learn's ``class_weight="balanced"``. A class with no examples

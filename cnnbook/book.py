@@ -27,8 +27,11 @@ def glue(name: str, value, display: bool = False) -> None:
         return
     # numpy scalars repr as "np.float64(...)", which the {glue:text} role
     # cannot format; glue the equivalent Python number.
-    plain = value.item() if hasattr(value, "item") and getattr(
-        value, "ndim", None) == 0 else value
+    plain = (
+        value.item()
+        if hasattr(value, "item") and getattr(value, "ndim", None) == 0
+        else value
+    )
     _glue(name, plain, display=display)
 
 
@@ -120,9 +123,7 @@ class Comparison:
 
     @staticmethod
     def _claimed_text(value) -> str:
-        if isinstance(value, numbers.Integral) and not isinstance(
-            value, bool
-        ):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
@@ -172,8 +173,11 @@ class SourceCode:
             from pygments.lexers import PythonLexer
         except ImportError:  # pragma: no cover - pygments ships with Jupyter
             return f"<pre>{html.escape(self.code)}</pre>"
-        return highlight(self.code, PythonLexer(),
-                         HtmlFormatter(noclasses=True, nobackground=True))
+        return highlight(
+            self.code,
+            PythonLexer(),
+            HtmlFormatter(noclasses=True, nobackground=True),
+        )
 
 
 def show_source(obj) -> SourceCode:

@@ -40,8 +40,16 @@ __all__ = [
     "xavier_uniform",
 ]
 
-_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-           "conv_transpose2d", "conv_transpose3d", "sigmoid")
+_LINEAR = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+)
 
 
 def _shape(shape, func):
@@ -49,7 +57,8 @@ def _shape(shape, func):
         shape = (shape,)
     try:
         if isinstance(shape, str) or not all(
-                isinstance(s, numbers.Integral) for s in shape):
+            isinstance(s, numbers.Integral) for s in shape
+        ):
             raise TypeError
         shape = tuple(int(s) for s in shape)
     except TypeError:
@@ -96,9 +105,8 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else check_number(
-            param, "param", func)
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        slope = 0.01 if param is None else check_number(param, "param", func)
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(
@@ -139,8 +147,14 @@ def xavier_std(shape, gain=1.0):
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
-                   rng=None, dtype=np.float64):
+def kaiming_normal(
+    shape,
+    a=0.0,
+    mode="fan_in",
+    nonlinearity="leaky_relu",
+    rng=None,
+    dtype=np.float64,
+):
     r"""He normal: :math:`w \sim \mathcal{N}(0, \sigma^2)`,
     :math:`\sigma = \text{gain}/\sqrt{\text{fan}}` (ReLU:
     :math:`\sigma^2 = 2/n_\text{in}`). Defaults are PyTorch's
@@ -152,16 +166,21 @@ def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
     return draws.astype(dtype)
 
 
-def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
-                    rng=None, dtype=np.float64):
+def kaiming_uniform(
+    shape,
+    a=0.0,
+    mode="fan_in",
+    nonlinearity="leaky_relu",
+    rng=None,
+    dtype=np.float64,
+):
     r"""He uniform: :math:`w \sim U(-b, b)` with
     :math:`b = \sqrt 3\,\sigma`, the same variance as :func:`kaiming_normal`
     (a uniform distribution on :math:`[-b, b]` has variance :math:`b^2/3`).
     """
     func = "kaiming_uniform"
     bound = math.sqrt(3.0) * kaiming_std(shape, a, mode, nonlinearity)
-    draws = as_generator(rng, func).uniform(-bound, bound,
-                                            _shape(shape, func))
+    draws = as_generator(rng, func).uniform(-bound, bound, _shape(shape, func))
     return draws.astype(dtype)
 
 
@@ -180,8 +199,7 @@ def xavier_uniform(shape, gain=1.0, rng=None, dtype=np.float64):
     :math:`b = \text{gain}\sqrt{6/(n_\text{in} + n_\text{out})}`."""
     func = "xavier_uniform"
     bound = math.sqrt(3.0) * xavier_std(shape, gain)
-    draws = as_generator(rng, func).uniform(-bound, bound,
-                                            _shape(shape, func))
+    draws = as_generator(rng, func).uniform(-bound, bound, _shape(shape, func))
     return draws.astype(dtype)
 
 

@@ -98,8 +98,9 @@ def _class_targets(target, n, classes, func):
 
 def _smoothed_targets(target, n, classes, label_smoothing, func):
     """Targets as (N, C) probabilities, mixed with the uniform by epsilon."""
-    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
-                       maximum=1)
+    eps = check_number(
+        label_smoothing, "label_smoothing", func, minimum=0, maximum=1
+    )
     y = _class_targets(target, n, classes, func)
     return (1 - eps) * y + eps / classes
 
@@ -172,8 +173,9 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
     return _reduce(losses, reduction)
 
 
-def cross_entropy_backward(grad_output, input, target, reduction="mean",
-                           label_smoothing=0.0):
+def cross_entropy_backward(
+    grad_output, input, target, reduction="mean", label_smoothing=0.0
+):
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     .. math::
@@ -212,8 +214,9 @@ def nll_from_probabilities(input, target, reduction="mean"):
     return _reduce(-terms.sum(axis=1), reduction)
 
 
-def nll_from_probabilities_backward(grad_output, input, target,
-                                    reduction="mean"):
+def nll_from_probabilities_backward(
+    grad_output, input, target, reduction="mean"
+):
     r""":math:`\partial\mathcal{L}_n / \partial\hat y_{n,k} =
     -y_{n,k} / \hat y_{n,k}` (gradient with respect to the probabilities).
     """
@@ -252,8 +255,9 @@ def binary_cross_entropy(input, target, reduction="mean"):
     return _reduce(-(y * log_p + (1 - y) * log_q), reduction)
 
 
-def binary_cross_entropy_backward(grad_output, input, target,
-                                  reduction="mean"):
+def binary_cross_entropy_backward(
+    grad_output, input, target, reduction="mean"
+):
     r""":math:`\partial\mathcal{L}/\partial\hat y =
     (\hat y - y) / (\hat y (1 - \hat y))`, the denominator kept at least
     :math:`10^{-12}` (as PyTorch does)."""
@@ -282,8 +286,9 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits_backward(grad_output, input, target,
-                                              reduction="mean"):
+def binary_cross_entropy_with_logits_backward(
+    grad_output, input, target, reduction="mean"
+):
     r""":math:`\partial\mathcal{L}/\partial z = \sigma(z) - y`."""
     func = "binary_cross_entropy_with_logits_backward"
     z, y = _binary_pair(input, target, func)
@@ -330,16 +335,16 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
     (:math:`p_t \to 1`), so training concentrates on the hard ones.
     """
     func = "focal_loss"
-    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha,
-                                             func)
+    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha, func)
     reduction = _reduction(reduction, func)
     log_pt = (log_softmax(z, dim=1) * one_hot).sum(axis=1)
     pt = np.exp(log_pt)
     return _reduce(-alpha_t * (1 - pt) ** gamma * log_pt, reduction)
 
 
-def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
-                        reduction="mean"):
+def focal_loss_backward(
+    grad_output, input, target, gamma=2.0, alpha=None, reduction="mean"
+):
     r"""Gradient of :func:`focal_loss` with respect to the logits.
 
     With :math:`\partial p_t / \partial z_k = p_t([k = t] - p_k)` and
@@ -355,8 +360,7 @@ def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
     {\gamma-1} p_t \log p_t - (1-p_t)^\gamma]\,([k = t] - p_k)`.
     """
     func = "focal_loss_backward"
-    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha,
-                                             func)
+    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha, func)
     reduction = _reduction(reduction, func)
     p = softmax(z, dim=1)
     log_pt = (log_softmax(z, dim=1) * one_hot).sum(axis=1)
@@ -366,7 +370,7 @@ def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
     # finite value does (q**(gamma - 1) is infinite there for gamma < 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         dq = np.where(q > 0, gamma * q ** (gamma - 1), 0.0)
-    coef = alpha_t * (dq * pt * log_pt - q ** gamma)
+    coef = alpha_t * (dq * pt * log_pt - q**gamma)
     g = _unreduce(grad_output, (z.shape[0],), reduction, func)
     return (g * coef)[:, None] * (one_hot - p)
 

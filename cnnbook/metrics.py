@@ -56,8 +56,9 @@ def _labels(pred, target, func: str) -> tuple[np.ndarray, np.ndarray]:
             f"{pred.shape[0]} and {target.shape[0]}"
         )
     if pred.size == 0:
-        raise ValueError(f"{func}: pred and target are empty (no "
-                         "predictions to score)")
+        raise ValueError(
+            f"{func}: pred and target are empty (no predictions to score)"
+        )
     return pred, target
 
 
@@ -74,8 +75,9 @@ def accuracy(pred: ArrayLike, target: ArrayLike) -> float:
     return float(np.mean(pred == target))
 
 
-def confusion_matrix(pred: ArrayLike, target: ArrayLike,
-                     num_classes: int) -> np.ndarray:
+def confusion_matrix(
+    pred: ArrayLike, target: ArrayLike, num_classes: int
+) -> np.ndarray:
     r"""Counts :math:`M_{ij}` of examples of true class :math:`i`
     predicted as class :math:`j`.
 
@@ -107,8 +109,9 @@ def confusion_matrix(pred: ArrayLike, target: ArrayLike,
     return counts.reshape(num_classes, num_classes)
 
 
-def per_class_recall(pred: ArrayLike, target: ArrayLike,
-                     num_classes: int) -> np.ndarray:
+def per_class_recall(
+    pred: ArrayLike, target: ArrayLike, num_classes: int
+) -> np.ndarray:
     r"""The recall of each class: the fraction of its examples found.
 
     .. math:: \text{recall}_i = \frac{M_{ii}}{\sum_j M_{ij}}
@@ -124,8 +127,9 @@ def per_class_recall(pred: ArrayLike, target: ArrayLike,
         return np.diagonal(m) / m.sum(axis=1)
 
 
-def balanced_accuracy(pred: ArrayLike, target: ArrayLike,
-                      num_classes: int) -> float:
+def balanced_accuracy(
+    pred: ArrayLike, target: ArrayLike, num_classes: int
+) -> float:
     r"""The mean recall over the classes present in ``target``.
 
     .. math:: \text{balanced accuracy} = \frac{1}{|K'|}

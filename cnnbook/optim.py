@@ -45,9 +45,7 @@ class Optimizer(ABC):
     def __init__(self, params, lr):
         params = list(params)
         if not params:
-            raise ValueError(
-                f"{type(self).__name__}: params is an empty list"
-            )
+            raise ValueError(f"{type(self).__name__}: params is an empty list")
         for i, p in enumerate(params):
             if not (hasattr(p, "data") and hasattr(p, "grad")):
                 raise TypeError(
@@ -67,8 +65,7 @@ class Optimizer(ABC):
 
     @lr.setter
     def lr(self, value):
-        self._lr = check_number(value, "lr", type(self).__name__,
-                                minimum=0)
+        self._lr = check_number(value, "lr", type(self).__name__, minimum=0)
 
     def zero_grad(self):
         for p in self.params:
@@ -104,14 +101,22 @@ class SGD(Optimizer):
     :math:`w_{t+1} = w_t - \eta \nabla_w \mathcal{L}`.
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0,
-                 weight_decay=0.0, nesterov=False):
+    def __init__(
+        self,
+        params,
+        lr,
+        momentum=0.0,
+        dampening=0.0,
+        weight_decay=0.0,
+        nesterov=False,
+    ):
         super().__init__(params, lr)
         func = "SGD"
         self.momentum = check_number(momentum, "momentum", func, minimum=0)
         self.dampening = check_number(dampening, "dampening", func)
-        self.weight_decay = check_number(weight_decay, "weight_decay", func,
-                                         minimum=0)
+        self.weight_decay = check_number(
+            weight_decay, "weight_decay", func, minimum=0
+        )
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"{func}: nesterov needs momentum > 0 and dampening = 0"
@@ -150,8 +155,9 @@ class MomentumEMA(Optimizer):
 
     def __init__(self, params, lr, beta=0.9):
         super().__init__(params, lr)
-        self.beta = check_number(beta, "beta", "MomentumEMA", minimum=0,
-                                 maximum=1)
+        self.beta = check_number(
+            beta, "beta", "MomentumEMA", minimum=0, maximum=1
+        )
 
     def _update(self, w, g, state):
         v = state.setdefault("velocity", np.zeros_like(w))
@@ -187,20 +193,23 @@ class Adam(Optimizer):
     :class:`AdamW`).
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                 weight_decay=0.0):
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0
+    ):
         super().__init__(params, lr)
         func = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{func}: betas must be a pair, got {betas!r}")
         self.betas = tuple(
             check_number(b, f"betas[{i}]", func, minimum=0, maximum=1)
-            for i, b in enumerate(betas))
+            for i, b in enumerate(betas)
+        )
         if self.betas[0] == 1 or self.betas[1] == 1:
             raise ValueError(f"{func}: betas must be < 1, got {betas}")
         self.eps = check_number(eps, "eps", func, minimum=0)
-        self.weight_decay = check_number(weight_decay, "weight_decay", func,
-                                         minimum=0)
+        self.weight_decay = check_number(
+            weight_decay, "weight_decay", func, minimum=0
+        )
 
     def _moments(self, g, state, w):
         b1, b2 = self.betas
@@ -211,8 +220,8 @@ class Adam(Optimizer):
         v *= b2
         v += (1 - b2) * g * g
         t = self.steps
-        m_hat = m / (1 - b1 ** t)
-        v_hat = v / (1 - b2 ** t)
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
         return m_hat / (np.sqrt(v_hat) + self.eps)
 
     def _update(self, w, g, state):
@@ -239,8 +248,9 @@ class AdamW(Adam):
     :math:`\eta`, and so does this class.)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                 weight_decay=1e-2):
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2
+    ):
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def _update(self, w, g, state):

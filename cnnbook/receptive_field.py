@@ -81,8 +81,10 @@ def receptive_field(layers) -> list[ReceptiveField]:
     result = []
     for i, layer in enumerate(layers):
         if not isinstance(layer, Layer):
-            if not isinstance(layer, (tuple, list)) or not 1 <= len(
-                    layer) <= 4:
+            if (
+                not isinstance(layer, (tuple, list))
+                or not 1 <= len(layer) <= 4
+            ):
                 raise TypeError(
                     f"receptive_field: layers[{i}] must be a Layer or a "
                     "(kernel_size, stride, padding, dilation) tuple, got "
@@ -93,8 +95,9 @@ def receptive_field(layers) -> list[ReceptiveField]:
         start = start + ((k - 1) / 2 - layer.padding) * jump
         size = size + (k - 1) * jump
         jump = jump * layer.stride
-        result.append(ReceptiveField(layer.name or f"layer {i + 1}", size,
-                                     jump, start))
+        result.append(
+            ReceptiveField(layer.name or f"layer {i + 1}", size, jump, start)
+        )
     if not result:
         raise ValueError("receptive_field: layers must not be empty")
     return result

@@ -60,8 +60,9 @@ def cosine_annealing(step, lr_max, t_max, lr_min=0.0):
     lr_max = check_number(lr_max, "lr_max", func, minimum=0)
     lr_min = check_number(lr_min, "lr_min", func, minimum=0)
     t_max = check_int(t_max, "t_max", func, minimum=1)
-    return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(
-        math.pi * t / t_max))
+    return lr_min + 0.5 * (lr_max - lr_min) * (
+        1 + math.cos(math.pi * t / t_max)
+    )
 
 
 def linear_warmup(step, lr_max, warmup_steps):
@@ -89,17 +90,26 @@ def warmup_cosine(step, lr_max, warmup_steps, total_steps, lr_min=0.0):
     func = "warmup_cosine"
     t = _step(step, func)
     warmup_steps = check_int(warmup_steps, "warmup_steps", func, minimum=0)
-    total_steps = check_int(total_steps, "total_steps", func,
-                            minimum=warmup_steps + 1)
+    total_steps = check_int(
+        total_steps, "total_steps", func, minimum=warmup_steps + 1
+    )
     if t < warmup_steps:
         return linear_warmup(t + 1, lr_max, warmup_steps)
-    return cosine_annealing(t - warmup_steps, lr_max,
-                            total_steps - warmup_steps, lr_min)
+    return cosine_annealing(
+        t - warmup_steps, lr_max, total_steps - warmup_steps, lr_min
+    )
 
 
-def one_cycle(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0,
-              final_div_factor=1e4, anneal_strategy="cos",
-              three_phase=False):
+def one_cycle(
+    step,
+    total_steps,
+    max_lr,
+    pct_start=0.3,
+    div_factor=25.0,
+    final_div_factor=1e4,
+    anneal_strategy="cos",
+    three_phase=False,
+):
     r"""The one-cycle policy (Smith & Topin 2019), as ``OneCycleLR``.
 
     The learning rate rises from :math:`\eta_{\max}/\text{div\_factor}` to
@@ -125,12 +135,19 @@ def one_cycle(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0,
             f"total_steps={total_steps}"
         )
     max_lr = check_number(max_lr, "max_lr", func, minimum=0)
-    pct_start = check_number(pct_start, "pct_start", func, minimum=0,
-                             maximum=1)
-    div_factor = check_number(div_factor, "div_factor", func, minimum=0,
-                              strict_minimum=True)
-    final_div_factor = check_number(final_div_factor, "final_div_factor",
-                                    func, minimum=0, strict_minimum=True)
+    pct_start = check_number(
+        pct_start, "pct_start", func, minimum=0, maximum=1
+    )
+    div_factor = check_number(
+        div_factor, "div_factor", func, minimum=0, strict_minimum=True
+    )
+    final_div_factor = check_number(
+        final_div_factor,
+        "final_div_factor",
+        func,
+        minimum=0,
+        strict_minimum=True,
+    )
     if anneal_strategy not in ("cos", "linear"):
         raise ValueError(
             f"{func}: anneal_strategy must be 'cos' or 'linear', got "
@@ -140,8 +157,11 @@ def one_cycle(step, total_steps, max_lr, pct_start=0.3, div_factor=25.0,
     final = initial / final_div_factor
     # Phase boundaries exactly as torch.optim.lr_scheduler.OneCycleLR.
     if three_phase:
-        ends = [float(pct_start * total_steps) - 1,
-                float(2 * pct_start * total_steps) - 2, total_steps - 1]
+        ends = [
+            float(pct_start * total_steps) - 1,
+            float(2 * pct_start * total_steps) - 2,
+            total_steps - 1,
+        ]
         levels = [(initial, max_lr), (max_lr, initial), (initial, final)]
     else:
         ends = [float(pct_start * total_steps) - 1, total_steps - 1]

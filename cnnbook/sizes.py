@@ -153,8 +153,10 @@ def conv2d_parameters(
     out_channels = check_int(out_channels, "out_channels", func, minimum=1)
     groups = check_int(groups, "groups", func, minimum=1)
     kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
-    for name, channels in (("in_channels", in_channels),
-                           ("out_channels", out_channels)):
+    for name, channels in (
+        ("in_channels", in_channels),
+        ("out_channels", out_channels),
+    ):
         if channels % groups:
             raise ValueError(
                 f"{func}: {name}={channels} must be divisible by "

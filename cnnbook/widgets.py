@@ -44,8 +44,14 @@ def conv_explorer(size=7, kernel_size=3, stride=1, padding=0, dilation=1):
     style = {"description_width": "initial"}
 
     def slider(value, lo, hi, label):
-        return w.IntSlider(value=value, min=lo, max=hi, description=label,
-                           style=style, continuous_update=False)
+        return w.IntSlider(
+            value=value,
+            min=lo,
+            max=hi,
+            description=label,
+            style=style,
+            continuous_update=False,
+        )
 
     controls = {
         "size": slider(size, 3, 12, "input size n"),
@@ -61,15 +67,20 @@ def conv_explorer(size=7, kernel_size=3, stride=1, padding=0, dilation=1):
 
     def redraw(_=None):
         v = {name: c.value for name, c in controls.items()}
-        args = (v["size"], v["kernel_size"], v["stride"], v["padding"],
-                v["dilation"])
+        args = (
+            v["size"],
+            v["kernel_size"],
+            v["stride"],
+            v["padding"],
+            v["dilation"],
+        )
         formula.value = f"<code>{conv_explorer_text(*args)}</code>"
         picture.clear_output(wait=True)
         with picture:
             try:
-                fig = conv_geometry_figure(*args,
-                                           output_position=(v["row"],
-                                                            v["col"]))
+                fig = conv_geometry_figure(
+                    *args, output_position=(v["row"], v["col"])
+                )
             except ValueError:
                 return
             display(fig)

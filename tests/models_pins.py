@@ -53,8 +53,7 @@ PINS = {
 
 
 def channels(name: str) -> int:
-    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) \
-        else 3
+    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) else 3
 
 
 def on_meta(name: str, **kwargs):

@@ -18,8 +18,11 @@ BINDER = ROOT / "binder"
 
 
 def requirement_lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text().splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def pinned(lines: list[str], name: str) -> str | None:
@@ -33,10 +36,8 @@ def pinned(lines: list[str], name: str) -> str | None:
 def test_binder_installs_the_book_pins_with_cpu_torch():
     lines = requirement_lines(BINDER / "requirements.txt")
     assert "-r ../requirements.txt" in lines
-    assert ("--extra-index-url https://download.pytorch.org/whl/cpu"
-            in lines)
-    book_torch = pinned(requirement_lines(ROOT / "requirements.txt"),
-                        "torch")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
+    book_torch = pinned(requirement_lines(ROOT / "requirements.txt"), "torch")
     assert book_torch is not None
     # The CPU build of exactly the version the book pins (no CUDA wheels).
     assert pinned(lines, "torch") == f"{book_torch}+cpu"
@@ -47,11 +48,11 @@ def test_binder_python_satisfies_the_package():
     version = re.fullmatch(r"python-(\d+)\.(\d+)", runtime)
     assert version, runtime
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    low = re.fullmatch(r">=(\d+)\.(\d+)",
-                       project["project"]["requires-python"])
+    low = re.fullmatch(
+        r">=(\d+)\.(\d+)", project["project"]["requires-python"]
+    )
     assert low
-    assert tuple(map(int, version.groups())) >= tuple(map(int,
-                                                          low.groups()))
+    assert tuple(map(int, version.groups())) >= tuple(map(int, low.groups()))
 
 
 def test_post_build_installs_cnnbook_and_the_md_viewer():

@@ -16,8 +16,9 @@ def blob(size=21, at=(10, 15), sigma=1.5):
     not quite)."""
     rows = torch.arange(size, dtype=torch.float32)[:, None]
     cols = torch.arange(size, dtype=torch.float32)[None, :]
-    spot = torch.exp(-((rows - at[0]) ** 2 + (cols - at[1]) ** 2)
-                     / (2 * sigma**2))
+    spot = torch.exp(
+        -((rows - at[0]) ** 2 + (cols - at[1]) ** 2) / (2 * sigma**2)
+    )
     return spot.view(1, 1, size, size)
 
 
@@ -26,21 +27,26 @@ def centre_of_mass(image):
     rows = torch.arange(h, dtype=torch.float64)[:, None]
     cols = torch.arange(w, dtype=torch.float64)[None, :]
     m = image.double().reshape(h, w)
-    return float((m * rows).sum() / m.sum()), float((m * cols).sum()
-                                                    / m.sum())
+    return float((m * rows).sum() / m.sum()), float((m * cols).sum() / m.sum())
 
 
 def test_rotation_by_90_degrees_is_rot90():
     x = torch.rand(3, 2, 9, 9)
     out = transforms.RandomRotation((90, 90))(x)
-    torch.testing.assert_close(out, torch.rot90(x, 1, dims=(-2, -1)),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        out, torch.rot90(x, 1, dims=(-2, -1)), atol=1e-5, rtol=0
+    )
     # non-square: 180 degrees is a flip of both axes
     y = torch.rand(2, 1, 6, 10)
-    torch.testing.assert_close(transforms.RandomRotation((180, 180))(y),
-                               y.flip(-1).flip(-2), atol=1e-5, rtol=0)
-    torch.testing.assert_close(transforms.RandomRotation(0)(y), y, atol=1e-6,
-                               rtol=0)
+    torch.testing.assert_close(
+        transforms.RandomRotation((180, 180))(y),
+        y.flip(-1).flip(-2),
+        atol=1e-5,
+        rtol=0,
+    )
+    torch.testing.assert_close(
+        transforms.RandomRotation(0)(y), y, atol=1e-6, rtol=0
+    )
 
 
 @pytest.mark.parametrize("degrees", [-40.0, 15.0, 33.0])
@@ -60,8 +66,10 @@ def test_affine_translation_and_scale():
     # degenerate ranges make the draw exact: force tx = +0.2 * width
     shift._uniform = lambda n, lo, hi: torch.full((n,), hi)
     row, col = centre_of_mass(shift(blob(at=(10, 10)))[0])
-    assert (row, col) == (pytest.approx(10, abs=1e-4),
-                          pytest.approx(10 + 0.2 * 21, abs=0.05))
+    assert (row, col) == (
+        pytest.approx(10, abs=1e-4),
+        pytest.approx(10 + 0.2 * 21, abs=0.05),
+    )
     grow = transforms.RandomAffine(0, scale=(2.0, 2.0))
     row, col = centre_of_mass(grow(blob(at=(10, 12), sigma=1.0))[0])
     assert col == pytest.approx(10 + 2 * 2, abs=0.05)
@@ -83,21 +91,25 @@ def test_each_image_gets_its_own_parameters_and_seeds_repeat():
     torch.manual_seed(5)
     g1 = transforms.RandomRotation(30)(x)
     torch.manual_seed(5)
-    torch.testing.assert_close(transforms.RandomRotation(30)(x), g1, atol=0,
-                               rtol=0)
+    torch.testing.assert_close(
+        transforms.RandomRotation(30)(x), g1, atol=0, rtol=0
+    )
     assert transforms.RandomRotation(30).state_dict() == {}
 
 
 def test_compose_seed_fixes_the_whole_pipeline():
     def pipeline(seed):
         return transforms.Compose(
-            [transforms.RandomRotation(20),
-             transforms.RandomHorizontalFlip(),
-             transforms.Compose([transforms.ColorJitter(0.3, 0.3)])],
-            seed=seed)
+            [
+                transforms.RandomRotation(20),
+                transforms.RandomHorizontalFlip(),
+                transforms.Compose([transforms.ColorJitter(0.3, 0.3)]),
+            ],
+            seed=seed,
+        )
+
     x = torch.rand(4, 3, 8, 8)
-    torch.testing.assert_close(pipeline(3)(x), pipeline(3)(x), atol=0,
-                               rtol=0)
+    torch.testing.assert_close(pipeline(3)(x), pipeline(3)(x), atol=0, rtol=0)
     assert not torch.allclose(pipeline(3)(x), pipeline(4)(x))
     p = pipeline(3)
     state = p.state_dict()
@@ -115,7 +127,8 @@ def test_single_images_and_batches():
     torch.testing.assert_close(flip(image), image.flip(-1))
     assert transforms.RandomHorizontalFlip(p=0.0)(image).equal(image)
     many = transforms.RandomHorizontalFlip(p=0.3, seed=0)(
-        torch.arange(8.0).view(1, 1, 1, 8).expand(2000, 1, 1, 8))
+        torch.arange(8.0).view(1, 1, 1, 8).expand(2000, 1, 1, 8)
+    )
     flipped = (many[:, 0, 0, 0] == 7).double().mean()
     assert abs(float(flipped) - 0.3) < 0.04  # 4 standard errors
 
@@ -142,13 +155,15 @@ def test_color_jitter_ranges():
     x = torch.rand(200, 3, 6, 6) * 0.5 + 0.25
     bright = transforms.ColorJitter(brightness=0.2, seed=0)(x)
     ratio = (bright / x).flatten(1)
-    assert torch.allclose(ratio.min(1).values, ratio.max(1).values,
-                          atol=1e-5)  # one factor per image
+    assert torch.allclose(
+        ratio.min(1).values, ratio.max(1).values, atol=1e-5
+    )  # one factor per image
     assert ratio.min() >= 0.8 - 1e-6 and ratio.max() <= 1.2 + 1e-6
     gray = x.mean(1, keepdim=True).expand_as(x).contiguous()
     contrast = transforms.ColorJitter(contrast=0.2, seed=0)(gray)
-    torch.testing.assert_close(contrast.mean((1, 2, 3)),
-                               gray.mean((1, 2, 3)), atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        contrast.mean((1, 2, 3)), gray.mean((1, 2, 3)), atol=1e-5, rtol=0
+    )
     # saturation leaves gray pixels alone
     sat = transforms.ColorJitter(saturation=0.9, seed=0)(gray)
     torch.testing.assert_close(sat, gray, atol=1e-5, rtol=0)
@@ -161,17 +176,19 @@ def test_color_jitter_ranges():
 
 def test_normalize_from_data():
     rng = np.random.default_rng(0)
-    images = rng.normal([[[[0.2]], [[0.5]]]], [[[[0.1]], [[0.3]]]],
-                        size=(100, 2, 5, 5)).astype(np.float32)
+    images = rng.normal(
+        [[[[0.2]], [[0.5]]]], [[[[0.1]], [[0.3]]]], size=(100, 2, 5, 5)
+    ).astype(np.float32)
     norm = transforms.Normalize.from_data(images)
     out = norm(torch.from_numpy(images))
     np.testing.assert_allclose(out.mean((0, 2, 3)), [0, 0], atol=1e-5)
-    np.testing.assert_allclose(out.std((0, 2, 3), unbiased=False), [1, 1],
-                               atol=1e-5)
-    np.testing.assert_allclose(norm.mean, images.mean((0, 2, 3)),
-                               atol=1e-6)
-    torch.testing.assert_close(norm.inverse(out), torch.from_numpy(images),
-                               atol=1e-5, rtol=0)
+    np.testing.assert_allclose(
+        out.std((0, 2, 3), unbiased=False), [1, 1], atol=1e-5
+    )
+    np.testing.assert_allclose(norm.mean, images.mean((0, 2, 3)), atol=1e-6)
+    torch.testing.assert_close(
+        norm.inverse(out), torch.from_numpy(images), atol=1e-5, rtol=0
+    )
     with pytest.raises(ValueError, match="2 channel statistics"):
         norm(torch.rand(1, 3, 2, 2))
     with pytest.raises(ValueError, match="same length"):
@@ -201,11 +218,12 @@ def test_bad_input_is_named():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 def test_same_result_on_the_gpu():
     x = torch.rand(4, 3, 10, 10)
-    pipeline = [transforms.RandomAffine(20, (0.1, 0.1), (0.9, 1.1), seed=0),
-                transforms.ColorJitter(0.2, 0.2, 0.2, seed=0),
-                transforms.RandomResizedCrop(8, seed=0)]
+    pipeline = [
+        transforms.RandomAffine(20, (0.1, 0.1), (0.9, 1.1), seed=0),
+        transforms.ColorJitter(0.2, 0.2, 0.2, seed=0),
+        transforms.RandomResizedCrop(8, seed=0),
+    ]
     for t in pipeline:
         cpu = t(x)
         t.generator.manual_seed(0)
-        torch.testing.assert_close(t(x.cuda()).cpu(), cpu, atol=1e-5,
-                                   rtol=0)
+        torch.testing.assert_close(t(x.cuda()).cpu(), cpu, atol=1e-5, rtol=0)

@@ -13,16 +13,21 @@ from torch_reference import close, t
 import cnnbook.functional as cf
 
 finite = st.floats(-30, 30, allow_nan=False, width=64)
-tensors = arrays(np.float64, array_shapes(min_dims=1, max_dims=4,
-                                          max_side=5), elements=finite)
+tensors = arrays(
+    np.float64,
+    array_shapes(min_dims=1, max_dims=4, max_side=5),
+    elements=finite,
+)
 
 PAIRS = [
     (cf.relu, cf.relu_derivative, torch.relu),
     (cf.sigmoid, cf.sigmoid_derivative, torch.sigmoid),
     (cf.tanh, cf.tanh_derivative, torch.tanh),
-    (lambda x: cf.leaky_relu(x, 0.1),
-     lambda x: cf.leaky_relu_derivative(x, 0.1),
-     lambda x: F.leaky_relu(x, 0.1)),
+    (
+        lambda x: cf.leaky_relu(x, 0.1),
+        lambda x: cf.leaky_relu_derivative(x, 0.1),
+        lambda x: F.leaky_relu(x, 0.1),
+    ),
 ]
 
 
@@ -63,8 +68,9 @@ def test_sigmoid_does_not_overflow():
 
 def test_softmax_jacobian_matches_autograd(rng):
     x = rng.normal(size=5)
-    jac = torch.autograd.functional.jacobian(lambda v: torch.softmax(v, 0),
-                                             t(x))
+    jac = torch.autograd.functional.jacobian(
+        lambda v: torch.softmax(v, 0), t(x)
+    )
     close(cf.softmax_jacobian(x), jac)
 
 
@@ -81,8 +87,10 @@ BACKWARD = [
     (cf.relu_backward, torch.relu),
     (cf.sigmoid_backward, torch.sigmoid),
     (cf.tanh_backward, torch.tanh),
-    (lambda g, x: cf.leaky_relu_backward(g, x, 0.2),
-     lambda x: F.leaky_relu(x, 0.2)),
+    (
+        lambda g, x: cf.leaky_relu_backward(g, x, 0.2),
+        lambda x: F.leaky_relu(x, 0.2),
+    ),
 ]
 
 
@@ -96,12 +104,16 @@ def test_backward_is_chain_rule_of_autograd(backward, reference, x, seed):
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
-@given(x=arrays(np.float64, (3, 4, 2), elements=finite),
-       seed=st.integers(0, 2**31 - 1))
+@given(
+    x=arrays(np.float64, (3, 4, 2), elements=finite),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_softmax_and_log_softmax_backward(dim, x, seed):
     g = np.random.default_rng(seed).normal(size=x.shape)
-    for ours, reference in ((cf.softmax_backward, torch.softmax),
-                            (cf.log_softmax_backward, torch.log_softmax)):
+    for ours, reference in (
+        (cf.softmax_backward, torch.softmax),
+        (cf.log_softmax_backward, torch.log_softmax),
+    ):
         xt = t(x).requires_grad_()
         reference(xt, dim).backward(t(g))
         close(ours(g, x, dim), xt.grad)
@@ -113,11 +125,16 @@ def test_softmax_backward_is_the_jacobian_product(rng):
 
 
 def test_relu_backward_at_zero_passes_nothing():
-    close(cf.relu_backward(np.ones(3), np.array([-1.0, 0.0, 1.0])),
-          [0.0, 0.0, 1.0])
+    close(
+        cf.relu_backward(np.ones(3), np.array([-1.0, 0.0, 1.0])),
+        [0.0, 0.0, 1.0],
+    )
 
 
 def test_backward_shape_mismatch():
-    with pytest.raises(ValueError, match=r"grad_output \(2,\) and input "
-                       r"\(3,\) must have the same shape"):
+    with pytest.raises(
+        ValueError,
+        match=r"grad_output \(2,\) and input "
+        r"\(3,\) must have the same shape",
+    ):
         cf.relu_backward(np.zeros(2), np.zeros(3))

@@ -56,13 +56,14 @@ def test_the_two_forms_agree_in_expectation(rng):
     x = rng.normal(size=50)
     q = 0.5
     masks = 20_000
-    inv = np.mean([dropout(x, 1 - q, rng=rng) for _ in range(masks)],
-                  axis=0)
-    classic = np.mean([dropout_scale_at_test(x, q, rng=rng)
-                       for _ in range(masks)], axis=0)
+    inv = np.mean([dropout(x, 1 - q, rng=rng) for _ in range(masks)], axis=0)
+    classic = np.mean(
+        [dropout_scale_at_test(x, q, rng=rng) for _ in range(masks)], axis=0
+    )
     close(inv, dropout(x, 1 - q, training=False), atol=0.05, rtol=0)
-    close(classic, dropout_scale_at_test(x, q, training=False), atol=0.03,
-          rtol=0)
+    close(
+        classic, dropout_scale_at_test(x, q, training=False), atol=0.03, rtol=0
+    )
     close(inv * q, classic, atol=0.05, rtol=0)
 
 

@@ -12,8 +12,8 @@ def test_central_difference_of_a_polynomial_is_exact_to_rounding():
     # f(x) = sum x^3, f' = 3 x^2; the central difference of a cubic has
     # error h^2 * f'''/6 = h^2 exactly
     x = np.array([0.5, -1.0, 2.0])
-    grad = numerical_gradient(lambda v: np.sum(v ** 3), x, eps=1e-3)
-    np.testing.assert_allclose(grad, 3 * x ** 2 + 1e-6, rtol=1e-9)
+    grad = numerical_gradient(lambda v: np.sum(v**3), x, eps=1e-3)
+    np.testing.assert_allclose(grad, 3 * x**2 + 1e-6, rtol=1e-9)
 
 
 def test_input_is_left_unchanged():

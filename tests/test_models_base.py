@@ -20,17 +20,26 @@ def test_too_small_for_the_pooling_is_rejected_up_front():
         model(torch.zeros(1, 3, 32, 32))
     assert str(info.value) == (
         "AlexNet: expected input of shape (N, 3, H, W) with H, W >= 63, "
-        "got (1, 3, 32, 32)")
+        "got (1, 3, 32, 32)"
+    )
     assert info.value.__cause__ is None  # a short traceback
 
 
 # Each family's smallest side, and one less: the check must accept the
 # first and the layers must reject the second. 1 means any size.
-SMALLEST = [("alexnet_torchvision", 63), ("vgg11", 32), ("vgg16_bn", 32),
-            ("googlenet", 31), ("googlenet_torchvision", 15),
-            ("resnet18", 1), ("resnet50", 1), ("mobilenet_v1", 1),
-            ("mobilenet_v2", 1), ("efficientnet_b0", 1),
-            ("plain_stack", 1)]
+SMALLEST = [
+    ("alexnet_torchvision", 63),
+    ("vgg11", 32),
+    ("vgg16_bn", 32),
+    ("googlenet", 31),
+    ("googlenet_torchvision", 15),
+    ("resnet18", 1),
+    ("resnet50", 1),
+    ("mobilenet_v1", 1),
+    ("mobilenet_v2", 1),
+    ("efficientnet_b0", 1),
+    ("plain_stack", 1),
+]
 
 
 @pytest.mark.parametrize("name, side", SMALLEST)
@@ -56,7 +65,8 @@ def test_locate_failure_names_the_layer_and_its_input():
     assert isinstance(failure.module, nn.MaxPool2d)
     assert failure.input_shape == (1, 256, 1, 1)
     assert failure.describe("AlexNet").startswith(
-        "AlexNet: layer '12' (MaxPool2d(kernel_size=3, stride=2")
+        "AlexNet: layer '12' (MaxPool2d(kernel_size=3, stride=2"
+    )
     assert "Output size is too small" in failure.message
 
 
@@ -79,8 +89,11 @@ def test_locate_failure_returns_none_when_nothing_fails():
 
 def test_wrong_channels_rank_and_type():
     model = get_model("resnet18")
-    with pytest.raises(ValueError, match=r"^ResNet: expected input of shape "
-                       r"\(N, 3, H, W\), got \(1, 1, 64, 64\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^ResNet: expected input of shape "
+        r"\(N, 3, H, W\), got \(1, 1, 64, 64\)$",
+    ):
         model(torch.zeros(1, 1, 64, 64))
     with pytest.raises(ValueError, match="needs a batch axis"):
         model(torch.zeros(3, 64, 64))
@@ -89,9 +102,12 @@ def test_wrong_channels_rank_and_type():
 
 
 def test_fixed_size_models_say_which_size():
-    with pytest.raises(ValueError, match=r"\(N, 3, 227, 227\), got "
-                       r"\(1, 3, 224, 224\); build the model with "
-                       "image_size"):
+    with pytest.raises(
+        ValueError,
+        match=r"\(N, 3, 227, 227\), got "
+        r"\(1, 3, 224, 224\); build the model with "
+        "image_size",
+    ):
         get_model("alexnet")(torch.zeros(1, 3, 224, 224))
     with pytest.raises(ValueError, match=r"\(N, 1, 32, 32\)") as info:
         get_model("lenet5_1998")(torch.zeros(1, 1, 28, 28))
@@ -113,10 +129,11 @@ def test_every_model_of_the_zoo_checks_its_input():
     for name in list_models():
         model = meta(name)
         assert isinstance(model, ImageClassifier), name
-        with pytest.raises(ValueError, match=f"^{type(model).__name__}: "
-                           "expected input of shape"):
-            model(torch.zeros(1, model.in_channels + 1, 64, 64,
-                              device="meta"))
+        with pytest.raises(
+            ValueError,
+            match=f"^{type(model).__name__}: expected input of shape",
+        ):
+            model(torch.zeros(1, model.in_channels + 1, 64, 64, device="meta"))
 
 
 def test_errors_other_than_shapes_pass_through():

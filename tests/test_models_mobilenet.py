@@ -47,8 +47,10 @@ def test_v2_paper_numbers():
     assert table.parameters == 3_504_872
 
 
-@pytest.mark.parametrize("name, width, expected", [
-    ("mobilenet_v1", 0.5, 1_331_592), ("mobilenet_v2", 0.5, 1_968_680)])
+@pytest.mark.parametrize(
+    "name, width, expected",
+    [("mobilenet_v1", 0.5, 1_331_592), ("mobilenet_v2", 0.5, 1_968_680)],
+)
 def test_width_multiplier(name, width, expected):
     with torch.device("meta"):
         model = get_model(name, width_mult=width)
@@ -61,9 +63,25 @@ def test_residual_only_where_shapes_agree():
     with torch.device("meta"):
         model = get_model("mobilenet_v2")
     uses = [b.use_res_connect for b in model.features[1:-1]]
-    assert uses == [False, False, True, False, True, True, False, True,
-                    True, True, False, True, True, False, True, True,
-                    False]
+    assert uses == [
+        False,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        True,
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
 
 
 @pytest.mark.parametrize("name", ["mobilenet_v1", "mobilenet_v2"])

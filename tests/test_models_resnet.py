@@ -16,8 +16,12 @@ def test_resnet50_stages_as_the_encyclopedia_lists():
         model = get_model("resnet50")
     assert params(model.conv1) == 7 * 7 * 3 * 64 == 9_408
     assert params(model.bn1) == 128
-    assert [params(model.get_submodule(f"layer{i}")) for i in
-            range(1, 5)] == [215_808, 1_219_584, 7_098_368, 14_964_736]
+    assert [params(model.get_submodule(f"layer{i}")) for i in range(1, 5)] == [
+        215_808,
+        1_219_584,
+        7_098_368,
+        14_964_736,
+    ]
     assert params(model.fc) == 2_049_000
 
 

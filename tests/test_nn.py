@@ -13,19 +13,34 @@ from cnnbook.data import load_mnist_5k
 
 def _torch_small_cnn():
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10)).double()
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    ).double()
 
 
 def test_small_cnn_parameter_count_and_names_are_torchs():
     model = cnn.small_cnn(rng=0)
     reference = _torch_small_cnn()
-    assert model.num_parameters() == 20_490 == sum(
-        p.numel() for p in reference.parameters())
+    assert (
+        model.num_parameters()
+        == 20_490
+        == sum(p.numel() for p in reference.parameters())
+    )
     # 160 + 4,640 + 15,690: (9 + 1) x 16, (16 x 9 + 1) x 32, (1568 + 1) x 10
     assert [p.data.size for p in model.parameters()] == [
-        144, 16, 4608, 32, 15680, 10]
+        144,
+        16,
+        4608,
+        32,
+        15680,
+        10,
+    ]
     assert list(model.state_dict()) == list(reference.state_dict())
     assert model(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
 
@@ -33,8 +48,7 @@ def test_small_cnn_parameter_count_and_names_are_torchs():
 def test_forward_and_backward_match_torch(rng):
     model = cnn.small_cnn(rng=0).astype(np.float64)
     reference = _torch_small_cnn()
-    reference.load_state_dict({k: t(v) for k, v in
-                               model.state_dict().items()})
+    reference.load_state_dict({k: t(v) for k, v in model.state_dict().items()})
     x = rng.normal(size=(5, 1, 28, 28))
     y = np.array([0, 3, 9, 3, 1])
     criterion = cnn.CrossEntropyLoss()
@@ -42,21 +56,23 @@ def test_forward_and_backward_match_torch(rng):
     model.zero_grad()
     grad_x = model.backward(criterion.backward())
     tx = t(x).requires_grad_()
-    tloss = torch.nn.functional.cross_entropy(reference(tx),
-                                              torch.from_numpy(y))
+    tloss = torch.nn.functional.cross_entropy(
+        reference(tx), torch.from_numpy(y)
+    )
     tloss.backward()
     close(loss, tloss)
     close(grad_x, tx.grad)
-    for p, tp in zip(model.parameters(), reference.parameters(),
-                     strict=True):
+    for p, tp in zip(model.parameters(), reference.parameters(), strict=True):
         close(p.grad, tp.grad)
 
 
 def test_every_layer_against_torch(rng):
     torch.manual_seed(0)
     pairs = [
-        (cnn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, rng=0),
-         nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2)),
+        (
+            cnn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, rng=0),
+            nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2),
+        ),
         (cnn.Linear(7, 3, rng=0), nn.Linear(7, 3)),
         (cnn.BatchNorm2d(4), nn.BatchNorm2d(4)),
         (cnn.BatchNorm1d(7), nn.BatchNorm1d(7)),
@@ -71,13 +87,17 @@ def test_every_layer_against_torch(rng):
     for ours, theirs in pairs:
         ours.astype(np.float64)
         theirs.double()
-        theirs.load_state_dict({k: t(v) for k, v in
-                                ours.state_dict().items()}, strict=False)
+        theirs.load_state_dict(
+            {k: t(v) for k, v in ours.state_dict().items()}, strict=False
+        )
         for mode in ("train", "eval"):
             getattr(ours, mode)()
             getattr(theirs, mode)()
-            shape = (6, 7) if isinstance(ours, (cnn.Linear, cnn.BatchNorm1d)) \
+            shape = (
+                (6, 7)
+                if isinstance(ours, (cnn.Linear, cnn.BatchNorm1d))
                 else (3, 4, 9, 8)
+            )
             x = rng.normal(size=shape)
             tx = t(x).requires_grad_()
             ty = theirs(tx)
@@ -87,8 +107,9 @@ def test_every_layer_against_torch(rng):
             ty.backward(t(g))
             ours.zero_grad()
             close(ours.backward(g), tx.grad)
-            for p, tp in zip(ours.parameters(), theirs.parameters(),
-                             strict=True):
+            for p, tp in zip(
+                ours.parameters(), theirs.parameters(), strict=True
+            ):
                 close(p.grad, tp.grad)
                 tp.grad = None
         for name, value in ours.buffers().items():
@@ -107,8 +128,9 @@ def test_dropout_layer_train_and_eval(rng):
 
 
 def test_sequential_skips_the_first_input_gradient(rng):
-    model = cnn.Sequential(cnn.Conv2d(1, 2, 3, rng=0), cnn.ReLU(),
-                           cnn.Flatten())
+    model = cnn.Sequential(
+        cnn.Conv2d(1, 2, 3, rng=0), cnn.ReLU(), cnn.Flatten()
+    )
     x = rng.normal(size=(2, 1, 5, 5)).astype(np.float32)
     y = model(x)
     assert model.backward(np.ones_like(y), input_grad=False) is None
@@ -172,9 +194,11 @@ def test_the_numpy_engine_imports_neither_torch_nor_matplotlib():
     import subprocess
     import sys
 
-    code = ("import sys; import cnnbook.functional, cnnbook.losses, "
-            "cnnbook.init, cnnbook.optim, cnnbook.schedules, "
-            "cnnbook.gradcheck, cnnbook.nn, cnnbook.metrics; "
-            "bad = {'torch', 'matplotlib'} & set(sys.modules); "
-            "assert not bad, bad")
+    code = (
+        "import sys; import cnnbook.functional, cnnbook.losses, "
+        "cnnbook.init, cnnbook.optim, cnnbook.schedules, "
+        "cnnbook.gradcheck, cnnbook.nn, cnnbook.metrics; "
+        "bad = {'torch', 'matplotlib'} & set(sys.modules); "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -69,8 +69,14 @@ def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
     for name in list(env):
         if name.startswith(("PYTEST_", "COV_CORE")):
             del env[name]
-    return subprocess.run([sys.executable, *args], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +84,11 @@ def executed(tmp_path_factory) -> Path:
     """A minimal repository whose one chapter `make notebooks` executed."""
     repo = tmp_path_factory.mktemp("repo")
     (repo / "tools").mkdir()
-    for name in ("notebook_pairs.py", "check_notebooks.py",
-                 "execute_notebooks.py"):
+    for name in (
+        "notebook_pairs.py",
+        "check_notebooks.py",
+        "execute_notebooks.py",
+    ):
         shutil.copy(ROOT / "tools" / name, repo / "tools" / name)
     shutil.copy(ROOT / "jupytext.toml", repo)
     (repo / "tests").mkdir()
@@ -115,8 +124,9 @@ def write_nb(repo: Path, nb: dict) -> None:
 
 def code_cells(nb: dict) -> list[tuple[int, dict]]:
     """(index in the notebook, cell) of each code cell."""
-    return [(i, c) for i, c in enumerate(nb["cells"])
-            if c["cell_type"] == "code"]
+    return [
+        (i, c) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+    ]
 
 
 def fail_lines(text: str) -> list[str]:
@@ -146,45 +156,54 @@ def test_the_tiny_chapter_passes_as_executed(executed, pairs):
 
 def test_the_gate_command_fails_with_status_1(repo):
     md = md_path(repo)
-    md.write_text(md.read_text("utf-8").replace("x = 2 + 2", "x = 2 + 3"),
-                  "utf-8")
+    md.write_text(
+        md.read_text("utf-8").replace("x = 2 + 2", "x = 2 + 3"), "utf-8"
+    )
     done = run(repo, "tools/check_notebooks.py")
     assert done.returncode == 1
     assert fail_lines(done.stderr) == [
         f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
         f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
-        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"
+    ]
 
 
 def test_md_edited_without_executing_fails_naming_the_cell(repo, pairs):
     md = md_path(repo)
-    md.write_text(md.read_text("utf-8").replace("x = 2 + 2", "x = 2 + 3"),
-                  "utf-8")
+    md.write_text(
+        md.read_text("utf-8").replace("x = 2 + 2", "x = 2 + 3"), "utf-8"
+    )
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
         f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
         f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 3'; "
-        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"]
+        f"re-execute with `make notebooks CHAPTERS={CHAPTER}`"
+    ]
 
 
 def test_the_changed_line_of_a_long_cell_is_shown(repo, pairs):
     md = md_path(repo)
-    md.write_text(md.read_text("utf-8").replace(
-        "assert x == 4\n", "assert x == 4, x\n"), "utf-8")
+    md.write_text(
+        md.read_text("utf-8").replace("assert x == 4\n", "assert x == 4, x\n"),
+        "utf-8",
+    )
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
         f"FAIL chapters/{CHAPTER}.ipynb: cell 1 (code, nbval's Cell 0) "
         f"differs between .md and .ipynb; the .md cell starts 'x = 2 + 2'; "
         f"its line 2 differs: 'assert x == 4, x'; re-execute with "
-        f"`make notebooks CHAPTERS={CHAPTER}`"]
+        f"`make notebooks CHAPTERS={CHAPTER}`"
+    ]
 
 
 def test_md_prose_edited_without_executing_fails(repo, pairs):
     md = md_path(repo)
-    md.write_text(md.read_text("utf-8").replace("Prose between",
-                                                "Words between"), "utf-8")
+    md.write_text(
+        md.read_text("utf-8").replace("Prose between", "Words between"),
+        "utf-8",
+    )
     status, fails = pairs(repo)
     assert status == 1
     assert len(fails) == 1
@@ -195,15 +214,20 @@ def test_md_not_canonical_fails_naming_the_line(repo, pairs):
     md = md_path(repo)
     text = md.read_text("utf-8")
     # Same cells, other form: a code cell without its lexer name.
-    md.write_text(text.replace("```{code-cell} ipython3\nsquares",
-                               "```{code-cell}\nsquares"), "utf-8")
+    md.write_text(
+        text.replace(
+            "```{code-cell} ipython3\nsquares", "```{code-cell}\nsquares"
+        ),
+        "utf-8",
+    )
     line = 1 + text.splitlines().index("squares = [i * i for i in range(x)]")
     status, fails = pairs(repo)
     assert status == 1
     assert fails == [
         f"FAIL chapters/{CHAPTER}.md: not in jupytext's canonical MyST form "
         f"(first difference at line {line - 1}); `make notebooks` rewrites "
-        "it"]
+        "it"
+    ]
 
 
 def test_unexecuted_code_cell_fails_naming_the_cell(repo, pairs):
@@ -216,7 +240,8 @@ def test_unexecuted_code_cell_fails_naming_the_cell(repo, pairs):
     assert status == 1
     assert fails == [
         f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 2) was "
-        "never executed"]
+        "never executed"
+    ]
 
 
 def test_cells_executed_out_of_order_fail(repo, pairs):
@@ -228,36 +253,46 @@ def test_cells_executed_out_of_order_fail(repo, pairs):
     assert status == 1
     assert fails == [
         f"FAIL chapters/{CHAPTER}.ipynb: cells were not executed once, top "
-        "to bottom, in a fresh kernel (execution counts [2, 1, 3]...)"]
+        "to bottom, in a fresh kernel (execution counts [2, 1, 3]...)"
+    ]
 
 
 def test_cell_ending_with_semicolon_fails_naming_the_cell(repo, pairs):
     md = md_path(repo)
-    md.write_text(md.read_text("utf-8").replace("\nsquares\n",
-                                                "\nsquares;\n"), "utf-8")
+    md.write_text(
+        md.read_text("utf-8").replace("\nsquares\n", "\nsquares;\n"), "utf-8"
+    )
     nb = read_nb(repo)
     index, cell = code_cells(nb)[2]
-    cell["source"] = "".join(cell["source"]).replace("\nsquares",
-                                                     "\nsquares;")
+    cell["source"] = "".join(cell["source"]).replace("\nsquares", "\nsquares;")
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
     assert len(fails) == 1, fails
     assert fails[0].startswith(
         f"FAIL chapters/{CHAPTER}.md: cell {index} (nbval's Cell 2) ends "
-        "with ';'")
+        "with ';'"
+    )
 
 
 def test_stored_error_fails_unless_tagged(repo, pairs):
     nb = read_nb(repo)
     index, cell = code_cells(nb)[1]
-    cell["outputs"] = [{"output_type": "error", "ename": "ZeroDivisionError",
-                        "evalue": "division by zero", "traceback": []}]
+    cell["outputs"] = [
+        {
+            "output_type": "error",
+            "ename": "ZeroDivisionError",
+            "evalue": "division by zero",
+            "traceback": [],
+        }
+    ]
     write_nb(repo, nb)
     status, fails = pairs(repo)
     assert status == 1
-    assert fails == [f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's "
-                     "Cell 1) stored an error: ZeroDivisionError"]
+    assert fails == [
+        f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's "
+        "Cell 1) stored an error: ZeroDivisionError"
+    ]
 
 
 def test_missing_or_orphan_notebook_fails(repo, pairs):
@@ -267,7 +302,8 @@ def test_missing_or_orphan_notebook_fails(repo, pairs):
     assert fails == [
         f"FAIL chapters/{CHAPTER}.md: no executed notebook {CHAPTER}.ipynb;"
         f" run `make notebooks CHAPTERS={CHAPTER}`",
-        "FAIL chapters/02_orphan.ipynb: has no paired .md source"]
+        "FAIL chapters/02_orphan.ipynb: has no paired .md source",
+    ]
 
 
 SHOWN = 'def double(x):\n    """Twice x."""\n    return 2 * x'
@@ -280,14 +316,29 @@ def add_source_listing(repo: Path, package_source: str) -> int:
     (repo / "cnnbook").mkdir()
     (repo / "cnnbook" / "double.py").write_text(package_source, "utf-8")
     md = md_path(repo)
-    md.write_text(md.read_text("utf-8") + "\n```{code-cell} ipython3\n"
-                  "show_source(double)\n```\n", "utf-8")
+    md.write_text(
+        md.read_text("utf-8") + "\n```{code-cell} ipython3\n"
+        "show_source(double)\n```\n",
+        "utf-8",
+    )
     nb = read_nb(repo)
-    nb["cells"].append({
-        "cell_type": "code", "execution_count": 4, "id": "listing",
-        "metadata": {}, "source": "show_source(double)",
-        "outputs": [{"output_type": "execute_result", "execution_count": 4,
-                     "metadata": {}, "data": {"text/plain": SHOWN}}]})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": 4,
+            "id": "listing",
+            "metadata": {},
+            "source": "show_source(double)",
+            "outputs": [
+                {
+                    "output_type": "execute_result",
+                    "execution_count": 4,
+                    "metadata": {},
+                    "data": {"text/plain": SHOWN},
+                }
+            ],
+        }
+    )
     write_nb(repo, nb)
     return len(nb["cells"]) - 1
 
@@ -306,7 +357,8 @@ def test_stale_source_listing_fails_naming_the_cell(repo, pairs):
         f"FAIL chapters/{CHAPTER}.ipynb: cell {index} (nbval's Cell 3) "
         "shows the source of double as it was when the chapter ran, and "
         "cnnbook has changed since; re-execute with `make notebooks "
-        f"CHAPTERS={CHAPTER}`"]
+        f"CHAPTERS={CHAPTER}`"
+    ]
 
 
 def test_failed_execution_leaves_both_files_as_they_were(repo):
@@ -324,10 +376,21 @@ def test_failed_execution_leaves_both_files_as_they_were(repo):
 
 def nbval(repo: Path) -> subprocess.CompletedProcess:
     """`make nbval`'s flags, on the tiny chapter."""
-    return run(repo, "-m", "pytest", "--nbval", "--nbval-current-env",
-               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-               "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-               f"chapters/{CHAPTER}.ipynb")
+    return run(
+        repo,
+        "-m",
+        "pytest",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "tests/nbval_sanitize.cfg",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "-q",
+        f"chapters/{CHAPTER}.ipynb",
+    )
 
 
 def test_nbval_passes_the_executed_chapter(executed):

@@ -14,7 +14,10 @@ def test_recipe_parts():
     config, augment, normalize = mnist_cnn_recipe(train.images, seed=3)
     assert isinstance(config, TrainConfig)
     assert (config.optimizer, config.lr, config.scheduler) == (
-        "sgd", 0.1, "onecycle")
+        "sgd",
+        0.1,
+        "onecycle",
+    )
     assert config.nesterov and config.label_smoothing == 0.1
     assert config.patience == 10 and config.seed == 3
     # normalisation with the training digits' own statistics
@@ -30,5 +33,7 @@ def test_recipe_parts():
     again = mnist_cnn_recipe(train.images, seed=3)[1]
     batch = train.images[:8]
     assert torch.equal(augment(batch), again(batch))
-    assert mnist_cnn_recipe(train.images, epochs=5,
-                            patience=None)[0].patience is None
+    assert (
+        mnist_cnn_recipe(train.images, epochs=5, patience=None)[0].patience
+        is None
+    )

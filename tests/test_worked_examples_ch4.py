@@ -14,11 +14,16 @@ import cnnbook.functional as cf
 from cnnbook import init, losses, sizes
 from cnnbook.receptive_field import receptive_field
 
-IMAGE = np.array([[1, 2, 3, 0, 1],
-                  [0, 1, 2, 3, 0],
-                  [1, 0, 1, 2, 3],
-                  [3, 2, 1, 0, 1],
-                  [0, 1, 0, 3, 2]], dtype=float)
+IMAGE = np.array(
+    [
+        [1, 2, 3, 0, 1],
+        [0, 1, 2, 3, 0],
+        [1, 0, 1, 2, 3],
+        [3, 2, 1, 0, 1],
+        [0, 1, 0, 3, 2],
+    ],
+    dtype=float,
+)
 VERTICAL_EDGE = np.array([[-1, 0, 1]] * 3, dtype=float)
 
 
@@ -31,7 +36,10 @@ def test_true_convolution_flips_the_kernel():
 
 def test_receptive_field_of_three_3x3_convs():
     assert [rf.size for rf in receptive_field([(3, 1)] * 3)] == [
-        1 + 2, 1 + 2 + 2, 1 + 2 + 2 + 2]
+        1 + 2,
+        1 + 2 + 2,
+        1 + 2 + 2 + 2,
+    ]
 
 
 def test_27_versus_49_c_squared():
@@ -51,8 +59,9 @@ def test_cross_entropy_example_is_minus_log_0_6():
 
 
 def test_backprop_example_by_hand():
-    x = np.array([[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 0, 2], [1, 0, 1, 3]],
-                 dtype=float)
+    x = np.array(
+        [[1, 2, 0, 1], [0, 1, 3, 1], [2, 1, 0, 2], [1, 0, 1, 3]], dtype=float
+    )
     w = np.array([[1, -1], [2, 0]], dtype=float)
     t = np.array([[1, -1, 2], [1, 2, -1], [1, 1, -1]], dtype=float)
     z = cf.correlate2d(x, w) - 0.5
@@ -73,8 +82,9 @@ def test_backprop_example_by_hand():
     assert (wrong != grad_x).sum() == 14
     tx = torch.tensor(x, requires_grad=True)
     tw = torch.tensor(w, requires_grad=True)
-    y = torch.relu(torch.nn.functional.conv2d(tx[None, None],
-                                              tw[None, None]) - 0.5)
+    y = torch.relu(
+        torch.nn.functional.conv2d(tx[None, None], tw[None, None]) - 0.5
+    )
     (torch.tensor(t) * y[0, 0]).sum().backward()
     np.testing.assert_array_equal(tw.grad.numpy(), grad_w)
     np.testing.assert_array_equal(tx.grad.numpy(), grad_x)
@@ -83,7 +93,7 @@ def test_backprop_example_by_hand():
 def test_he_standard_deviation_is_the_root_of_the_variance():
     n_in = 3 * 3 * 64
     std = init.kaiming_std((64, 64, 3, 3), nonlinearity="relu")
-    assert math.isclose(std ** 2, 2 / n_in)
+    assert math.isclose(std**2, 2 / n_in)
     assert f"{std:.4f}" == "0.0589"
     assert f"{(2 / n_in) ** 0.25:.4f}" == "0.2427"  # the variance as written
 

@@ -85,7 +85,8 @@ def first_difference(md_nb, ipynb_nb) -> str | None:
             if x[0] == y[0] == "code":
                 k = sum(t == "code" for t, _ in b[:i])
                 message = message.replace(
-                    f"({x[0]})", f"(code, nbval's Cell {k})", 1)
+                    f"({x[0]})", f"(code, nbval's Cell {k})", 1
+                )
             if x[0] == y[0]:
                 n = first_line_difference(x[1], y[1])
                 lines = x[1].splitlines()
@@ -113,22 +114,36 @@ def check_pair(md: Path) -> list[Problem]:
     problems = []
     ipynb = md.with_suffix(".ipynb")
     if not ipynb.exists():
-        return [Problem(md, f"no executed notebook {ipynb.name}; run "
-                            f"`make notebooks CHAPTERS={md.stem}`")]
+        return [
+            Problem(
+                md,
+                f"no executed notebook {ipynb.name}; run "
+                f"`make notebooks CHAPTERS={md.stem}`",
+            )
+        ]
     text = md.read_text(encoding="utf-8")
     canonical = canonical_text(md)
     if canonical != text:
-        problems.append(Problem(
-            md, "not in jupytext's canonical MyST form (first difference "
+        problems.append(
+            Problem(
+                md,
+                "not in jupytext's canonical MyST form (first difference "
                 f"at line {first_line_difference(text, canonical)}); "
-                "`make notebooks` rewrites it"))
+                "`make notebooks` rewrites it",
+            )
+        )
     md_nb = jupytext.read(md)
     raw = json.loads(ipynb.read_text(encoding="utf-8"))
     nb = jupytext.read(ipynb)
     diff = first_difference(md_nb, nb)
     if diff:
-        problems.append(Problem(ipynb, diff + "; re-execute with "
-                                f"`make notebooks CHAPTERS={md.stem}`"))
+        problems.append(
+            Problem(
+                ipynb,
+                diff + "; re-execute with "
+                f"`make notebooks CHAPTERS={md.stem}`",
+            )
+        )
     counts = []
     for i, cell in enumerate(raw["cells"]):
         if cell["cell_type"] != "code" or not "".join(cell["source"]):
@@ -137,27 +152,42 @@ def check_pair(md: Path) -> list[Problem]:
             # nbval runs cells with store_history=False, so IPython does
             # not see the ';' and displays the value anyway: outputs
             # would differ between `make notebooks` and `make nbval`.
-            problems.append(Problem(
-                md, f"{nbval_name(raw['cells'], i)} ends with ';', which "
+            problems.append(
+                Problem(
+                    md,
+                    f"{nbval_name(raw['cells'], i)} ends with ';', which "
                     "nbval does not honour; assign the value instead "
-                    "(fig = ...)"))
+                    "(fig = ...)",
+                )
+            )
         if cell.get("execution_count") is None:
-            problems.append(Problem(
-                ipynb, f"{nbval_name(raw['cells'], i)} was never executed"))
+            problems.append(
+                Problem(
+                    ipynb, f"{nbval_name(raw['cells'], i)} was never executed"
+                )
+            )
         else:
             counts.append(cell["execution_count"])
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 tags = cell.get("metadata", {}).get("tags", [])
                 if "raises-exception" not in tags:
-                    problems.append(Problem(
-                        ipynb, f"{nbval_name(raw['cells'], i)} stored an "
-                               f"error: {out['ename']}"))
+                    problems.append(
+                        Problem(
+                            ipynb,
+                            f"{nbval_name(raw['cells'], i)} stored an "
+                            f"error: {out['ename']}",
+                        )
+                    )
     problems += stale_source_listings(md, raw["cells"])
     if counts and counts != list(range(1, len(counts) + 1)):
-        problems.append(Problem(
-            ipynb, "cells were not executed once, top to bottom, in a fresh "
-                   f"kernel (execution counts {counts[:8]}...)"))
+        problems.append(
+            Problem(
+                ipynb,
+                "cells were not executed once, top to bottom, in a fresh "
+                f"kernel (execution counts {counts[:8]}...)",
+            )
+        )
     return problems
 
 
@@ -179,16 +209,22 @@ def stale_source_listings(md: Path, cells) -> list[Problem]:
         match = SHOW_SOURCE.fullmatch("".join(cell["source"]).strip())
         if cell["cell_type"] != "code" or not match:
             continue
-        shown = [out["data"]["text/plain"] for out in cell.get("outputs", [])
-                 if "text/plain" in out.get("data", {})]
+        shown = [
+            out["data"]["text/plain"]
+            for out in cell.get("outputs", [])
+            if "text/plain" in out.get("data", {})
+        ]
         if text is None:
             text = package_text()
         for listing in shown:
             if "".join(listing) not in text:
-                problems.append(Problem(
-                    md.with_suffix(".ipynb"),
-                    f"{nbval_name(cells, i)} shows the source of "
-                    f"{match['name']} as it was when the chapter ran, and "
-                    f"{PACKAGE} has changed since; re-execute with "
-                    f"`make notebooks CHAPTERS={md.stem}`"))
+                problems.append(
+                    Problem(
+                        md.with_suffix(".ipynb"),
+                        f"{nbval_name(cells, i)} shows the source of "
+                        f"{match['name']} as it was when the chapter ran, and "
+                        f"{PACKAGE} has changed since; re-execute with "
+                        f"`make notebooks CHAPTERS={md.stem}`",
+                    )
+                )
     return problems

@@ -137,8 +137,11 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
                     chapter=chapter,
                     number=f"E{chapter_number}.{i}",
                     line=_find_line(entry["quote"], source, where),
-                    **{f: _normalise(entry[f]) for f in _FIELDS
-                       if f != "quote"},
+                    **{
+                        f: _normalise(entry[f])
+                        for f in _FIELDS
+                        if f != "quote"
+                    },
                     quote=entry["quote"].strip(),
                 )
             )

@@ -42,10 +42,14 @@ def uses_winograd(geo):
     """A 3x3, stride 1, undilated, ungrouped convolution with many input
     channels: Winograd's algorithm is the faster way."""
     tiles = geo.n * -(-geo.h_out // 2) * -(-geo.w_out // 2)
-    return (geo.kh == geo.kw == 3 and geo.stride == (1, 1)
-            and geo.dilation == (1, 1) and geo.groups == 1
-            and geo.c_in >= _WINOGRAD_MIN_CHANNELS
-            and tiles >= _WINOGRAD_MIN_TILES)
+    return (
+        geo.kh == geo.kw == 3
+        and geo.stride == (1, 1)
+        and geo.dilation == (1, 1)
+        and geo.groups == 1
+        and geo.c_in >= _WINOGRAD_MIN_CHANNELS
+        and tiles >= _WINOGRAD_MIN_TILES
+    )
 
 
 class _Tile:
@@ -67,17 +71,19 @@ class _Tile:
         matrix product covers all of them.
         """
         if self.images == 1:
-            return mat[self.n0, :, :,
-                       self.r0 * w_out:(self.r0 + self.rows) * w_out]
-        block = mat[self.n0:self.n0 + self.images]
+            return mat[
+                self.n0, :, :, self.r0 * w_out : (self.r0 + self.rows) * w_out
+            ]
+        block = mat[self.n0 : self.n0 + self.images]
         return block.transpose(1, 2, 0, 3).reshape(*mat.shape[1:3], -1)
 
     def store(self, mat, values):
         """Write ``values`` laid out as :meth:`output` into ``mat``."""
         if self.images > 1:
             g, c = mat.shape[1:3]
-            mat[self.n0:self.n0 + self.images] = values.reshape(
-                g, c, self.images, -1).transpose(2, 0, 1, 3)
+            mat[self.n0 : self.n0 + self.images] = values.reshape(
+                g, c, self.images, -1
+            ).transpose(2, 0, 1, 3)
 
 
 def _tiles(geo):
@@ -89,13 +95,11 @@ def _tiles(geo):
     if rows >= geo.h_out:
         images = max(1, rows // geo.h_out)
         for n0 in range(0, geo.n, images):
-            yield _Tile(n0, min(images, geo.n - n0), 0, geo.h_out,
-                        geo.w_out)
+            yield _Tile(n0, min(images, geo.n - n0), 0, geo.h_out, geo.w_out)
     else:
         for n0 in range(geo.n):
             for r0 in range(0, geo.h_out, rows):
-                yield _Tile(n0, 1, r0, min(rows, geo.h_out - r0),
-                            geo.w_out)
+                yield _Tile(n0, 1, r0, min(rows, geo.h_out - r0), geo.w_out)
 
 
 def _window_view(xp, geo, tile):
@@ -107,12 +111,25 @@ def _window_view(xp, geo, tile):
     """
     sn, sc, sh, sw = xp.strides
     return as_strided(
-        xp[tile.n0:, :, tile.r0 * geo.stride[0]:],
-        shape=(geo.groups, geo.c_per_group, geo.kh, geo.kw, tile.images,
-               tile.rows, geo.w_out),
-        strides=(sc * geo.c_per_group, sc, sh * geo.dilation[0],
-                 sw * geo.dilation[1], sn, sh * geo.stride[0],
-                 sw * geo.stride[1]),
+        xp[tile.n0 :, :, tile.r0 * geo.stride[0] :],
+        shape=(
+            geo.groups,
+            geo.c_per_group,
+            geo.kh,
+            geo.kw,
+            tile.images,
+            tile.rows,
+            geo.w_out,
+        ),
+        strides=(
+            sc * geo.c_per_group,
+            sc,
+            sh * geo.dilation[0],
+            sw * geo.dilation[1],
+            sn,
+            sh * geo.stride[0],
+            sw * geo.stride[1],
+        ),
         writeable=False,
     )
 
@@ -134,8 +151,9 @@ def forward(x, w, b, geo):
     dtype = np.result_type(x, w) if b is None else np.result_type(x, w, b)
     x = x.astype(dtype, copy=False)
     # (G, C_out/G, C_in/G * kH * kW): one row per output channel
-    w_mat = w.astype(dtype, copy=False).reshape(geo.groups,
-                                                geo.out_per_group, -1)
+    w_mat = w.astype(dtype, copy=False).reshape(
+        geo.groups, geo.out_per_group, -1
+    )
     y = np.empty((geo.n, geo.c_out, geo.h_out, geo.w_out), dtype)
     # (N, G, C_out/G, H_out * W_out): the output, seen as matrices
     y_mat = y.reshape(geo.n, geo.groups, geo.out_per_group, -1)
@@ -146,8 +164,9 @@ def forward(x, w, b, geo):
         winograd_conv3x3(x, w.astype(dtype, copy=False), geo.pad, y)
     else:
         xp = pad_input(x, geo)
-        buffer = np.empty(_TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw
-                          * geo.w_out, dtype)
+        buffer = np.empty(
+            _TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw * geo.w_out, dtype
+        )
         for tile in _tiles(geo):
             cols = _im2col(xp, geo, tile, buffer)
             if tile.images == 1:  # write straight into the output
@@ -170,15 +189,23 @@ def backward(g, x, w, geo, input_grad):
     if geo.pointwise:
         # sum over images of delta x^T, as one product over (n, pixel)
         x_mat = x.reshape(geo.n, geo.groups, geo.c_per_group, -1)
-        grad_w = np.matmul(g_mat.transpose(1, 2, 0, 3).reshape(
-            geo.groups, geo.out_per_group, -1), x_mat.transpose(
-            1, 0, 3, 2).reshape(geo.groups, -1, geo.c_per_group))
+        grad_w = np.matmul(
+            g_mat.transpose(1, 2, 0, 3).reshape(
+                geo.groups, geo.out_per_group, -1
+            ),
+            x_mat.transpose(1, 0, 3, 2).reshape(
+                geo.groups, -1, geo.c_per_group
+            ),
+        )
     else:
-        grad_w = np.zeros((geo.groups, geo.out_per_group,
-                           geo.c_per_group * geo.kh * geo.kw), dtype)
+        grad_w = np.zeros(
+            (geo.groups, geo.out_per_group, geo.c_per_group * geo.kh * geo.kw),
+            dtype,
+        )
         xp = pad_input(x, geo)
-        buffer = np.empty(_TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw
-                          * geo.w_out, dtype)
+        buffer = np.empty(
+            _TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw * geo.w_out, dtype
+        )
         for tile in _tiles(geo):
             cols = _im2col(xp, geo, tile, buffer)
             delta = tile.output(g_mat, geo.w_out)
@@ -191,12 +218,13 @@ def backward(g, x, w, geo, input_grad):
 def input_gradient(g, w, geo):
     """Input gradient of conv2d: the transposed convolution of ``g``."""
     if geo.pointwise:
-        w_t = w.reshape(geo.groups, geo.out_per_group,
-                        geo.c_per_group).swapaxes(-1, -2)
-        g_mat = np.ascontiguousarray(g).reshape(geo.n, geo.groups,
-                                                geo.out_per_group, -1)
-        return np.matmul(w_t, g_mat).reshape(geo.n, geo.c_in, geo.h,
-                                             geo.w)
+        w_t = w.reshape(
+            geo.groups, geo.out_per_group, geo.c_per_group
+        ).swapaxes(-1, -2)
+        g_mat = np.ascontiguousarray(g).reshape(
+            geo.n, geo.groups, geo.out_per_group, -1
+        )
+        return np.matmul(w_t, g_mat).reshape(geo.n, geo.c_in, geo.h, geo.w)
     if geo.stride == (1, 1):
         return _full_correlation_rot180(g, w, geo)
     return _col2im(g, w, geo)
@@ -212,27 +240,35 @@ def _full_correlation_rot180(g, w, geo):
     each group and rotate it by 180 degrees.
     """
     pads = []
-    for (lo, hi), k, d in zip(geo.pad, (geo.kh, geo.kw), geo.dilation,
-                              strict=True):
+    for (lo, hi), k, d in zip(
+        geo.pad, (geo.kh, geo.kw), geo.dilation, strict=True
+    ):
         reach = d * (k - 1)
         pads.append((reach - lo, reach - hi))
-    crop = tuple(slice(max(0, -a), None if b >= 0 else b)
-                 for a, b in pads)
+    crop = tuple(slice(max(0, -a), None if b >= 0 else b) for a, b in pads)
     g = g[:, :, crop[0], crop[1]]
     padding = [(max(0, a), max(0, b)) for a, b in pads]
     g = np.pad(g, ((0, 0), (0, 0), padding[0], padding[1]))
     w_rot = _rot180_transposed(w, geo)
-    return forward(g, w_rot, None, geometry(
-        "conv2d", g.shape, w_rot.shape, 1, 0, geo.dilation, geo.groups))
+    return forward(
+        g,
+        w_rot,
+        None,
+        geometry(
+            "conv2d", g.shape, w_rot.shape, 1, 0, geo.dilation, geo.groups
+        ),
+    )
 
 
 def _rot180_transposed(w, geo):
     """(C_out, C_in/G, kH, kW) -> (C_in, C_out/G, kH, kW), rotated 180."""
-    w_g = w.reshape(geo.groups, geo.out_per_group, geo.c_per_group, geo.kh,
-                    geo.kw)
+    w_g = w.reshape(
+        geo.groups, geo.out_per_group, geo.c_per_group, geo.kh, geo.kw
+    )
     w_t = w_g.transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
-    return np.ascontiguousarray(w_t).reshape(geo.c_in, geo.out_per_group,
-                                             geo.kh, geo.kw)
+    return np.ascontiguousarray(w_t).reshape(
+        geo.c_in, geo.out_per_group, geo.kh, geo.kw
+    )
 
 
 def _col2im(g, w, geo):
@@ -245,28 +281,32 @@ def _col2im(g, w, geo):
     """
     (pt, pb), (pl, pr) = geo.pad
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
-    grad_p = np.zeros((geo.n, geo.c_in, geo.h + pt + pb, geo.w + pl + pr),
-                      g.dtype)
+    grad_p = np.zeros(
+        (geo.n, geo.c_in, geo.h + pt + pb, geo.w + pl + pr), g.dtype
+    )
     # (G, C_in/G * kH * kW, C_out/G)
     w_t = w.reshape(geo.groups, geo.out_per_group, -1).swapaxes(-1, -2)
     g_mat = g.reshape(geo.n, geo.groups, geo.out_per_group, -1)
-    buffer = np.empty(_TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw
-                      * geo.w_out, g.dtype)
+    buffer = np.empty(
+        _TILE_ELEMENTS + geo.c_in * geo.kh * geo.kw * geo.w_out, g.dtype
+    )
     for tile in _tiles(geo):
         delta = tile.output(g_mat, geo.w_out)
         cols = buffer[: geo.c_in * geo.kh * geo.kw * tile.columns]
-        cols = np.matmul(w_t, delta, out=cols.reshape(geo.groups, -1,
-                                                      tile.columns))
+        cols = np.matmul(
+            w_t, delta, out=cols.reshape(geo.groups, -1, tile.columns)
+        )
         # (C_in, kH, kW, images, rows, W_out) -> per offset, as the input
-        cols = cols.reshape(geo.c_in, geo.kh, geo.kw, tile.images,
-                            tile.rows, geo.w_out)
-        target = grad_p[tile.n0:tile.n0 + tile.images]
+        cols = cols.reshape(
+            geo.c_in, geo.kh, geo.kw, tile.images, tile.rows, geo.w_out
+        )
+        target = grad_p[tile.n0 : tile.n0 + tile.images]
         for u in range(geo.kh):
             top = tile.r0 * sh + u * dh
             rows = slice(top, top + sh * (tile.rows - 1) + 1, sh)
             for v in range(geo.kw):
-                columns = slice(v * dw, v * dw + sw * (geo.w_out - 1) + 1,
-                                sw)
+                columns = slice(v * dw, v * dw + sw * (geo.w_out - 1) + 1, sw)
                 target[:, :, rows, columns] += cols[:, u, v].transpose(
-                    1, 0, 2, 3)
-    return grad_p[:, :, pt:pt + geo.h, pl:pl + geo.w]
+                    1, 0, 2, 3
+                )
+    return grad_p[:, :, pt : pt + geo.h, pl : pl + geo.w]

@@ -44,8 +44,11 @@ class Geometry:
     @property
     def pointwise(self) -> bool:
         """A 1x1 kernel reading every pixel: a plain matrix product."""
-        return (self.kh == self.kw == 1 and self.stride == (1, 1)
-                and not self.padded)
+        return (
+            self.kh == self.kw == 1
+            and self.stride == (1, 1)
+            and not self.padded
+        )
 
 
 def geometry(func, x_shape, w_shape, stride, padding, dilation, groups):
@@ -83,8 +86,22 @@ def geometry(func, x_shape, w_shape, stride, padding, dilation, groups):
                 "empty"
             )
         out.append((size + lo + hi - span) // s + 1)
-    return Geometry(n, c_in, h, w_in, c_out, c_per_group, kh, kw, groups,
-                    stride, dilation, pad, out[0], out[1])
+    return Geometry(
+        n,
+        c_in,
+        h,
+        w_in,
+        c_out,
+        c_per_group,
+        kh,
+        kw,
+        groups,
+        stride,
+        dilation,
+        pad,
+        out[0],
+        out[1],
+    )
 
 
 def conv_arrays(func, input, weight, bias):

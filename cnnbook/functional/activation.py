@@ -50,8 +50,9 @@ def _check_dim(x, dim, func):
 
 
 def _grad_pair(func, grad_output, input):
-    return as_arrays_of_one_shape(grad_output, "grad_output", input,
-                                  "input", func)
+    return as_arrays_of_one_shape(
+        grad_output, "grad_output", input, "input", func
+    )
 
 
 def relu(input):
@@ -87,8 +88,7 @@ def leaky_relu_backward(grad_output, input, negative_slope=0.01):
     func = "leaky_relu_backward"
     g, x = _grad_pair(func, grad_output, input)
     a = check_number(negative_slope, "negative_slope", func)
-    return np.where(x > 0, g, a * g).astype(np.result_type(g, x),
-                                            copy=False)
+    return np.where(x > 0, g, a * g).astype(np.result_type(g, x), copy=False)
 
 
 def leaky_relu_derivative(input, negative_slope=0.01):

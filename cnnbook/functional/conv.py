@@ -78,8 +78,7 @@ def conv2d(
     """
     func = "conv2d"
     x, w, b = conv_arrays(func, input, weight, bias)
-    geo = geometry(func, x.shape, w.shape, stride, padding, dilation,
-                   groups)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation, groups)
     return _conv_fast.forward(x, w, b, geo)
 
 
@@ -134,8 +133,6 @@ def conv2d_backward(
     func = "conv2d_backward"
     x, w, _ = conv_arrays(func, input, weight, None)
     g = as_array(grad_output, "grad_output", func, ndim=4)
-    geo = geometry(func, x.shape, w.shape, stride, padding, dilation,
-                   groups)
-    check_grad_output_shape(g, (geo.n, geo.c_out, geo.h_out, geo.w_out),
-                            func)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation, groups)
+    check_grad_output_shape(g, (geo.n, geo.c_out, geo.h_out, geo.w_out), func)
     return _conv_fast.backward(g, x, w, geo, input_grad)

@@ -47,21 +47,24 @@ def conv2d_reference(
     """
     func = "conv2d_reference"
     x, w, b = conv_arrays(func, input, weight, bias)
-    geo = geometry(func, x.shape, w.shape, stride, padding, dilation,
-                    groups)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation, groups)
     xp = pad_input(x, geo)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
-    y = np.zeros((geo.n, geo.c_out, geo.h_out, geo.w_out),
-                 np.result_type(x, w))
+    y = np.zeros(
+        (geo.n, geo.c_out, geo.h_out, geo.w_out), np.result_type(x, w)
+    )
     for n in range(geo.n):
         for o in range(geo.c_out):
             first = (o // geo.out_per_group) * geo.c_per_group  # g(o)
             channels = slice(first, first + geo.c_per_group)
             for i in range(geo.h_out):
                 for j in range(geo.w_out):
-                    window = xp[n, channels,
-                                i * sh: i * sh + dh * (geo.kh - 1) + 1: dh,
-                                j * sw: j * sw + dw * (geo.kw - 1) + 1: dw]
+                    window = xp[
+                        n,
+                        channels,
+                        i * sh : i * sh + dh * (geo.kh - 1) + 1 : dh,
+                        j * sw : j * sw + dw * (geo.kw - 1) + 1 : dw,
+                    ]
                     y[n, o, i, j] = np.sum(w[o] * window)
             if b is not None:
                 y[n, o] += b[o]
@@ -95,8 +98,7 @@ def conv2d_backward_reference(
     func = "conv2d_backward_reference"
     x, w, _ = conv_arrays(func, input, weight, None)
     g = as_array(grad_output, "grad_output", func, ndim=4)
-    geo = geometry(func, x.shape, w.shape, stride, padding, dilation,
-                    groups)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation, groups)
     xp = pad_input(x, geo)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     grad_xp = np.zeros_like(xp)
@@ -115,7 +117,7 @@ def conv2d_backward_reference(
                     grad_w[o] += delta * xp[n, channels, rows, cols]
                     grad_xp[n, channels, rows, cols] += delta * w[o]
     (pt, _), (pl, _) = geo.pad
-    grad_x = grad_xp[:, :, pt:pt + geo.h, pl:pl + geo.w]
+    grad_x = grad_xp[:, :, pt : pt + geo.h, pl : pl + geo.w]
     return grad_x, grad_w, grad_b
 
 
@@ -126,8 +128,9 @@ def _check_2d_pair(func, image, kernel, mode):
         raise ValueError(
             f"{func}: mode must be 'valid' or 'full', got {mode!r}"
         )
-    if mode == "valid" and (k.shape[0] > a.shape[0]
-                            or k.shape[1] > a.shape[1]):
+    if mode == "valid" and (
+        k.shape[0] > a.shape[0] or k.shape[1] > a.shape[1]
+    ):
         raise ValueError(
             f"{func}: in 'valid' mode the kernel {k.shape} must fit in the "
             f"image {a.shape}"

@@ -82,8 +82,9 @@ def dropout_backward(grad_output, mask, p=0.5):
     return np.where(mask, g * scale, 0).astype(g.dtype, copy=False)
 
 
-def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
-                          return_mask=False):
+def dropout_scale_at_test(
+    input, keep_prob=0.5, training=True, rng=None, return_mask=False
+):
     r"""Dropout as the encyclopedia and the original paper write it.
 
     .. math::

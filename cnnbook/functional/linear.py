@@ -35,8 +35,7 @@ def linear(input, weight, bias=None):
         b = as_array(bias, "bias", func, ndim=1)
         if b.shape != (w.shape[0],):
             raise ValueError(
-                f"{func}: bias must have shape ({w.shape[0]},), got "
-                f"{b.shape}"
+                f"{func}: bias must have shape ({w.shape[0]},), got {b.shape}"
             )
         y = y + b
     return y

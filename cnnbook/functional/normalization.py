@@ -56,13 +56,15 @@ def batch_norm(
             f"{x.shape}"
         )
     c = x.shape[1]
-    momentum = check_number(momentum, "momentum", func, minimum=0,
-                            maximum=1)
+    momentum = check_number(momentum, "momentum", func, minimum=0, maximum=1)
     eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
     vectors = {}
-    for name, value in (("running_mean", running_mean),
-                        ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
+    for name, value in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if value is None:
             continue
         if name.startswith("running") and not isinstance(value, np.ndarray):
@@ -163,8 +165,11 @@ def batch_norm_backward(
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    gamma = np.ones(c) if weight is None else as_array(
-        weight, "weight", func, ndim=1)
+    gamma = (
+        np.ones(c)
+        if weight is None
+        else as_array(weight, "weight", func, ndim=1)
+    )
     if gamma.shape != (c,):
         raise ValueError(
             f"{func}: weight must have shape ({c},), got {gamma.shape}"
@@ -187,8 +192,10 @@ def batch_norm_backward(
     d_hat = g * gamma.reshape(shape)
     if training:
         grad_input = inv_std * (
-            d_hat - d_hat.mean(axis=axes, keepdims=True)
-            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True))
+            d_hat
+            - d_hat.mean(axis=axes, keepdims=True)
+            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True)
+        )
     else:
         grad_input = d_hat * inv_std
     return grad_input, grad_weight, grad_bias

@@ -37,8 +37,10 @@ class LayerFailure:
     def describe(self, owner: str) -> str:
         """One line: ``owner``, the layer, its input shape, the error."""
         layer = repr(self.module).split("\n")[0]
-        return (f"{owner}: layer {self.name!r} ({layer}) failed on an "
-                f"input of shape {self.input_shape}: {self.message}")
+        return (
+            f"{owner}: layer {self.name!r} ({layer}) failed on an "
+            f"input of shape {self.input_shape}: {self.message}"
+        )
 
 
 def _first_shape(inputs) -> tuple:
@@ -71,8 +73,10 @@ def locate_failure(model: nn.Module, x: torch.Tensor) -> LayerFailure | None:
     ('1', (1, 4, 1, 1))
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"locate_failure: model must be a torch.nn.Module, "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"locate_failure: model must be a torch.nn.Module, "
+            f"got {type(model).__name__}"
+        )
     stack: list[tuple[str, nn.Module, tuple]] = []
 
     def enter(name):
@@ -127,8 +131,9 @@ class ImageClassifier(nn.Module):
         if size is not None:
             return f"(N, {self.in_channels}, {size}, {size})"
         if self.min_size > 1:
-            return (f"(N, {self.in_channels}, H, W) with H, W >= "
-                    f"{self.min_size}")
+            return (
+                f"(N, {self.in_channels}, H, W) with H, W >= {self.min_size}"
+            )
         return f"(N, {self.in_channels}, H, W)"
 
     def check_input(self, x: torch.Tensor) -> None:
@@ -140,8 +145,10 @@ class ImageClassifier(nn.Module):
         """
         owner = type(self).__name__
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"{owner}: input must be a torch.Tensor, got "
-                            f"{type(x).__name__}")
+            raise TypeError(
+                f"{owner}: input must be a torch.Tensor, got "
+                f"{type(x).__name__}"
+            )
         shape = tuple(x.shape)
         ok = x.ndim == 4 and shape[1] == self.in_channels
         if ok and self.image_size is not None:
@@ -153,9 +160,14 @@ class ImageClassifier(nn.Module):
         hint = ""
         if x.ndim == 3:
             hint = " (a single image needs a batch axis: x[None])"
-        elif (self.image_size is not None and x.ndim == 4
-              and "image_size" in inspect.signature(
-                  type(self).__init__).parameters):
+        elif (
+            self.image_size is not None
+            and x.ndim == 4
+            and "image_size"
+            in inspect.signature(type(self).__init__).parameters
+        ):
             hint = "; build the model with image_size=... for other sizes"
-        raise ValueError(f"{owner}: expected input of shape "
-                         f"{self.expected_input()}, got {shape}{hint}")
+        raise ValueError(
+            f"{owner}: expected input of shape "
+            f"{self.expected_input()}, got {shape}{hint}"
+        )

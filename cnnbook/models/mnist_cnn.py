@@ -38,15 +38,19 @@ class MnistCNN(ImageClassifier):
     (``nn.CrossEntropyLoss`` applies log-softmax itself) or to the caller.
     """
 
-    def __init__(self, num_classes: int = 10, dropout: float = 0.5,
-                 in_channels: int = 1, image_size: int = 28):
+    def __init__(
+        self,
+        num_classes: int = 10,
+        dropout: float = 0.5,
+        in_channels: int = 1,
+        image_size: int = 28,
+    ):
         super().__init__()
         func = "MnistCNN"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
         in_channels = check_int(in_channels, "in_channels", func, minimum=1)
         image_size = check_int(image_size, "image_size", func, minimum=4)
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
         self.in_channels, self.image_size = in_channels, image_size
         self.conv1 = nn.Conv2d(in_channels, 32, kernel_size=3, padding=1)
         self.conv2 = nn.Conv2d(32, 64, kernel_size=3, padding=1)
@@ -93,17 +97,20 @@ def mnist_cnn_forward_numpy(params: dict, images, keep_activations=False):
     x = as_array(images, "images", "mnist_cnn_forward_numpy", ndim=4)
     p = params
     acts = {"input": x}
-    acts["conv1"] = cf.conv2d(x, p["conv1.weight"], p["conv1.bias"],
-                             padding=1)  # (N, 32, 28, 28)
+    acts["conv1"] = cf.conv2d(
+        x, p["conv1.weight"], p["conv1.bias"], padding=1
+    )  # (N, 32, 28, 28)
     acts["relu1"] = cf.relu(acts["conv1"])
     acts["pool1"] = cf.max_pool2d(acts["relu1"], 2)  # (N, 32, 14, 14)
-    acts["conv2"] = cf.conv2d(acts["pool1"], p["conv2.weight"],
-                             p["conv2.bias"], padding=1)  # (N, 64, 14, 14)
+    acts["conv2"] = cf.conv2d(
+        acts["pool1"], p["conv2.weight"], p["conv2.bias"], padding=1
+    )  # (N, 64, 14, 14)
     acts["relu2"] = cf.relu(acts["conv2"])
     acts["pool2"] = cf.max_pool2d(acts["relu2"], 2)  # (N, 64, 7, 7)
     acts["flatten"] = acts["pool2"].reshape(len(x), -1)  # (N, 3136)
-    acts["fc1"] = cf.relu(cf.linear(acts["flatten"], p["fc1.weight"],
-                                  p["fc1.bias"]))  # (N, 128)
+    acts["fc1"] = cf.relu(
+        cf.linear(acts["flatten"], p["fc1.weight"], p["fc1.bias"])
+    )  # (N, 128)
     # Dropout is the identity at inference (PyTorch scales in training).
     acts["fc2"] = cf.linear(acts["fc1"], p["fc2.weight"], p["fc2.bias"])
     acts["softmax"] = cf.softmax(acts["fc2"], dim=1)  # (N, 10)

@@ -21,11 +21,16 @@ class CrossEntropyLoss:
 
     def __call__(self, input, target):
         self._input, self._target = input, target
-        return losses.cross_entropy(input, target, self.reduction,
-                                    self.label_smoothing)
+        return losses.cross_entropy(
+            input, target, self.reduction, self.label_smoothing
+        )
 
     def backward(self, grad_output=1.0):
         grad = losses.cross_entropy_backward(
-            grad_output, self._input, self._target, self.reduction,
-            self.label_smoothing)
+            grad_output,
+            self._input,
+            self._target,
+            self.reduction,
+            self.label_smoothing,
+        )
         return grad.astype(self._input.dtype, copy=False)

@@ -11,8 +11,13 @@ from .module import Sequential
 __all__ = ["small_cnn"]
 
 
-def small_cnn(num_classes=10, channels=(16, 32), image_size=28, rng=None,
-              dtype=np.float32):
+def small_cnn(
+    num_classes=10,
+    channels=(16, 32),
+    image_size=28,
+    rng=None,
+    dtype=np.float32,
+):
     """A two-block CNN for 1-channel digits, in numpy.
 
     ``conv 3x3 (pad 1) -> ReLU -> max-pool 2 -> conv 3x3 (pad 1) -> ReLU

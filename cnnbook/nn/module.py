@@ -83,7 +83,8 @@ class Module(ABC):
                 for i, child in enumerate(value):
                     if isinstance(child, Module):
                         yield from child.named_parameters(
-                            f"{prefix}{name}.{i}.")
+                            f"{prefix}{name}.{i}."
+                        )
 
     def parameters(self) -> list[Parameter]:
         return [p for _, p in self.named_parameters()]
@@ -131,8 +132,9 @@ class Module(ABC):
             p.grad = np.zeros_like(p.data)
         for module in self._modules():
             for name, value in vars(module).items():
-                if name.startswith("running_") and isinstance(value,
-                                                              np.ndarray):
+                if name.startswith("running_") and isinstance(
+                    value, np.ndarray
+                ):
                     setattr(module, name, value.astype(dtype))
         return self
 
@@ -157,14 +159,16 @@ class Module(ABC):
         """
         own = dict(self.named_parameters())
         buffers = self.buffers()
-        state = {k: v for k, v in state.items()
-                 if not k.endswith("num_batches_tracked")}
+        state = {
+            k: v
+            for k, v in state.items()
+            if not k.endswith("num_batches_tracked")
+        }
         missing = sorted((set(own) | set(buffers)) - set(state))
         unexpected = sorted(set(state) - set(own) - set(buffers))
         if missing or unexpected:
             raise KeyError(
-                f"load_state_dict: missing {missing}, unexpected "
-                f"{unexpected}"
+                f"load_state_dict: missing {missing}, unexpected {unexpected}"
             )
         for name, value in state.items():
             value = np.asarray(value)
@@ -213,10 +217,10 @@ class Sequential(Module):
     def backward(self, grad_output, input_grad=True):
         for i in range(len(self.layers) - 1, -1, -1):
             grad_output = self.layers[i].backward(
-                grad_output, input_grad=input_grad or i > 0)
+                grad_output, input_grad=input_grad or i > 0
+            )
         return grad_output
 
     def __repr__(self) -> str:
-        lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(
-            self.layers)]
+        lines = [f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"

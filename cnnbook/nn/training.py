@@ -9,8 +9,17 @@ from .._validation import as_generator, check_int
 __all__ = ["predict", "train_epoch"]
 
 
-def train_epoch(model, criterion, optimizer, images, labels, batch_size=64,
-                rng=None, schedule=None, step=0):
+def train_epoch(
+    model,
+    criterion,
+    optimizer,
+    images,
+    labels,
+    batch_size=64,
+    rng=None,
+    schedule=None,
+    step=0,
+):
     """One pass over the data in shuffled mini-batches; returns the mean
     loss and the next step number.
 
@@ -24,7 +33,7 @@ def train_epoch(model, criterion, optimizer, images, labels, batch_size=64,
     order = rng.permutation(len(images))
     total = 0.0
     for start in range(0, len(order), batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         if schedule is not None:
             optimizer.lr = schedule(step)
         optimizer.zero_grad()
@@ -49,6 +58,8 @@ def predict(model, images, batch_size=500):
     if len(images) == 0:
         raise ValueError("predict: images is empty (nothing to classify)")
     model.eval()
-    classes = [model(images[start:start + batch_size]).argmax(axis=1)
-               for start in range(0, len(images), batch_size)]
+    classes = [
+        model(images[start : start + batch_size]).argmax(axis=1)
+        for start in range(0, len(images), batch_size)
+    ]
     return np.concatenate(classes)

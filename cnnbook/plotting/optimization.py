@@ -10,8 +10,16 @@ from ._common import pyplot
 __all__ = ["loss_surface_figure", "schedule_figure"]
 
 
-def loss_surface_figure(loss, paths, xlim, ylim, minimum=None, levels=20,
-                        title=None, log_levels=True):
+def loss_surface_figure(
+    loss,
+    paths,
+    xlim,
+    ylim,
+    minimum=None,
+    levels=20,
+    title=None,
+    log_levels=True,
+):
     """Contours of a 2-D loss with the paths optimisers took over it.
 
     Parameters
@@ -35,17 +43,29 @@ def loss_surface_figure(loss, paths, xlim, ylim, minimum=None, levels=20,
         contour_levels = np.geomspace(low, values.max(), levels)
     else:
         contour_levels = levels
-    ax.contour(grid_x, grid_y, values, levels=contour_levels,
-               cmap="Greys", linewidths=0.7)
+    ax.contour(
+        grid_x,
+        grid_y,
+        values,
+        levels=contour_levels,
+        cmap="Greys",
+        linewidths=0.7,
+    )
     for i, (name, path) in enumerate(paths.items()):
         path = np.asarray(path)
-        ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.3,
-                color=f"C{i}", label=f"{name} ({len(path) - 1} steps)")
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            "-o",
+            ms=2.5,
+            lw=1.3,
+            color=f"C{i}",
+            label=f"{name} ({len(path) - 1} steps)",
+        )
     start = np.asarray(next(iter(paths.values())))[0]
     ax.plot(*start, "ks", ms=7, label="start")
     if minimum is not None:
-        ax.plot(*minimum, "*", color="gold", mec="k", ms=15,
-                label="minimum")
+        ax.plot(*minimum, "*", color="gold", mec="k", ms=15, label="minimum")
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("$w_1$")
@@ -65,8 +85,9 @@ def schedule_figure(schedules, xlabel="step", log=False, title=None):
     plt = pyplot()
     n = len(schedules)
     fig, axes = plt.subplots(1, n, figsize=(3.3 * n, 2.9), squeeze=False)
-    for ax, (i, (name, lrs)) in zip(axes[0], enumerate(schedules.items()),
-                                    strict=True):
+    for ax, (i, (name, lrs)) in zip(
+        axes[0], enumerate(schedules.items()), strict=True
+    ):
         ax.plot(np.arange(len(lrs)), lrs, color=f"C{i}")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel(xlabel)

@@ -46,10 +46,14 @@ def load_checkpoint(path, map_location="cpu") -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"load_checkpoint: {path} does not exist")
     try:
-        state = torch.load(path, map_location=map_location,
-                           weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError,
-            ValueError) as err:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except (
+        pickle.UnpicklingError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as err:
         raise ValueError(
             f"load_checkpoint: {path} is not a readable checkpoint (a "
             f"torch.save'd dict of tensors and plain values): {err}"
@@ -70,8 +74,11 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
     theirs = {k: tuple(v.shape) for k, v in weights.items()}
     missing = sorted(set(own) - set(theirs))
     unexpected = sorted(set(theirs) - set(own))
-    shapes = sorted(f"{k}: checkpoint {theirs[k]}, model {own[k]}"
-                    for k in set(own) & set(theirs) if own[k] != theirs[k])
+    shapes = sorted(
+        f"{k}: checkpoint {theirs[k]}, model {own[k]}"
+        for k in set(own) & set(theirs)
+        if own[k] != theirs[k]
+    )
     if missing or unexpected or shapes:
         parts = []
         if missing:
@@ -87,8 +94,7 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
         )
 
 
-def load_model_weights(model: nn.Module, path, map_location="cpu"
-                       ) -> dict:
+def load_model_weights(model: nn.Module, path, map_location="cpu") -> dict:
     """Load a checkpoint's model weights into ``model`` (checked first).
 
     Returns the whole checkpoint (epoch, history, ...).

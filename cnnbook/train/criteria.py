@@ -35,14 +35,16 @@ def _check_batch(logits, target, func: str) -> None:
             f"{getattr(logits, 'shape', type(logits).__name__)}"
         )
     if not isinstance(target, torch.Tensor) or target.shape != (
-            logits.shape[0],):
+        logits.shape[0],
+    ):
         raise ValueError(
             f"{func}: target must be a tensor of shape "
             f"({logits.shape[0]},), got "
             f"{getattr(target, 'shape', type(target).__name__)}"
         )
-    if target.numel() and (target.min() < 0
-                           or target.max() >= logits.shape[1]):
+    if target.numel() and (
+        target.min() < 0 or target.max() >= logits.shape[1]
+    ):
         raise ValueError(
             f"{func}: target classes must lie in 0..{logits.shape[1] - 1},"
             f" got {int(target.min())}..{int(target.max())}"
@@ -70,8 +72,12 @@ class FocalLoss(nn.Module):
         "mean" divides by N (not by the sum of the weights).
     """
 
-    def __init__(self, gamma: float = 2.0, alpha: ArrayLike | None = None,
-                 reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        gamma: float = 2.0,
+        alpha: ArrayLike | None = None,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__()
         func = "FocalLoss"
         self.gamma = check_number(gamma, "gamma", func, minimum=0)
@@ -92,8 +98,9 @@ class FocalLoss(nn.Module):
                 )
         self.register_buffer("alpha", alpha)
 
-    def forward(self, logits: torch.Tensor,
-                target: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, logits: torch.Tensor, target: torch.Tensor
+    ) -> torch.Tensor:
         """The loss of ``logits`` (N, C) for classes ``target`` (N,)."""
         _check_batch(logits, target, "FocalLoss")
         # log p_t from log_softmax: never the log of an underflowed 0
@@ -120,8 +127,9 @@ class FocalLoss(nn.Module):
         return f"gamma={self.gamma}, reduction={self.reduction!r}"
 
 
-def class_weights(labels: ArrayLike,
-                  num_classes: int | None = None) -> torch.Tensor:
+def class_weights(
+    labels: ArrayLike, num_classes: int | None = None
+) -> torch.Tensor:
     r"""The "balanced" class weights :math:`w_c = N / (C\, n_c)`.
 
     Every class then carries the same total weight :math:`N / C`, as
@@ -132,8 +140,11 @@ def class_weights(labels: ArrayLike,
     [0.6666666865348816, 2.0]
     """
     func = "class_weights"
-    array = labels.cpu().numpy() if isinstance(labels, torch.Tensor) \
+    array = (
+        labels.cpu().numpy()
+        if isinstance(labels, torch.Tensor)
         else np.asarray(labels)
+    )
     if array.ndim != 1 or array.size == 0:
         raise ValueError(
             f"{func}: labels must be a non-empty 1-d array, got "
@@ -144,8 +155,9 @@ def class_weights(labels: ArrayLike,
             f"{func}: labels must be integers, got dtype {array.dtype}"
         )
     if array.min() < 0:
-        raise ValueError(f"{func}: labels must be >= 0, got "
-                         f"{int(array.min())}")
+        raise ValueError(
+            f"{func}: labels must be >= 0, got {int(array.min())}"
+        )
     if num_classes is not None:
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
     counts = np.bincount(array, minlength=num_classes or 0)

@@ -42,16 +42,16 @@ class History:
     def __getitem__(self, column: str) -> list:
         if not self.records or column not in self.records[0]:
             have = sorted(self.records[0]) if self.records else []
-            raise KeyError(f"History has no column {column!r}; columns: "
-                           f"{have}")
+            raise KeyError(
+                f"History has no column {column!r}; columns: {have}"
+            )
         return [r[column] for r in self.records]
 
     @property
     def columns(self) -> list[str]:
         return list(self.records[0]) if self.records else []
 
-    def best_epoch(self, column: str = "val_loss", mode: str = "min"
-                   ) -> int:
+    def best_epoch(self, column: str = "val_loss", mode: str = "min") -> int:
         """The epoch number with the lowest (or highest) value; ties go to
         the earliest."""
         values = self[column]
@@ -64,8 +64,9 @@ class History:
 
         Use ``train="train_eval_loss"`` to compare like with like (both
         losses in eval mode, no augmentation)."""
-        return [v - t for v, t in zip(self["val_loss"], self[train],
-                                      strict=True)]
+        return [
+            v - t for v, t in zip(self["val_loss"], self[train], strict=True)
+        ]
 
     def to_dict(self) -> dict:
         return {"records": [dict(r) for r in self.records]}
@@ -73,9 +74,9 @@ class History:
     @classmethod
     def from_dict(cls, data: dict) -> History:
         if not isinstance(data, dict) or not isinstance(
-                data.get("records"), list):
-            raise ValueError("History.from_dict: expected {'records': "
-                             "[...]}")
+            data.get("records"), list
+        ):
+            raise ValueError("History.from_dict: expected {'records': [...]}")
         return cls(data["records"])
 
     def save(self, path) -> Path:
@@ -97,17 +98,29 @@ class History:
 
     def table(self, columns=None, digits: int = 4) -> str:
         """The records as a fixed-width text table (rounded)."""
-        columns = columns or [c for c in self.columns
-                              if c not in ("seconds", "images_per_second")]
-        rows = [[f"{r[c]:.{digits}g}" if isinstance(r[c], float)
-                 else str(r[c]) for c in columns] for r in self.records]
-        widths = [max(len(c), *(len(row[i]) for row in rows))
-                  for i, c in enumerate(columns)]
-        lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths,
-                                                       strict=True))]
-        lines += ["  ".join(v.rjust(w) for v, w in zip(row, widths,
-                                                        strict=True))
-                  for row in rows]
+        columns = columns or [
+            c
+            for c in self.columns
+            if c not in ("seconds", "images_per_second")
+        ]
+        rows = [
+            [
+                f"{r[c]:.{digits}g}" if isinstance(r[c], float) else str(r[c])
+                for c in columns
+            ]
+            for r in self.records
+        ]
+        widths = [
+            max(len(c), *(len(row[i]) for row in rows))
+            for i, c in enumerate(columns)
+        ]
+        lines = [
+            "  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True))
+        ]
+        lines += [
+            "  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True))
+            for row in rows
+        ]
         return "\n".join(lines)
 
     def plot(self, **kwargs):

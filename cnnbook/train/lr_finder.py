@@ -50,9 +50,11 @@ class LRFinderResult:
         end = self._usable()
         if end < 3:
             return self.lrs[0]
-        slopes = [(self.smoothed[i + 1] - self.smoothed[i - 1])
-                  / math.log(self.lrs[i + 1] / self.lrs[i - 1])
-                  for i in range(1, end - 1)]
+        slopes = [
+            (self.smoothed[i + 1] - self.smoothed[i - 1])
+            / math.log(self.lrs[i + 1] / self.lrs[i - 1])
+            for i in range(1, end - 1)
+        ]
         return self.lrs[1 + slopes.index(min(slopes))]
 
     def suggestion(self) -> float:
@@ -65,11 +67,15 @@ class LRFinderResult:
         return lr_finder_figure(self, **kwargs)
 
 
-def lr_range_test(train_step: Callable[[float], float],
-                  start_lr: float = 1e-6, end_lr: float = 1.0,
-                  num_steps: int = 100, smoothing: float = 0.05,
-                  diverge: float = 4.0,
-                  progress: bool = False) -> LRFinderResult:
+def lr_range_test(
+    train_step: Callable[[float], float],
+    start_lr: float = 1e-6,
+    end_lr: float = 1.0,
+    num_steps: int = 100,
+    smoothing: float = 0.05,
+    diverge: float = 4.0,
+    progress: bool = False,
+) -> LRFinderResult:
     """Sweep the learning rate exponentially, one training step at each.
 
     ``train_step(lr)`` takes one training step (one batch) at learning
@@ -94,23 +100,30 @@ def lr_range_test(train_step: Callable[[float], float],
     """
     func = "lr_range_test"
     if not callable(train_step):
-        raise TypeError(f"{func}: train_step must be callable (lr -> "
-                        f"loss), got {type(train_step).__name__}")
-    start_lr = check_number(start_lr, "start_lr", func, minimum=0,
-                            strict_minimum=True)
-    end_lr = check_number(end_lr, "end_lr", func, minimum=start_lr,
-                          strict_minimum=True)
+        raise TypeError(
+            f"{func}: train_step must be callable (lr -> "
+            f"loss), got {type(train_step).__name__}"
+        )
+    start_lr = check_number(
+        start_lr, "start_lr", func, minimum=0, strict_minimum=True
+    )
+    end_lr = check_number(
+        end_lr, "end_lr", func, minimum=start_lr, strict_minimum=True
+    )
     num_steps = check_int(num_steps, "num_steps", func, minimum=3)
-    smoothing = check_number(smoothing, "smoothing", func, minimum=0,
-                             maximum=1, strict_minimum=True)
-    diverge = check_number(diverge, "diverge", func, minimum=1,
-                           strict_minimum=True)
+    smoothing = check_number(
+        smoothing, "smoothing", func, minimum=0, maximum=1, strict_minimum=True
+    )
+    diverge = check_number(
+        diverge, "diverge", func, minimum=1, strict_minimum=True
+    )
     from tqdm import tqdm
 
     lrs, losses, smoothed = [], [], []
     average, best = 0.0, math.inf
-    steps = tqdm(range(num_steps), desc="lr finder", leave=False,
-                 disable=not progress)
+    steps = tqdm(
+        range(num_steps), desc="lr finder", leave=False, disable=not progress
+    )
     for k in steps:
         lr = start_lr * (end_lr / start_lr) ** (k / (num_steps - 1))
         value = float(train_step(lr))

@@ -12,8 +12,7 @@ from .config import TrainConfig
 __all__ = ["mnist_cnn_recipe"]
 
 
-def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0,
-                     **changes):
+def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0, **changes):
     """How chapter 7 trains the simple MNIST CNN on 3,500 real digits.
 
     Chosen on the validation set (never the test set) among a handful of
@@ -39,12 +38,26 @@ def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0,
     from ..data.transforms import Compose, Normalize, RandomAffine
 
     normalize = Normalize.from_data(train_images)
-    augment = Compose([RandomAffine(degrees=10, translate=(0.1, 0.1),
-                                    scale=(0.9, 1.1)), normalize],
-                      seed=seed)
-    options = dict(epochs=epochs, batch_size=64, optimizer="sgd", lr=0.1,
-                   momentum=0.9, nesterov=True, weight_decay=5e-4,
-                   scheduler="onecycle", label_smoothing=0.1, patience=10,
-                   seed=seed, progress=False)
+    augment = Compose(
+        [
+            RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1)),
+            normalize,
+        ],
+        seed=seed,
+    )
+    options = dict(
+        epochs=epochs,
+        batch_size=64,
+        optimizer="sgd",
+        lr=0.1,
+        momentum=0.9,
+        nesterov=True,
+        weight_decay=5e-4,
+        scheduler="onecycle",
+        label_smoothing=0.1,
+        patience=10,
+        seed=seed,
+        progress=False,
+    )
     options.update(changes)
     return TrainConfig(**options), augment, normalize

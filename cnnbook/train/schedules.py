@@ -35,8 +35,9 @@ __all__ = ["PER_BATCH", "build_scheduler", "lr_trace"]
 PER_BATCH = ("cosine", "onecycle")  # these step after every batch
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
-                    steps_per_epoch: int):
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
+):
     """The scheduler ``config.scheduler`` names, or None for a constant
     learning rate."""
     kind = config.scheduler
@@ -47,16 +48,21 @@ def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
     if kind == "step":
         return sched.StepLR(optimizer, config.step_size, config.gamma)
     if kind == "onecycle":
-        return sched.OneCycleLR(optimizer, max_lr=config.lr,
-                                total_steps=total,
-                                pct_start=config.pct_start)
+        return sched.OneCycleLR(
+            optimizer,
+            max_lr=config.lr,
+            total_steps=total,
+            pct_start=config.pct_start,
+        )
     if kind == "plateau":
-        return sched.ReduceLROnPlateau(optimizer, factor=config.gamma,
-                                       patience=config.plateau_patience)
+        return sched.ReduceLROnPlateau(
+            optimizer, factor=config.gamma, patience=config.plateau_patience
+        )
     # cosine, with an optional linear warm-up from lr / 10
     warm = config.warmup_epochs * steps_per_epoch
-    cosine = sched.CosineAnnealingLR(optimizer, T_max=total - warm,
-                                     eta_min=config.min_lr)
+    cosine = sched.CosineAnnealingLR(
+        optimizer, T_max=total - warm, eta_min=config.min_lr
+    )
     if not warm:
         return cosine
     warmup = sched.LinearLR(optimizer, start_factor=0.1, total_iters=warm)
@@ -67,8 +73,10 @@ def lr_trace(config: TrainConfig, steps_per_epoch: int) -> list[float]:
     """The learning rate at every batch of a run with this config (for
     plots; "plateau" depends on the losses and is not traced)."""
     if config.scheduler == "plateau":
-        raise ValueError("lr_trace: 'plateau' depends on the validation "
-                         "losses; it has no fixed trace")
+        raise ValueError(
+            "lr_trace: 'plateau' depends on the validation "
+            "losses; it has no fixed trace"
+        )
     param = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([param], lr=config.lr)
     scheduler = build_scheduler(optimizer, config, steps_per_epoch)

@@ -25,7 +25,9 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
 import numpy as np
 
@@ -151,13 +153,13 @@ def _blas_threads(threads):
 
 
 def run_conv(
-    cases=CONV_SUITE,
-    repeats=7,
-    threads=2,
-    target_s=0.05,
-    dtype="float32",
-    out=sys.stdout,
-):
+    cases: Sequence[ConvCase] = CONV_SUITE,
+    repeats: int = 7,
+    threads: int = 2,
+    target_s: float = 0.05,
+    dtype: str = "float32",
+    out: TextIO = sys.stdout,
+) -> list[dict]:
     """Time forward and backward of every case; print and return a table.
 
     Returns a list of dicts, one per case, with the median times (seconds)
@@ -287,7 +289,7 @@ def run_conv(
     return rows
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m cnnbook.bench",
         description="Benchmarks of cnnbook's numpy code against PyTorch.",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["Comparison", "SourceCode", "agrees", "glue", "show_source"]
 
 
-def glue(name: str, value, display: bool = False) -> None:
+def glue(name: str, value: object, display: bool = False) -> None:
     """Make ``value`` available to the prose as ``{glue:}`name```.
 
     A thin wrapper over ``myst_nb.glue``; where myst-nb is not installed
@@ -43,7 +44,7 @@ def _decimals(text: str) -> int:
     return max(0, -Decimal(text).as_tuple().exponent)
 
 
-def agrees(claimed, computed) -> bool:
+def agrees(claimed: object, computed: object) -> bool:
     """Does the book's ``computed`` value agree with the ``claimed`` one?
 
     ``claimed`` is the encyclopedia's value as printed. A string such as
@@ -93,7 +94,13 @@ class Comparison:
         self.title = title
         self.rows: list[_Row] = []
 
-    def add(self, label: str, claimed, computed, fmt: str | None = None):
+    def add(
+        self,
+        label: str,
+        claimed: object,
+        computed: object,
+        fmt: str | None = None,
+    ) -> Comparison:
         """Add a row; ``fmt`` formats the computed value for display."""
         if fmt is not None:
             shown = format(computed, fmt)
@@ -111,7 +118,7 @@ class Comparison:
         """Labels of the rows where the encyclopedia is wrong."""
         return [row.label for row in self.rows if not row.ok]
 
-    def check(self, expected_disagreements=()):
+    def check(self, expected_disagreements: Sequence[str] = ()) -> Comparison:
         """Assert that exactly these rows disagree (none by default)."""
         found = self.disagreements
         if sorted(found) != sorted(expected_disagreements):
@@ -180,7 +187,7 @@ class SourceCode:
         )
 
 
-def show_source(obj) -> SourceCode:
+def show_source(obj: object) -> SourceCode:
     """The source of a cnnbook function or class, to display in a chapter.
 
     The chapter shows the package's code rather than a copy of it, so the

@@ -17,16 +17,20 @@ whose error is :math:`O(h^2)` (the one-sided difference
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_array, check_number
 
 __all__ = ["GradcheckResult", "gradcheck", "numerical_gradient"]
 
 
-def numerical_gradient(func, input, eps=1e-6):
+def numerical_gradient(
+    func: Callable[[np.ndarray], float], input: ArrayLike, eps: float = 1e-6
+) -> np.ndarray:
     r"""Central-difference gradient of a scalar function of an array.
 
     Parameters
@@ -79,8 +83,14 @@ class GradcheckResult:
 
 
 def gradcheck(
-    func, input, analytic, eps=1e-6, atol=1e-6, rtol=1e-5, raise_exception=True
-):
+    func: Callable[[np.ndarray], float],
+    input: ArrayLike,
+    analytic: ArrayLike,
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    raise_exception: bool = True,
+) -> GradcheckResult:
     """Compare an analytic gradient with :func:`numerical_gradient`.
 
     Passes when every element satisfies

@@ -12,6 +12,7 @@ minimised directly).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_array, as_arrays_of_one_shape, check_number
 from .functional.activation import log_softmax, sigmoid, softmax
@@ -129,7 +130,9 @@ def _logits(input, func):
     return x
 
 
-def smooth_labels(target, num_classes, label_smoothing=0.1):
+def smooth_labels(
+    target: ArrayLike, num_classes: int, label_smoothing: float = 0.1
+) -> np.ndarray:
     r"""One-hot targets mixed with the uniform distribution.
 
     .. math:: y_\text{smooth} = (1 - \epsilon)\, y + \epsilon / K
@@ -147,7 +150,12 @@ def smooth_labels(target, num_classes, label_smoothing=0.1):
     return _smoothed_targets(target, n, num_classes, label_smoothing, func)
 
 
-def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Cross-entropy of logits, as ``torch.nn.functional.cross_entropy``.
 
     .. math::
@@ -174,8 +182,12 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
 
 
 def cross_entropy_backward(
-    grad_output, input, target, reduction="mean", label_smoothing=0.0
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     .. math::
@@ -194,7 +206,9 @@ def cross_entropy_backward(
     return (softmax(z, dim=1) - y) * g[:, None]
 
 
-def nll_from_probabilities(input, target, reduction="mean"):
+def nll_from_probabilities(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Cross-entropy of predicted *probabilities*, the encyclopedia's form.
 
     .. math:: \mathcal{L}_n = -\sum_k y_{n,k} \log \hat{y}_{n,k}
@@ -215,8 +229,11 @@ def nll_from_probabilities(input, target, reduction="mean"):
 
 
 def nll_from_probabilities_backward(
-    grad_output, input, target, reduction="mean"
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}_n / \partial\hat y_{n,k} =
     -y_{n,k} / \hat y_{n,k}` (gradient with respect to the probabilities).
     """
@@ -237,7 +254,9 @@ def _binary_pair(input, target, func):
     return p, y
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+def binary_cross_entropy(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy of probabilities, as ``F.binary_cross_entropy``.
 
     .. math:: \mathcal{L} = -[y \log \hat y + (1 - y) \log(1 - \hat y)]
@@ -256,8 +275,11 @@ def binary_cross_entropy(input, target, reduction="mean"):
 
 
 def binary_cross_entropy_backward(
-    grad_output, input, target, reduction="mean"
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial\hat y =
     (\hat y - y) / (\hat y (1 - \hat y))`, the denominator kept at least
     :math:`10^{-12}` (as PyTorch does)."""
@@ -269,7 +291,9 @@ def binary_cross_entropy_backward(
     return g * (p - y) / np.maximum(p * (1 - p), 1e-12)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+def binary_cross_entropy_with_logits(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy of a logit :math:`z` (``\hat y = \sigma(z)``).
 
     .. math::
@@ -287,8 +311,11 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
 
 
 def binary_cross_entropy_with_logits_backward(
-    grad_output, input, target, reduction="mean"
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial z = \sigma(z) - y`."""
     func = "binary_cross_entropy_with_logits_backward"
     z, y = _binary_pair(input, target, func)
@@ -320,7 +347,13 @@ def _focal_args(input, target, gamma, alpha, func):
     return z, one_hot, gamma, alpha_t
 
 
-def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
+def focal_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Focal loss (Lin et al. 2017) of logits, for K classes.
 
     .. math::
@@ -343,8 +376,13 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
 
 
 def focal_loss_backward(
-    grad_output, input, target, gamma=2.0, alpha=None, reduction="mean"
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Gradient of :func:`focal_loss` with respect to the logits.
 
     With :math:`\partial p_t / \partial z_k = p_t([k = t] - p_k)` and
@@ -375,7 +413,9 @@ def focal_loss_backward(
     return (g * coef)[:, None] * (one_hot - p)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Mean squared error, as ``F.mse_loss``:
     :math:`\frac{1}{n}\sum_i (\hat y_i - y_i)^2`."""
     func = "mse_loss"
@@ -383,7 +423,12 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce((x - y) ** 2, _reduction(reduction, func))
 
 
-def mse_loss_backward(grad_output, input, target, reduction="mean"):
+def mse_loss_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\,\mathrm{MSE}/\partial \hat y_i =
     \frac{2}{n}(\hat y_i - y_i)`."""
     func = "mse_loss_backward"

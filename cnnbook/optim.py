@@ -22,10 +22,16 @@ Two ways to shrink the weights:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import check_number
+
+if TYPE_CHECKING:
+    from .nn.module import Parameter
 
 __all__ = [
     "SGD",
@@ -42,7 +48,7 @@ __all__ = [
 class Optimizer(ABC):
     """Base class: a list of parameters and a learning rate."""
 
-    def __init__(self, params, lr):
+    def __init__(self, params: Iterable[Parameter], lr: float):
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: params is an empty list")
@@ -59,19 +65,19 @@ class Optimizer(ABC):
         self.steps = 0
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The learning rate :math:`\\eta` (a schedule may change it)."""
         return self._lr
 
     @lr.setter
-    def lr(self, value):
+    def lr(self, value: float) -> None:
         self._lr = check_number(value, "lr", type(self).__name__, minimum=0)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.params:
             p.grad[...] = 0
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter from its ``grad``, in place."""
         self.steps += 1
         for p, state in zip(self.params, self.state, strict=True):
@@ -103,12 +109,12 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params,
-        lr,
-        momentum=0.0,
-        dampening=0.0,
-        weight_decay=0.0,
-        nesterov=False,
+        params: Iterable[Parameter],
+        lr: float,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
     ):
         super().__init__(params, lr)
         func = "SGD"
@@ -153,7 +159,9 @@ class MomentumEMA(Optimizer):
     rate is :math:`\eta(1 - \beta)` (:func:`ema_lr_to_pytorch_lr`).
     """
 
-    def __init__(self, params, lr, beta=0.9):
+    def __init__(
+        self, params: Iterable[Parameter], lr: float, beta: float = 0.9
+    ):
         super().__init__(params, lr)
         self.beta = check_number(
             beta, "beta", "MomentumEMA", minimum=0, maximum=1
@@ -166,7 +174,7 @@ class MomentumEMA(Optimizer):
         return self.lr * v
 
 
-def ema_lr_to_pytorch_lr(lr, beta):
+def ema_lr_to_pytorch_lr(lr: float, beta: float) -> float:
     r"""The ``torch.optim.SGD`` learning rate that reproduces
     :class:`MomentumEMA` with learning rate ``lr``: :math:`\eta(1-\beta)`.
     """
@@ -194,7 +202,12 @@ class Adam(Optimizer):
     """
 
     def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
     ):
         super().__init__(params, lr)
         func = type(self).__name__
@@ -249,7 +262,12 @@ class AdamW(Adam):
     """
 
     def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
     ):
         super().__init__(params, lr, betas, eps, weight_decay)
 
@@ -258,13 +276,13 @@ class AdamW(Adam):
         return self.lr * (adam + self.weight_decay * w)
 
 
-def l2_penalty(weights, lam):
+def l2_penalty(weights: Iterable[ArrayLike], lam: float) -> float:
     r""":math:`\lambda \sum_i w_i^2` over a list of arrays."""
     lam = check_number(lam, "lam", "l2_penalty", minimum=0)
     return lam * sum(float(np.sum(np.square(w))) for w in weights)
 
 
-def l2_penalty_grad(weight, lam):
+def l2_penalty_grad(weight: ArrayLike, lam: float) -> np.ndarray:
     r""":math:`\partial(\lambda \sum_i w_i^2)/\partial w = 2\lambda w`."""
     lam = check_number(lam, "lam", "l2_penalty_grad", minimum=0)
     return 2 * lam * np.asarray(weight)

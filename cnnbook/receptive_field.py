@@ -22,6 +22,7 @@ recurrence without dilation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._validation import check_int
@@ -62,7 +63,9 @@ class ReceptiveField:
     start: float  # c: centre of the first unit's field
 
 
-def receptive_field(layers) -> list[ReceptiveField]:
+def receptive_field(
+    layers: Iterable[Layer | tuple[int, ...]],
+) -> list[ReceptiveField]:
     """Receptive field after each layer of a stack (one spatial axis).
 
     Parameters

@@ -26,7 +26,9 @@ def _step(step, func):
     return check_int(step, "step", func, minimum=0)
 
 
-def step_decay(step, lr0, step_size, gamma=0.1):
+def step_decay(
+    step: int, lr0: float, step_size: int, gamma: float = 0.1
+) -> float:
     r"""Step decay, as ``StepLR``:
     :math:`\eta_t = \eta_0\, \gamma^{\lfloor t / s \rfloor}`.
 
@@ -41,7 +43,9 @@ def step_decay(step, lr0, step_size, gamma=0.1):
     return lr0 * gamma ** (t // step_size)
 
 
-def cosine_annealing(step, lr_max, t_max, lr_min=0.0):
+def cosine_annealing(
+    step: int, lr_max: float, t_max: int, lr_min: float = 0.0
+) -> float:
     r"""Cosine annealing, as ``CosineAnnealingLR``.
 
     .. math::
@@ -65,7 +69,7 @@ def cosine_annealing(step, lr_max, t_max, lr_min=0.0):
     )
 
 
-def linear_warmup(step, lr_max, warmup_steps):
+def linear_warmup(step: int, lr_max: float, warmup_steps: int) -> float:
     r"""Linear warm-up, the encyclopedia's rule:
     :math:`\eta_t = \eta_{\max} \min(1, t / T_\text{warmup})`.
 
@@ -80,7 +84,13 @@ def linear_warmup(step, lr_max, warmup_steps):
     return lr_max * min(1.0, t / warmup_steps)
 
 
-def warmup_cosine(step, lr_max, warmup_steps, total_steps, lr_min=0.0):
+def warmup_cosine(
+    step: int,
+    lr_max: float,
+    warmup_steps: int,
+    total_steps: int,
+    lr_min: float = 0.0,
+) -> float:
     r"""Linear warm-up to :math:`\eta_{\max}`, then cosine annealing to
     :math:`\eta_{\min}` at ``total_steps``; a common recipe.
 
@@ -101,15 +111,15 @@ def warmup_cosine(step, lr_max, warmup_steps, total_steps, lr_min=0.0):
 
 
 def one_cycle(
-    step,
-    total_steps,
-    max_lr,
-    pct_start=0.3,
-    div_factor=25.0,
-    final_div_factor=1e4,
-    anneal_strategy="cos",
-    three_phase=False,
-):
+    step: int,
+    total_steps: int,
+    max_lr: float,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    anneal_strategy: str = "cos",
+    three_phase: bool = False,
+) -> float:
     r"""The one-cycle policy (Smith & Topin 2019), as ``OneCycleLR``.
 
     The learning rate rises from :math:`\eta_{\max}/\text{div\_factor}` to

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -72,7 +73,7 @@ MAC_RULES = {
 }
 
 
-def count_macs(module: nn.Module, inputs, output) -> int:
+def count_macs(module: nn.Module, inputs: tuple, output: object) -> int:
     """MACs of one call of ``module`` (0 for layers that do none).
 
     A module may define ``macs(inputs, output)`` to count itself.
@@ -299,7 +300,9 @@ def _check_input_size(input_size) -> tuple:
     return shape if len(shape) == 4 else (1, *shape)
 
 
-def summary(model: nn.Module, input_size, depth: int | None = None) -> Summary:
+def summary(
+    model: nn.Module, input_size: Sequence[int], depth: int | None = None
+) -> Summary:
     """The layer table of ``model`` on an input of ``input_size``.
 
     Parameters

@@ -9,10 +9,12 @@ instead of one call per image and a ``torch.stack``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch.utils.data import Dataset
 
 from .split import stratified_split
@@ -69,9 +71,9 @@ class ImageDataset(Dataset):
 
     def __init__(
         self,
-        images,
-        labels,
-        transform=None,
+        images: ArrayLike | torch.Tensor,
+        labels: ArrayLike | torch.Tensor,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
         num_classes: int | None = None,
         classes: Sequence[str] | None = None,
     ):
@@ -120,7 +122,7 @@ class ImageDataset(Dataset):
             x = self.transform(x)
         return x, y
 
-    def subset(self, indices) -> ImageDataset:
+    def subset(self, indices: ArrayLike) -> ImageDataset:
         """A new dataset holding ``indices`` (same transform and classes)."""
         index = torch.as_tensor(np.asarray(indices), dtype=torch.int64)
         return ImageDataset(
@@ -144,7 +146,11 @@ class ImageDataset(Dataset):
 
 
 def stratified_datasets(
-    images, labels, fractions=(0.7, 0.15, 0.15), seed: int = 0, **kwargs
+    images: ArrayLike | torch.Tensor,
+    labels: ArrayLike | torch.Tensor,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int = 0,
+    **kwargs: Any,
 ) -> tuple[ImageDataset, ...]:
     """Split arrays with :func:`~cnnbook.data.stratified_split` into
     :class:`ImageDataset` objects (``kwargs`` go to each)."""

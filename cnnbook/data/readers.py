@@ -52,7 +52,9 @@ _IDX_FORMAT = (
 )
 
 
-def data_root(root=None, func: str = "data_root") -> Path:
+def data_root(
+    root: str | os.PathLike | None = None, func: str = "data_root"
+) -> Path:
     """The folder datasets are read from: ``root``, else ``$CNNBOOK_DATA``.
 
     Raises ``ValueError`` if neither is given and ``FileNotFoundError`` if
@@ -82,7 +84,7 @@ def _open_maybe_gzip(path: Path):
     return gzip.open(path, "rb") if head == b"\x1f\x8b" else path.open("rb")
 
 
-def read_idx(path) -> np.ndarray:
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read one IDX file (the format of MNIST), gzipped or not.
 
     The format: two zero bytes, a type byte (0x08 = uint8, ...), a byte
@@ -160,7 +162,9 @@ def _dataset_folder(
     return root
 
 
-def load_mnist(root=None, split: str = "train"):
+def load_mnist(
+    root: str | os.PathLike | None = None, split: str = "train"
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST (or Fashion-MNIST) from its IDX files.
 
     Parameters
@@ -296,7 +300,9 @@ CIFAR10_CLASSES = (
 )
 
 
-def load_cifar10(root=None, split: str = "train"):
+def load_cifar10(
+    root: str | os.PathLike | None = None, split: str = "train"
+) -> tuple[np.ndarray, np.ndarray]:
     """CIFAR-10 from the "python version" batches.
 
     Parameters
@@ -350,7 +356,11 @@ IMAGE_SUFFIXES = (
 )
 
 
-def load_image_folder(root, size=None, gray: bool = False):
+def load_image_folder(
+    root: str | os.PathLike,
+    size: int | tuple[int, int] | None = None,
+    gray: bool = False,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Images sorted into one sub-folder per class.
 
     ``root/cat/1.png, root/cat/2.jpg, root/dog/x.png`` gives classes

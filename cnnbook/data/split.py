@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import check_int, check_number
 
@@ -54,7 +55,9 @@ def _check_labels(labels, func: str) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def class_counts(labels, num_classes: int | None = None) -> np.ndarray:
+def class_counts(
+    labels: ArrayLike, num_classes: int | None = None
+) -> np.ndarray:
     """How many examples of each class (``np.bincount`` with checks)."""
     array = _check_labels(labels, "class_counts")
     if num_classes is not None:
@@ -70,7 +73,9 @@ def class_counts(labels, num_classes: int | None = None) -> np.ndarray:
 
 
 def stratified_split(
-    labels, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0
+    labels: ArrayLike,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int = 0,
 ) -> tuple[np.ndarray, ...]:
     """Indices of a stratified split into parts of the given fractions.
 

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike
 
 from .._validation import check_int, check_number
 
@@ -132,7 +134,11 @@ class Compose(Transform):
     whole pipeline.
     """
 
-    def __init__(self, transforms, seed: int | None = None):
+    def __init__(
+        self,
+        transforms: Sequence[Callable[[torch.Tensor], torch.Tensor]],
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         self.transforms = list(transforms)
         for i, t in enumerate(self.transforms):
@@ -152,7 +158,7 @@ class Compose(Transform):
                 if isinstance(t, Compose):
                     t._share(generator)
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         for t in self.transforms:
             batch = t(batch)
         return batch
@@ -228,9 +234,9 @@ class RandomAffine(Transform):
 
     def __init__(
         self,
-        degrees=0.0,
-        translate=None,
-        scale=None,
+        degrees: float = 0.0,
+        translate: tuple[float, float] | None = None,
+        scale: tuple[float, float] | None = None,
         fill: float = 0.0,
         seed: int | None = None,
     ):
@@ -277,7 +283,7 @@ class RandomAffine(Transform):
             1,
         )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         _, _, h, w = batch.shape
         return _warp(batch, self.matrices(len(batch), h, w), self.fill)
 
@@ -294,7 +300,9 @@ class RandomRotation(RandomAffine):
     counter-clockwise. ``torchvision.transforms.RandomRotation`` on
     tensors, with bilinear sampling."""
 
-    def __init__(self, degrees, fill: float = 0.0, seed: int | None = None):
+    def __init__(
+        self, degrees: float, fill: float = 0.0, seed: int | None = None
+    ):
         super().__init__(degrees, fill=fill, seed=seed)
 
     def _params(self):
@@ -310,7 +318,7 @@ class RandomHorizontalFlip(Transform):
             p, "p", type(self).__name__, minimum=0, maximum=1
         )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         flip = self._uniform(len(batch), 0, 1) < self.p
         flip = flip.to(batch.device).view(-1, 1, 1, 1)
         return torch.where(flip, batch.flip(-1), batch)
@@ -331,9 +339,9 @@ class RandomResizedCrop(Transform):
 
     def __init__(
         self,
-        size,
-        scale=(0.08, 1.0),
-        ratio=(3 / 4, 4 / 3),
+        size: int | tuple[int, int],
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (3 / 4, 4 / 3),
         seed: int | None = None,
     ):
         super().__init__(seed)
@@ -367,7 +375,7 @@ class RandomResizedCrop(Transform):
             [torch.stack([fw, zero, cx], 1), torch.stack([zero, fh, cy], 1)], 1
         )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         return _warp(batch, self.matrices(len(batch)), 0.0, self.size)
 
     def _params(self):
@@ -395,9 +403,9 @@ class ColorJitter(Transform):
 
     def __init__(
         self,
-        brightness=0.0,
-        contrast=0.0,
-        saturation=0.0,
+        brightness: float = 0.0,
+        contrast: float = 0.0,
+        saturation: float = 0.0,
         seed: int | None = None,
     ):
         super().__init__(seed)
@@ -430,7 +438,7 @@ class ColorJitter(Transform):
         f = self._uniform(len(batch), *bounds)
         return f.to(device=batch.device, dtype=batch.dtype).view(-1, 1, 1, 1)
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         if self.brightness != (1.0, 1.0):
             batch = (batch * self._factor(batch, self.brightness)).clamp(0, 1)
         if self.contrast != (1.0, 1.0):
@@ -450,7 +458,9 @@ class ColorJitter(Transform):
         )
 
 
-def channel_stats(images) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def channel_stats(
+    images: ArrayLike | torch.Tensor,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     r"""Per-channel mean and standard deviation of a set of images.
 
     :math:`\mu_c = \frac{1}{NHW}\sum_{n,h,w} x_{nchw}`,
@@ -481,7 +491,9 @@ class Normalize(Transform):
     ImageNet photographs, not your images).
     """
 
-    def __init__(self, mean, std):
+    def __init__(
+        self, mean: float | Sequence[float], std: float | Sequence[float]
+    ):
         super().__init__(None)
         func = type(self).__name__
         self.mean = tuple(
@@ -499,7 +511,7 @@ class Normalize(Transform):
             )
 
     @classmethod
-    def from_data(cls, images) -> Normalize:
+    def from_data(cls, images: ArrayLike | torch.Tensor) -> Normalize:
         """Normalisation with the statistics of ``images`` (training set)."""
         mean, std = channel_stats(images)
         return cls(mean, std)
@@ -517,7 +529,7 @@ class Normalize(Transform):
             torch.tensor(self.std, **kw).view(1, -1, 1, 1),
         )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         mean, std = self._stats(batch)
         return (batch - mean) / std
 

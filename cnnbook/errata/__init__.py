@@ -193,7 +193,7 @@ class ErratumView:
         )
 
 
-def show(erratum_id: str, **values) -> ErratumView:
+def show(erratum_id: str, **values: object) -> ErratumView:
     """Display an erratum in its chapter, checking the computed values.
 
     Each keyword is a value the chapter computed (already formatted as it

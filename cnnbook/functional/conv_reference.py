@@ -12,6 +12,7 @@ r"""Convolution written as loops that read like the formulas.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array
 from ._conv_geometry import conv_arrays, geometry, pad_input
@@ -26,14 +27,14 @@ __all__ = [
 
 
 def conv2d_reference(
-    input,
-    weight,
-    bias=None,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
-):
+    input: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> np.ndarray:
     r"""The formula of :func:`conv2d`, written as loops (slow; for reading).
 
     .. math::
@@ -72,14 +73,14 @@ def conv2d_reference(
 
 
 def conv2d_backward_reference(
-    grad_output,
-    input,
-    weight,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The three gradients of :func:`conv2d`, as loops (slow; for reading).
 
     Every output pixel :math:`y[n, o, i, j]` was the window times the
@@ -138,7 +139,9 @@ def _check_2d_pair(func, image, kernel, mode):
     return a, k
 
 
-def correlate2d(image, kernel, mode="valid"):
+def correlate2d(
+    image: ArrayLike, kernel: ArrayLike, mode: str = "valid"
+) -> np.ndarray:
     r"""Cross-correlation of one 2-D image with one 2-D kernel.
 
     .. math:: (I \star K)[i, j] = \sum_{m, n} I[i + m, j + n]\, K[m, n]
@@ -153,7 +156,9 @@ def correlate2d(image, kernel, mode="valid"):
     return conv2d(a[None, None], k[None, None], padding=pad)[0, 0]
 
 
-def convolve2d(image, kernel, mode="valid"):
+def convolve2d(
+    image: ArrayLike, kernel: ArrayLike, mode: str = "valid"
+) -> np.ndarray:
     r"""True (mathematical) 2-D convolution: the kernel is flipped.
 
     .. math:: (I * K)[i, j] = \sum_{m, n} I[i - m, j - n]\, K[m, n]

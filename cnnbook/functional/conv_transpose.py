@@ -10,6 +10,7 @@ rotated kernel. Segmentation networks call it "up-convolution".
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
@@ -112,15 +113,15 @@ def _extend(x, geo):
 
 
 def conv_transpose2d(
-    input,
-    weight,
-    bias=None,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    groups=1,
-    dilation=1,
-):
+    input: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
     r"""Transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
 
     The adjoint of :func:`conv2d` with the same weight: each input pixel
@@ -173,15 +174,15 @@ def conv_transpose2d(
 
 
 def conv_transpose2d_backward(
-    grad_output,
-    input,
-    weight,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    groups=1,
-    dilation=1,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Gradients of :func:`conv_transpose2d`.
 
     A transposed convolution :math:`y = C^\top x` is the adjoint of the

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from .._validation import as_array
 
 __all__ = ["linear", "linear_backward"]
 
 
-def linear(input, weight, bias=None):
+def linear(
+    input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None
+) -> np.ndarray:
     r"""Affine map, as ``torch.nn.functional.linear``.
 
     .. math:: y = x W^\top + b
@@ -41,7 +46,9 @@ def linear(input, weight, bias=None):
     return y
 
 
-def linear_backward(grad_output, input, weight):
+def linear_backward(
+    grad_output: ArrayLike, input: ArrayLike, weight: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Gradients of :func:`linear`.
 
     With :math:`\delta = \partial\mathcal{L}/\partial y` and every

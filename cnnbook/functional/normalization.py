@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array, check_number
 
@@ -10,15 +11,15 @@ __all__ = ["batch_norm", "batch_norm_backward"]
 
 
 def batch_norm(
-    input,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    training=False,
-    momentum=0.1,
-    eps=1e-5,
-):
+    input: ArrayLike,
+    running_mean: ArrayLike | None,
+    running_var: ArrayLike | None,
+    weight: ArrayLike | None = None,
+    bias: ArrayLike | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> np.ndarray:
     r"""Batch normalisation, as ``torch.nn.functional.batch_norm``.
 
     For each channel :math:`c`, over the :math:`m` values of the batch and
@@ -111,14 +112,14 @@ def batch_norm(
 
 
 def batch_norm_backward(
-    grad_output,
-    input,
-    weight=None,
-    running_mean=None,
-    running_var=None,
-    training=True,
-    eps=1e-5,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike | None = None,
+    running_mean: ArrayLike | None = None,
+    running_var: ArrayLike | None = None,
+    training: bool = True,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     r"""Gradients of :func:`batch_norm` for its input, weight and bias.
 
     In training the mean and variance depend on every value of the batch,

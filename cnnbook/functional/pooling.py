@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
@@ -86,14 +87,14 @@ def _avg_divisor(size, kernel, stride, padding, out, extra, count_include_pad):
 
 
 def max_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    return_indices=False,
-):
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Max pooling, as ``torch.nn.functional.max_pool2d``.
 
     .. math::
@@ -161,15 +162,15 @@ def max_pool2d(
 
 
 def max_pool2d_backward(
-    grad_output,
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    indices=None,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    indices: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Gradient of :func:`max_pool2d` with respect to its input.
 
     Only the winner of each window affected the output, so each output's
@@ -224,14 +225,14 @@ def max_pool2d_backward(
 
 
 def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
     r"""Average pooling, as ``torch.nn.functional.avg_pool2d``.
 
     .. math::
@@ -269,15 +270,15 @@ def avg_pool2d(
 
 
 def avg_pool2d_backward(
-    grad_output,
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
     r"""Gradient of :func:`avg_pool2d` with respect to its input.
 
     Each output is a sum over its window divided by the window's divisor
@@ -343,7 +344,9 @@ def _adaptive_cells(func, size, output_size):
     return rows, cols
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(
+    input: ArrayLike, output_size: int | tuple[int, int]
+) -> np.ndarray:
     r"""Adaptive average pooling, as ``F.adaptive_avg_pool2d``.
 
     Output cell :math:`(i, j)` averages rows
@@ -368,7 +371,9 @@ def adaptive_avg_pool2d(input, output_size):
     return y
 
 
-def adaptive_avg_pool2d_backward(grad_output, input):
+def adaptive_avg_pool2d_backward(
+    grad_output: ArrayLike, input: ArrayLike
+) -> np.ndarray:
     r"""Gradient of :func:`adaptive_avg_pool2d` with respect to its input.
 
     Output cell :math:`(i, j)` is the mean of its :math:`m_{ij}` inputs, so

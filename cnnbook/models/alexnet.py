@@ -27,7 +27,8 @@ torchvision pads the first convolution by 2 instead: 224 + 4 gives 55.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn as nn
@@ -144,7 +145,7 @@ class AlexNet(ImageClassifier):
     def __init__(
         self,
         num_classes: int = 1000,
-        layers=ALEXNET_PAPER,
+        layers: Sequence[AlexNetConv] = ALEXNET_PAPER,
         torchvision_layout: bool = False,
         image_size: int | None = None,
         dropout: float = 0.5,
@@ -260,7 +261,7 @@ class AlexNet(ImageClassifier):
 
 
 @register("alexnet")
-def alexnet(groups: int = 2, **kwargs) -> AlexNet:
+def alexnet(groups: int = 2, **kwargs: Any) -> AlexNet:
     """AlexNet as in Krizhevsky et al. (2012): two groups (the two GPUs),
     local response normalisation, 227 x 227 input; 60,965,224 parameters.
 
@@ -278,7 +279,7 @@ def alexnet(groups: int = 2, **kwargs) -> AlexNet:
 
 
 @register("alexnet_torchvision")
-def alexnet_torchvision(**kwargs) -> AlexNet:
+def alexnet_torchvision(**kwargs: Any) -> AlexNet:
     """torchvision's single-tower AlexNet (64-192-384-256-256), key for key
     compatible with ``torchvision.models.alexnet``; 61,100,840 parameters.
     """

@@ -281,7 +281,7 @@ class GoogLeNet(ImageClassifier):
         # training only, also fix the size: see InceptionAux.)
         self.min_size = 15 if tv else 31
 
-    def forward(self, x: torch.Tensor):
+    def forward(self, x: torch.Tensor) -> torch.Tensor | GoogLeNetOutputs:
         self.check_input(x)  # rank, channels, size; up front
         x = self.maxpool1(self.conv1(x))  # (N, 64, 56, 56)
         if self.norm1 is not None:

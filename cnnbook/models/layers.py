@@ -8,6 +8,8 @@ parameter names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn as nn
 
@@ -29,7 +31,7 @@ class ConvBNAct(nn.Sequential):
         kernel_size: int = 3,
         stride: int = 1,
         groups: int = 1,
-        activation=nn.ReLU,
+        activation: Callable[[], nn.Module] | None = nn.ReLU,
         eps: float = 1e-5,
         momentum: float = 0.1,
     ):
@@ -67,7 +69,10 @@ class SqueezeExcitation(nn.Module):
     """
 
     def __init__(
-        self, channels: int, squeeze_channels: int, activation=nn.ReLU
+        self,
+        channels: int,
+        squeeze_channels: int,
+        activation: Callable[[], nn.Module] = nn.ReLU,
     ):
         super().__init__()
         self.avgpool = nn.AdaptiveAvgPool2d(1)

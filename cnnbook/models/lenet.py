@@ -22,7 +22,7 @@ Together: exactly 60,000 trainable parameters, as the paper states, and
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn as nn
@@ -296,13 +296,13 @@ class LeNet5_1998(ImageClassifier):
 
 
 @register("lenet5")
-def lenet5(**kwargs) -> LeNet5:
+def lenet5(**kwargs: Any) -> LeNet5:
     """LeNet-5, common modern variant (LeCun et al., 1998, simplified):
     61,706 parameters."""
     return LeNet5(**kwargs)
 
 
 @register("lenet5_1998")
-def lenet5_1998(**kwargs) -> LeNet5_1998:
+def lenet5_1998(**kwargs: Any) -> LeNet5_1998:
     """LeNet-5 as in the 1998 paper: 60,000 trainable parameters."""
     return LeNet5_1998(**kwargs)

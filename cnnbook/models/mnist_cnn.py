@@ -20,8 +20,12 @@ Parameters: 320 + 18,496 + 401,536 + 1,290 = 421,642.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import torch
 import torch.nn as nn
+from numpy.typing import ArrayLike
 
 from .. import functional as cf
 from .._validation import as_array, check_int, check_number
@@ -70,13 +74,15 @@ class MnistCNN(ImageClassifier):
 
 
 @register("mnist_cnn")
-def mnist_cnn(**kwargs) -> MnistCNN:
+def mnist_cnn(**kwargs: Any) -> MnistCNN:
     """The encyclopedia's simple MNIST CNN (section 3): 421,642 parameters
     for 10 classes."""
     return MnistCNN(**kwargs)
 
 
-def mnist_cnn_forward_numpy(params: dict, images, keep_activations=False):
+def mnist_cnn_forward_numpy(
+    params: dict, images: ArrayLike, keep_activations: bool = False
+) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:
     """The same forward pass as :class:`MnistCNN` (inference), in numpy.
 
     Parameters

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .. import functional as cf
 from .._validation import as_generator, check_int, check_number, check_pair
@@ -50,16 +51,16 @@ class Conv2d(Module):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        rng=None,
-        dtype=np.float32,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
     ):
         func = "Conv2d"
         in_channels = check_int(in_channels, "in_channels", func, minimum=1)
@@ -92,7 +93,7 @@ class Conv2d(Module):
             groups=self.groups,
         )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
         return cf.conv2d(
             input,
@@ -101,7 +102,9 @@ class Conv2d(Module):
             **self._kwargs(),
         )
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         gx, gw, gb = cf.conv2d_backward(
             grad_output,
             self._input,
@@ -126,7 +129,12 @@ class Linear(Module):
     """Fully connected layer: :func:`cnnbook.functional.linear`."""
 
     def __init__(
-        self, in_features, out_features, bias=True, rng=None, dtype=np.float32
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
     ):
         func = "Linear"
         in_features = check_int(in_features, "in_features", func, minimum=1)
@@ -142,7 +150,7 @@ class Linear(Module):
         )
         self._input = None
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
         return cf.linear(
             input,
@@ -150,7 +158,9 @@ class Linear(Module):
             None if self.bias is None else self.bias.data,
         )
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         gx, gw, gb = cf.linear_backward(
             grad_output, self._input, self.weight.data
         )
@@ -196,7 +206,7 @@ class Tanh(_Elementwise):
 
 
 class LeakyReLU(_Elementwise):
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope: float = 0.01):
         self.negative_slope = check_number(
             negative_slope, "negative_slope", "LeakyReLU"
         )
@@ -212,7 +222,12 @@ class MaxPool2d(Module):
     """Max pooling; the forward pass keeps the winners for the backward."""
 
     def __init__(
-        self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        ceil_mode: bool = False,
     ):
         self.kwargs = dict(
             kernel_size=kernel_size,
@@ -222,14 +237,16 @@ class MaxPool2d(Module):
             ceil_mode=ceil_mode,
         )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         y, self._indices = cf.max_pool2d(
             input, return_indices=True, **self.kwargs
         )
         self._input, self._empty = input, ~np.isfinite(y)
         return y
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         if not input_grad:
             return None
         if self._empty.any():  # windows entirely in the padding
@@ -247,11 +264,11 @@ class AvgPool2d(Module):
 
     def __init__(
         self,
-        kernel_size,
-        stride=None,
-        padding=0,
-        ceil_mode=False,
-        count_include_pad=True,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
     ):
         self.kwargs = dict(
             kernel_size=kernel_size,
@@ -261,11 +278,13 @@ class AvgPool2d(Module):
             count_include_pad=count_include_pad,
         )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
         return cf.avg_pool2d(input, **self.kwargs)
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         return (
             cf.avg_pool2d_backward(grad_output, self._input, **self.kwargs)
             if input_grad
@@ -277,14 +296,16 @@ class AdaptiveAvgPool2d(Module):
     """Adaptive average pooling; ``output_size=1`` is global average
     pooling."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: int | tuple[int, int]):
         self.output_size = output_size
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
         return cf.adaptive_avg_pool2d(input, self.output_size)
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         return (
             cf.adaptive_avg_pool2d_backward(grad_output, self._input)
             if input_grad
@@ -295,11 +316,13 @@ class AdaptiveAvgPool2d(Module):
 class Flatten(Module):
     """(N, C, H, W) -> (N, C * H * W)."""
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._shape = input.shape
         return input.reshape(input.shape[0], -1)
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         return grad_output.reshape(self._shape) if input_grad else None
 
     def __repr__(self):
@@ -309,17 +332,21 @@ class Flatten(Module):
 class Dropout(Module):
     """Inverted dropout (PyTorch's ``p`` = probability of dropping)."""
 
-    def __init__(self, p=0.5, rng=None):
+    def __init__(
+        self, p: float = 0.5, rng: np.random.Generator | int | None = None
+    ):
         self.p = check_number(p, "p", "Dropout", minimum=0, maximum=1)
         self.rng = _rng(rng)
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         y, self._mask = cf.dropout(
             input, self.p, self.training, self.rng, return_mask=True
         )
         return y
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         if not input_grad:
             return None
         if not self.training:
@@ -337,7 +364,13 @@ class BatchNorm2d(Module):
     running ones; evaluation mode uses the running ones.
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=np.float32):
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        dtype: DTypeLike = np.float32,
+    ):
         c = check_int(
             num_features, "num_features", type(self).__name__, minimum=1
         )
@@ -347,7 +380,7 @@ class BatchNorm2d(Module):
         self.running_mean = np.zeros(c, dtype)
         self.running_var = np.ones(c, dtype)
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
         return cf.batch_norm(
             input,
@@ -360,7 +393,9 @@ class BatchNorm2d(Module):
             eps=self.eps,
         )
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         gx, gw, gb = cf.batch_norm_backward(
             grad_output,
             self._input,

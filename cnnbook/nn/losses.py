@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from .. import losses
 
 __all__ = ["CrossEntropyLoss"]
@@ -15,7 +18,7 @@ class CrossEntropyLoss:
     to the logits, to pass to the network's ``backward``.
     """
 
-    def __init__(self, reduction="mean", label_smoothing=0.0):
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0):
         self.reduction = reduction
         self.label_smoothing = label_smoothing
 
@@ -25,7 +28,7 @@ class CrossEntropyLoss:
             input, target, self.reduction, self.label_smoothing
         )
 
-    def backward(self, grad_output=1.0):
+    def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
         grad = losses.cross_entropy_backward(
             grad_output,
             self._input,

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._validation import as_generator, check_int
+
+if TYPE_CHECKING:
+    from ..optim import Optimizer
+    from .losses import CrossEntropyLoss
+    from .module import Module
 
 __all__ = ["predict", "train_epoch"]
 
 
 def train_epoch(
-    model,
-    criterion,
-    optimizer,
-    images,
-    labels,
-    batch_size=64,
-    rng=None,
-    schedule=None,
-    step=0,
-):
+    model: Module,
+    criterion: CrossEntropyLoss,
+    optimizer: Optimizer,
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int = 64,
+    rng: np.random.Generator | int | None = None,
+    schedule: Callable[[int], float] | None = None,
+    step: int = 0,
+) -> tuple[float, int]:
     """One pass over the data in shuffled mini-batches; returns the mean
     loss and the next step number.
 
@@ -46,7 +54,9 @@ def train_epoch(
     return total / len(order), step
 
 
-def predict(model, images, batch_size=500):
+def predict(
+    model: Module, images: np.ndarray, batch_size: int = 500
+) -> np.ndarray:
     """The class the model predicts for each image (evaluation mode).
 
     The index of the largest logit, computed ``batch_size`` images at a

@@ -9,9 +9,17 @@ channels, and how large the gradients are that reach each layer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..models.googlenet import InceptionSpec
 
 __all__ = [
     "gradient_norms_figure",
@@ -42,7 +50,7 @@ def _arrow(ax, start, end, **kwargs):
     ax.annotate("", xy=end, xytext=start, arrowprops=style)
 
 
-def residual_block_figure(width: int = 64):
+def residual_block_figure(width: int = 64) -> Figure:
     """A basic residual block: two 3 x 3 convolutions with batch norm, the
     identity shortcut around them, the addition and the last ReLU."""
     plt = pyplot()
@@ -80,7 +88,9 @@ def residual_block_figure(width: int = 64):
     return fig
 
 
-def inception_module_figure(spec, name: str = "inception (3a)"):
+def inception_module_figure(
+    spec: InceptionSpec, name: str = "inception (3a)"
+) -> Figure:
     """An Inception module with its channel counts (Figure 2b of Szegedy
     et al.), from an :class:`~cnnbook.models.googlenet.InceptionSpec`."""
     plt = pyplot()
@@ -126,7 +136,7 @@ def inception_module_figure(spec, name: str = "inception (3a)"):
     return fig
 
 
-def receptive_field_footprints(footprints: dict, title: str = ""):
+def receptive_field_footprints(footprints: dict, title: str = "") -> Figure:
     """Draw which input pixels reach one output unit, one panel per stack.
 
     Parameters
@@ -160,7 +170,9 @@ def receptive_field_footprints(footprints: dict, title: str = ""):
     return fig
 
 
-def separable_speedup_figure(out_channels, kernel_size: int = 3):
+def separable_speedup_figure(
+    out_channels: ArrayLike, kernel_size: int = 3
+) -> Figure:
     r"""Predicted speed-up of a depthwise separable convolution,
     :math:`C_\text{out}K^2 / (K^2 + C_\text{out})`, against the number of
     output channels, with its limit :math:`K^2`."""
@@ -192,7 +204,7 @@ def separable_speedup_figure(out_channels, kernel_size: int = 3):
     return fig
 
 
-def gradient_norms_figure(curves: dict, title: str = ""):
+def gradient_norms_figure(curves: dict, title: str = "") -> Figure:
     """Gradient norm of each block's first convolution, one line per
     network (log scale), so that vanishing and exploding show as slopes.
 

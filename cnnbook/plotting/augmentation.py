@@ -3,14 +3,27 @@ several times to the same real images."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    import torch
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["augmentation_grid", "show_image"]
 
 
-def show_image(ax, image, title=None, cmap="gray_r"):
+def show_image(
+    ax: Axes,
+    image: ArrayLike | torch.Tensor,
+    title: str | None = None,
+    cmap: str = "gray_r",
+) -> Axes:
     """Draw one image ``(C, H, W)`` (tensor or array; 1 or 3 channels,
     values in [0, 1]) on ``ax``, without axes."""
     array = np.asarray(
@@ -33,13 +46,13 @@ def show_image(ax, image, title=None, cmap="gray_r"):
 
 
 def augmentation_grid(
-    image,
+    image: torch.Tensor,
     transforms: dict,
     samples: int = 5,
-    title=None,
+    title: str | None = None,
     size: float = 1.3,
-    cmap="gray_r",
-):
+    cmap: str = "gray_r",
+) -> Figure:
     """One row per transform: the original, then ``samples`` random draws.
 
     Parameters

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
 from .layers import draw_matrix
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["rot180_figure"]
 
 
-def rot180_figure(delta, kernel, grad_input, position=(0, 0)):
+def rot180_figure(
+    delta: ArrayLike,
+    kernel: ArrayLike,
+    grad_input: ArrayLike,
+    position: tuple[int, int] = (0, 0),
+) -> Figure:
     """The input gradient as a full correlation with the rotated kernel.
 
     Draws the output gradient zero-padded by ``k - 1`` on every side, the

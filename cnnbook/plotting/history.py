@@ -10,11 +10,15 @@ here is measured by the book.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "IMAGENET_TOP5",
@@ -100,7 +104,9 @@ HUMAN_TOP5 = Result(
 )
 
 
-def imagenet_error_figure(results=IMAGENET_TOP5, human=HUMAN_TOP5):
+def imagenet_error_figure(
+    results: Sequence[Result] = IMAGENET_TOP5, human: Result = HUMAN_TOP5
+) -> Figure:
     """Published ImageNet top-5 error by year: ensembles (filled circles),
     single models (open circles) and challenge entries not broken down
     (grey squares), on a log scale, with the human reference."""
@@ -152,7 +158,9 @@ def imagenet_error_figure(results=IMAGENET_TOP5, human=HUMAN_TOP5):
     return fig
 
 
-def model_costs_figure(points):
+def model_costs_figure(
+    points: Sequence[tuple[float, str, int, int]],
+) -> Figure:
     """Parameters and MACs of each model against its year.
 
     Parameters

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._common import pyplot
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["activation_statistics_figure"]
 
 
-def activation_statistics_figure(stds, histograms=None, title=None):
+def activation_statistics_figure(
+    stds: Mapping[str, Sequence[float]],
+    histograms: Mapping[str, Mapping[int, np.ndarray]] | None = None,
+    title: str | None = None,
+) -> Figure:
     """How the spread of activations evolves through a deep stack.
 
     Parameters

@@ -7,9 +7,17 @@ the CNN architecture); these functions draw them from computed values.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "activation_figure",
@@ -23,16 +31,16 @@ __all__ = [
 
 
 def draw_matrix(
-    ax,
-    values,
-    title=None,
-    fmt="{:g}",
-    highlight=None,
-    cmap="Blues",
-    vmin=None,
-    vmax=None,
-    color="#d62728",
-):
+    ax: Axes,
+    values: ArrayLike,
+    title: str | None = None,
+    fmt: str = "{:g}",
+    highlight: Sequence[int] | Sequence[Sequence[int]] | None = None,
+    cmap: str = "Blues",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    color: str = "#d62728",
+) -> Axes:
     """Draw a small matrix with its numbers written in the cells.
 
     Parameters
@@ -81,7 +89,12 @@ def draw_matrix(
     return ax
 
 
-def convolution_figure(image, kernel, output, position=(0, 0)):
+def convolution_figure(
+    image: ArrayLike,
+    kernel: ArrayLike,
+    output: ArrayLike,
+    position: tuple[int, int] = (0, 0),
+) -> Figure:
     """One step of a convolution: window, kernel, products, output cell.
 
     The encyclopedia's "Convolution Operation" figure: the kernel slides
@@ -120,7 +133,11 @@ def convolution_figure(image, kernel, output, position=(0, 0)):
     return fig
 
 
-def activation_figure(functions, derivatives, x=None):
+def activation_figure(
+    functions: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    derivatives: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    x: ArrayLike | None = None,
+) -> Figure:
     """Activation functions (top row) and their derivatives (bottom row).
 
     Parameters
@@ -158,7 +175,9 @@ def activation_figure(functions, derivatives, x=None):
     return fig
 
 
-def pooling_figure(x, max_out, avg_out, kernel_size=2):
+def pooling_figure(
+    x: ArrayLike, max_out: ArrayLike, avg_out: ArrayLike, kernel_size: int = 2
+) -> Figure:
     """The 4 x 4 pooling example: regions coloured, max and average."""
     plt = pyplot()
     from matplotlib.colors import ListedColormap
@@ -203,8 +222,13 @@ def pooling_figure(x, max_out, avg_out, kernel_size=2):
 
 
 def feature_map_grid(
-    maps, titles=None, ncols=8, cmap="gray", suptitle=None, size=1.4
-):
+    maps: ArrayLike,
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    cmap: str = "gray",
+    suptitle: str | None = None,
+    size: float = 1.4,
+) -> Figure:
     """A grid of 2-D maps (e.g. the channels of one activation)."""
     plt = pyplot()
     maps = np.asarray(maps)
@@ -226,7 +250,9 @@ def feature_map_grid(
     return fig
 
 
-def tensor_pipeline_figure(stages):
+def tensor_pipeline_figure(
+    stages: Sequence[tuple[str, Sequence[int]]],
+) -> Figure:
     """A CNN drawn as the shapes of the tensors flowing through it.
 
     Parameters
@@ -318,8 +344,13 @@ def tensor_pipeline_figure(stages):
 
 
 def conv_geometry_figure(
-    size, kernel_size, stride=1, padding=0, dilation=1, output_position=(0, 0)
-):
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+    output_position: tuple[int, int] = (0, 0),
+) -> Figure:
     """Where one output of a 2-D convolution reads its input.
 
     Draws the ``size x size`` input inside its zero padding, the input

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["loss_curves_figure"]
 
 
 def loss_curves_figure(
-    curves,
-    xlabel,
-    ylim=None,
-    title=None,
-    second=None,
-    second_ylabel="gradient",
-):
+    curves: Mapping[str, tuple[ArrayLike, ArrayLike]],
+    xlabel: str,
+    ylim: tuple[float, float] | None = None,
+    title: str | None = None,
+    second: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None,
+    second_ylabel: str = "gradient",
+) -> Figure:
     """Losses as functions of one variable, on shared axes.
 
     Parameters

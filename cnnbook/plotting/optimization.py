@@ -3,23 +3,30 @@ schedules (chapters 4 and 8)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["loss_surface_figure", "schedule_figure"]
 
 
 def loss_surface_figure(
-    loss,
-    paths,
-    xlim,
-    ylim,
-    minimum=None,
-    levels=20,
-    title=None,
-    log_levels=True,
-):
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    paths: Mapping[str, ArrayLike],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    minimum: tuple[float, float] | None = None,
+    levels: int = 20,
+    title: str | None = None,
+    log_levels: bool = True,
+) -> Figure:
     """Contours of a 2-D loss with the paths optimisers took over it.
 
     Parameters
@@ -77,7 +84,12 @@ def loss_surface_figure(
     return fig
 
 
-def schedule_figure(schedules, xlabel="step", log=False, title=None):
+def schedule_figure(
+    schedules: Mapping[str, Sequence[float]],
+    xlabel: str = "step",
+    log: bool = False,
+    title: str | None = None,
+) -> Figure:
     """Learning rate against step for several schedules, one panel each.
 
     ``schedules`` maps a name to a sequence of learning rates.

@@ -3,18 +3,26 @@ overfitting gap, learning-rate schedules and the LR finder."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..train.history import History
+    from ..train.lr_finder import LRFinderResult
 
 __all__ = ["history_figure", "lr_finder_figure", "lr_schedule_figure"]
 
 
 def history_figure(
-    history,
-    title=None,
+    history: History,
+    title: str | None = None,
     best: bool = True,
     stopped_at: int | None = None,
     gap: bool = False,
-):
+) -> Figure:
     """Loss and accuracy per epoch, training beside validation.
 
     Parameters
@@ -108,8 +116,11 @@ def history_figure(
 
 
 def lr_schedule_figure(
-    traces: dict, steps_per_epoch: int, title=None, styles: dict | None = None
-):
+    traces: dict,
+    steps_per_epoch: int,
+    title: str | None = None,
+    styles: dict | None = None,
+) -> Figure:
     """Learning rate against epoch for several schedules.
 
     ``traces`` maps a label to the per-batch rates
@@ -135,7 +146,9 @@ def lr_schedule_figure(
     return fig
 
 
-def lr_finder_figure(result, title="Learning-rate range test"):
+def lr_finder_figure(
+    result: LRFinderResult, title: str = "Learning-rate range test"
+) -> Figure:
     """Loss against learning rate (log scale), with the usual picks."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 3.6))

@@ -10,6 +10,7 @@ left untouched.
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -29,13 +30,15 @@ __all__ = [
 FORMAT = "cnnbook-checkpoint-1"  # bump if the layout changes
 
 
-def save_checkpoint(path, state: dict) -> Path:
+def save_checkpoint(path: str | os.PathLike, state: dict) -> Path:
     """Write ``state`` (plus a format tag) to ``path`` atomically."""
     payload = {"format": FORMAT, **state}
     return atomic_write(path, lambda handle: torch.save(payload, handle))
 
 
-def load_checkpoint(path, map_location="cpu") -> dict:
+def load_checkpoint(
+    path: str | os.PathLike, map_location: str | torch.device = "cpu"
+) -> dict:
     """Read a checkpoint written by :func:`save_checkpoint`.
 
     Raises ``FileNotFoundError`` naming the path, or ``ValueError`` if the
@@ -94,7 +97,11 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
         )
 
 
-def load_model_weights(model: nn.Module, path, map_location="cpu") -> dict:
+def load_model_weights(
+    model: nn.Module,
+    path: str | os.PathLike,
+    map_location: str | torch.device = "cpu",
+) -> dict:
     """Load a checkpoint's model weights into ``model`` (checked first).
 
     Returns the whole checkpoint (epoch, history, ...).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from .._validation import check_int, check_number
 
@@ -165,7 +166,7 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: unknown fields {unknown}")
         return cls(**values)
 
-    def replace(self, **changes) -> TrainConfig:
+    def replace(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (``dataclasses.replace``)."""
         return dataclasses.replace(self, **changes)
 

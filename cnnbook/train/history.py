@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["History"]
 
@@ -30,7 +36,7 @@ class History:
     ([0.5, 0.4], 2)
     """
 
-    def __init__(self, records=None):
+    def __init__(self, records: Iterable[dict] | None = None):
         self.records: list[dict] = [dict(r) for r in records or []]
 
     def append(self, record: dict) -> None:
@@ -79,14 +85,14 @@ class History:
             raise ValueError("History.from_dict: expected {'records': [...]}")
         return cls(data["records"])
 
-    def save(self, path) -> Path:
+    def save(self, path: str | os.PathLike) -> Path:
         """Write JSON atomically (a crash never leaves half a file)."""
         path = Path(path)
         atomic_write_text(path, json.dumps(self.to_dict(), indent=1))
         return path
 
     @classmethod
-    def load(cls, path) -> History:
+    def load(cls, path: str | os.PathLike) -> History:
         path = Path(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -96,7 +102,9 @@ class History:
             ) from err
         return cls.from_dict(data)
 
-    def table(self, columns=None, digits: int = 4) -> str:
+    def table(
+        self, columns: Sequence[str] | None = None, digits: int = 4
+    ) -> str:
         """The records as a fixed-width text table (rounded)."""
         columns = columns or [
             c
@@ -123,7 +131,7 @@ class History:
         ]
         return "\n".join(lines)
 
-    def plot(self, **kwargs):
+    def plot(self, **kwargs: Any) -> Figure:
         """Loss and accuracy curves (see
         :func:`cnnbook.plotting.history_figure`)."""
         from ..plotting.training import history_figure

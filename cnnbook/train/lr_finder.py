@@ -19,8 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .._validation import check_int, check_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["LRFinderResult", "lr_range_test"]
 
@@ -61,7 +65,7 @@ class LRFinderResult:
         """A tenth of :attr:`min_loss_lr` (the classic rule)."""
         return self.min_loss_lr / 10
 
-    def plot(self, **kwargs):
+    def plot(self, **kwargs: Any) -> Figure:
         from ..plotting.training import lr_finder_figure
 
         return lr_finder_figure(self, **kwargs)

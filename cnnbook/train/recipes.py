@@ -7,12 +7,21 @@ exactly the same thing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .config import TrainConfig
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..data.transforms import Compose, Normalize
 
 __all__ = ["mnist_cnn_recipe"]
 
 
-def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0, **changes):
+def mnist_cnn_recipe(
+    train_images: torch.Tensor, epochs: int = 20, seed: int = 0, **changes: Any
+) -> tuple[TrainConfig, Compose, Normalize]:
     """How chapter 7 trains the simple MNIST CNN on 3,500 real digits.
 
     Chosen on the validation set (never the test set) among a handful of

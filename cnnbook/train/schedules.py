@@ -37,6 +37,10 @@ PER_BATCH = ("cosine", "onecycle")  # these step after every batch
 
 def build_scheduler(
     optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
+) -> (
+    torch.optim.lr_scheduler.LRScheduler
+    | torch.optim.lr_scheduler.ReduceLROnPlateau
+    | None
 ):
     """The scheduler ``config.scheduler`` names, or None for a constant
     learning rate."""

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn as nn
@@ -45,13 +48,17 @@ from .lr_finder import LRFinderResult, lr_range_test
 from .schedules import PER_BATCH, build_scheduler
 from .seeding import get_rng_state, seed_everything, set_rng_state
 
+if TYPE_CHECKING:
+    from torch.utils.data import Dataset
+    from tqdm import tqdm
+
 __all__ = ["Criterion", "Trainer", "build_optimizer", "resolve_device"]
 
 # Fields that may differ between a checkpoint's config and a resumed run.
 _RESUMABLE = {"progress", "device", "checkpoint_dir", "extra"}
 
 
-def resolve_device(name) -> torch.device:
+def resolve_device(name: str | torch.device) -> torch.device:
     """``"auto"`` -> CUDA if present, else Apple's MPS, else the CPU."""
     if name == "auto":
         if torch.cuda.is_available():
@@ -75,7 +82,9 @@ def resolve_device(name) -> torch.device:
     return device
 
 
-def build_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+def build_optimizer(
+    params: Iterable[torch.nn.Parameter], config: TrainConfig
+) -> torch.optim.Optimizer:
     """The optimizer ``config.optimizer`` names, with the config's
     hyperparameters."""
     if config.optimizer == "sgd":
@@ -110,7 +119,9 @@ class Criterion(nn.Module):
     the epoch mean).
     """
 
-    def __init__(self, config: TrainConfig, weights=None):
+    def __init__(
+        self, config: TrainConfig, weights: torch.Tensor | None = None
+    ):
         super().__init__()
         self.kind = config.loss
         self.label_smoothing = config.label_smoothing
@@ -122,7 +133,9 @@ class Criterion(nn.Module):
             else None
         )
 
-    def forward(self, logits, target):
+    def forward(
+        self, logits: torch.Tensor, target: torch.Tensor
+    ) -> torch.Tensor:
         if self.focal is not None:
             return self.focal(logits, target)
         if self.weights is None:
@@ -177,14 +190,15 @@ class Trainer:
     def __init__(
         self,
         model: nn.Module,
-        train_data,
-        val_data=None,
+        train_data: Dataset,
+        val_data: Dataset | None = None,
         config: TrainConfig | None = None,
         *,
-        train_transform=None,
-        eval_transform=None,
-        loss_fn=None,
-        callbacks=(),
+        train_transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        eval_transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+        | None = None,
+        callbacks: Sequence[Callable[[Trainer, dict], None]] = (),
     ):
         self.config = config = (
             config if config is not None else (TrainConfig())
@@ -368,7 +382,7 @@ class Trainer:
 
     # --- one epoch ----------------------------------------------------------
 
-    def train_epoch(self, progress=None) -> dict:
+    def train_epoch(self, progress: tqdm | None = None) -> dict:
         """One pass over the training data; returns its loss, accuracy,
         number of images and seconds."""
         model, optimizer, scheduler = (
@@ -420,7 +434,13 @@ class Trainer:
         }
 
     @torch.no_grad()
-    def predict(self, data, transform="eval") -> tuple[torch.Tensor, ...]:
+    def predict(
+        self,
+        data: Dataset,
+        transform: Callable[[torch.Tensor], torch.Tensor]
+        | str
+        | None = "eval",
+    ) -> tuple[torch.Tensor, ...]:
         """Logits and labels for every example of ``data`` (on the CPU),
         in order, in eval mode. ``transform`` defaults to the eval
         transform."""
@@ -437,7 +457,13 @@ class Trainer:
             labels.append(y.cpu())
         return torch.cat(logits), torch.cat(labels)
 
-    def evaluate(self, data, transform="eval") -> dict:
+    def evaluate(
+        self,
+        data: Dataset,
+        transform: Callable[[torch.Tensor], torch.Tensor]
+        | str
+        | None = "eval",
+    ) -> dict:
         """Loss (the training criterion, mean over examples) and accuracy
         on ``data``, in eval mode."""
         logits, labels = self.predict(data, transform)
@@ -455,7 +481,7 @@ class Trainer:
 
     # --- the run ----------------------------------------------------------
 
-    def fit(self, resume_from=None) -> History:
+    def fit(self, resume_from: str | os.PathLike | None = None) -> History:
         """Train until ``config.epochs`` (or early stopping); returns the
         History. With ``resume_from`` (a ``last.pt``), continue that run."""
         from tqdm import tqdm
@@ -596,7 +622,7 @@ class Trainer:
         save_checkpoint(folder / "last.pt", self.state_dict())
         self.history.save(folder / "history.json")
 
-    def load_checkpoint(self, path) -> None:
+    def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Restore a ``last.pt`` (checked against this model and config
         first; on any mismatch nothing is changed)."""
         state = load_checkpoint(path, map_location=self.device)

@@ -6,6 +6,7 @@ way), a loss, a small CNN and a training loop. Together with
 :mod:`cnnbook.optim` they train a network with nothing but numpy.
 """
 
+from .criteria import CrossEntropyLoss
 from .layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -21,7 +22,6 @@ from .layers import (
     Sigmoid,
     Tanh,
 )
-from .losses import CrossEntropyLoss
 from .models import small_cnn
 from .module import Module, Parameter, Sequential
 from .training import predict, train_epoch

@@ -11,7 +11,7 @@ from .._validation import as_generator, check_int
 
 if TYPE_CHECKING:
     from ..optim import Optimizer
-    from .losses import CrossEntropyLoss
+    from .criteria import CrossEntropyLoss
     from .module import Module
 
 __all__ = ["predict", "train_epoch"]

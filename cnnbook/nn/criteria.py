@@ -1,4 +1,5 @@
-"""Loss modules of the numpy layer API."""
+"""Loss modules ("criteria", as in `torch.nn`) of the numpy layer API; the
+formulas are those of :mod:`cnnbook.losses`."""
 
 from __future__ import annotations
 

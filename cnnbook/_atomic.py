@@ -51,8 +51,9 @@ def atomic_write(path, write: Callable[[object], None]) -> Path:
     to ``path``. The folder must exist."""
     path = Path(path)
     remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                               suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -90,8 +91,11 @@ def check_writable_folder(folder, func: str, *, create: bool) -> Path:
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        where = ("" if existing == folder else
-                 f", so the folder {folder} cannot be created there")
+        where = (
+            ""
+            if existing == folder
+            else f", so the folder {folder} cannot be created there"
+        )
         raise NotADirectoryError(
             f"{func}: {existing} is a file, not a folder{where}; choose a "
             "folder path"
@@ -105,8 +109,9 @@ def check_writable_folder(folder, func: str, *, create: bool) -> Path:
         return folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test.",
-                                     suffix=".tmp")
+        fd, probe = tempfile.mkstemp(
+            dir=folder, prefix=".write-test.", suffix=".tmp"
+        )
         os.close(fd)
         os.unlink(probe)
     except OSError as err:

@@ -138,8 +138,7 @@ def as_array(value, name: str, func: str, *, ndim=None):
         array = np.asarray(value)
     else:
         raise TypeError(
-            f"{func}: {name} must be a numpy array, got "
-            f"{type(value).__name__}"
+            f"{func}: {name} must be a numpy array, got {type(value).__name__}"
         )
     if array.dtype.kind == "f":
         pass
@@ -161,8 +160,9 @@ def as_array(value, name: str, func: str, *, ndim=None):
     return array
 
 
-def as_arrays_of_one_shape(first, first_name: str, second,
-                           second_name: str, func: str):
+def as_arrays_of_one_shape(
+    first, first_name: str, second, second_name: str, func: str
+):
     """Both values as arrays (see :func:`as_array`) that must share a
     shape, e.g. a gradient and the input it belongs to, or a prediction
     and its target."""
@@ -310,8 +310,7 @@ def as_labels(value, name: str, func: str) -> np.ndarray:
     array = _integer_array(value, name, func, "class indices")
     if array.ndim != 1:
         raise ValueError(
-            f"{func}: {name} must be one-dimensional, got shape "
-            f"{array.shape}"
+            f"{func}: {name} must be one-dimensional, got shape {array.shape}"
         )
     if array.size and array.min() < 0:
         raise ValueError(
@@ -327,8 +326,7 @@ def as_indices(value, name: str, func: str, size: int) -> np.ndarray:
     array = _integer_array(value, name, func, "positions")
     if array.ndim != 1:
         raise ValueError(
-            f"{func}: {name} must be one-dimensional, got shape "
-            f"{array.shape}"
+            f"{func}: {name} must be one-dimensional, got shape {array.shape}"
         )
     if array.size and (array.min() < -size or array.max() >= size):
         bad = array[(array < -size) | (array >= size)][0]

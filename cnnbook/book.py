@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
 CHECK_MARK = "\u2713"
 
 
-def glue(name: str, value, display: bool = False) -> None:
+def glue(name: str, value: object, display: bool = False) -> None:
     """Make ``value`` available to the prose as ``{glue:}`name```.
 
     A thin wrapper over ``myst_nb.glue``; where myst-nb is not installed
@@ -48,8 +49,11 @@ def glue(name: str, value, display: bool = False) -> None:
         return
     # numpy scalars repr as "np.float64(...)", which the {glue:text} role
     # cannot format; glue the equivalent Python number.
-    plain = value.item() if hasattr(value, "item") and getattr(
-        value, "ndim", None) == 0 else value
+    plain = (
+        value.item()
+        if hasattr(value, "item") and getattr(value, "ndim", None) == 0
+        else value
+    )
     _glue(name, plain, display=display)
 
 
@@ -61,7 +65,7 @@ def _decimals(text: str) -> int:
     return max(0, -Decimal(text).as_tuple().exponent)
 
 
-def agrees(claimed, computed) -> bool:
+def agrees(claimed: object, computed: object) -> bool:
     """Does the book's ``computed`` value agree with the ``claimed`` one?
 
     ``claimed`` is the encyclopedia's value as printed. A string such as
@@ -84,8 +88,9 @@ def agrees(claimed, computed) -> bool:
             ) from None
         computed = _real(computed)
         if not math.isfinite(value):  # "inf", "nan": nothing to round
-            return value == computed or (math.isnan(value)
-                                         and math.isnan(computed))
+            return value == computed or (
+                math.isnan(value) and math.isnan(computed)
+            )
         return round(computed, _decimals(claimed)) == value
     if isinstance(claimed, numbers.Integral):
         return _real(computed) == float(claimed)
@@ -121,8 +126,8 @@ class _Row:
 class Comparison:
     """A table of the encyclopedia's values beside the book's.
 
-    >>> c = Comparison("Output sizes")
-    >>> c.add("Example 1", claimed=28, computed=28)
+    >>> c = Comparison("Output sizes").add("Example 1", claimed=28,
+    ...                                    computed=28)
     >>> c.disagreements
     []
 
@@ -132,16 +137,25 @@ class Comparison:
 
     def __init__(self, title: str):
         if not isinstance(title, str):
-            raise TypeError(f"Comparison: title must be a str, got "
-                            f"{type(title).__name__}")
+            raise TypeError(
+                f"Comparison: title must be a str, got {type(title).__name__}"
+            )
         self.title = title
         self.rows: list[_Row] = []
 
-    def add(self, label: str, claimed, computed, fmt: str | None = None):
+    def add(
+        self,
+        label: str,
+        claimed: object,
+        computed: object,
+        fmt: str | None = None,
+    ) -> Comparison:
         """Add a row; ``fmt`` formats the computed value for display."""
         if not isinstance(label, str):
-            raise TypeError(f"Comparison.add: label must be a str, got "
-                            f"{type(label).__name__}")
+            raise TypeError(
+                f"Comparison.add: label must be a str, got "
+                f"{type(label).__name__}"
+            )
         if fmt is not None:
             try:
                 shown = format(computed, fmt)
@@ -164,7 +178,7 @@ class Comparison:
         """Labels of the rows where the encyclopedia is wrong."""
         return [row.label for row in self.rows if not row.ok]
 
-    def check(self, expected_disagreements=()):
+    def check(self, expected_disagreements: Sequence[str] = ()) -> Comparison:
         """Assert that exactly these rows disagree (none by default)."""
         if isinstance(expected_disagreements, str):
             # sorted("Example 1") would compare characters, not labels
@@ -183,9 +197,7 @@ class Comparison:
 
     @staticmethod
     def _claimed_text(value) -> str:
-        if isinstance(value, numbers.Integral) and not isinstance(
-            value, bool
-        ):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
@@ -235,11 +247,14 @@ class SourceCode:
             from pygments.lexers import PythonLexer
         except ImportError:  # pragma: no cover - pygments ships with Jupyter
             return f"<pre>{html.escape(self.code)}</pre>"
-        return highlight(self.code, PythonLexer(),
-                         HtmlFormatter(noclasses=True, nobackground=True))
+        return highlight(
+            self.code,
+            PythonLexer(),
+            HtmlFormatter(noclasses=True, nobackground=True),
+        )
 
 
-def show_source(obj) -> SourceCode:
+def show_source(obj: object) -> SourceCode:
     """The source of a cnnbook function or class, to display in a chapter.
 
     The chapter shows the package's code rather than a copy of it, so the
@@ -271,13 +286,16 @@ def _describe(fact) -> str:
         n, bad = len(fact.rows), len(fact.disagreements)
         if not bad:
             return f"{fact.title}: all {n} values agree with the text"
-        return (f"{fact.title}: {n - bad} of {n} values agree with the "
-                f"text, {bad} are errata")
+        return (
+            f"{fact.title}: {n - bad} of {n} values agree with the "
+            f"text, {bad} are errata"
+        )
     if isinstance(fact, str):
         return fact.strip()
     raise TypeError(
         "checked: each fact must be a str or a Comparison, got "
-        f"{type(fact).__name__}")
+        f"{type(fact).__name__}"
+    )
 
 
 def checked(*facts) -> Checked:
@@ -295,11 +313,12 @@ def checked(*facts) -> Checked:
     if not facts:
         raise ValueError(
             "checked: say what was verified, e.g. "
-            "checked('the map equals torch.nn.functional.conv2d')")
+            "checked('the map equals torch.nn.functional.conv2d')"
+        )
     described = tuple(_describe(fact) for fact in facts)
     for text in described:
         if not text or "\n" in text:
             raise ValueError(
-                "checked: each fact must be one non-empty line, got "
-                f"{text!r}")
+                f"checked: each fact must be one non-empty line, got {text!r}"
+            )
     return Checked(described)

@@ -22,6 +22,7 @@ recurrence without dilation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._validation import as_list, check_int
@@ -66,7 +67,9 @@ class ReceptiveField:
     start: float  # c: centre of the first unit's field
 
 
-def receptive_field(layers) -> list[ReceptiveField]:
+def receptive_field(
+    layers: Iterable[Layer | tuple[int, ...]],
+) -> list[ReceptiveField]:
     """Receptive field after each layer of a stack (one spatial axis).
 
     Parameters
@@ -81,14 +84,20 @@ def receptive_field(layers) -> list[ReceptiveField]:
     >>> [rf.size for rf in receptive_field([(3, 1)] * 3)]
     [3, 5, 7]
     """
-    layers = as_list(layers, "layers", "receptive_field",
-                     what="Layer objects or (kernel_size, stride) tuples")
+    layers = as_list(
+        layers,
+        "layers",
+        "receptive_field",
+        what="Layer objects or (kernel_size, stride) tuples",
+    )
     size, jump, start = 1, 1, 0.5
     result = []
     for i, layer in enumerate(layers):
         if not isinstance(layer, Layer):
-            if not isinstance(layer, (tuple, list)) or not 1 <= len(
-                    layer) <= 4:
+            if (
+                not isinstance(layer, (tuple, list))
+                or not 1 <= len(layer) <= 4
+            ):
                 raise TypeError(
                     f"receptive_field: layers[{i}] must be a Layer or a "
                     "(kernel_size, stride, padding, dilation) tuple, got "
@@ -99,8 +108,9 @@ def receptive_field(layers) -> list[ReceptiveField]:
         start = start + ((k - 1) / 2 - layer.padding) * jump
         size = size + (k - 1) * jump
         jump = jump * layer.stride
-        result.append(ReceptiveField(layer.name or f"layer {i + 1}", size,
-                                     jump, start))
+        result.append(
+            ReceptiveField(layer.name or f"layer {i + 1}", size, jump, start)
+        )
     if not result:
         raise ValueError("receptive_field: layers must not be empty")
     return result

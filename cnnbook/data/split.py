@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_labels, as_list, check_int, check_number
 
@@ -41,10 +42,12 @@ def split_counts(n: int, fractions: Sequence[float]) -> np.ndarray:
 def _fractions(fractions, func: str) -> list[float]:
     """Two or more fractions in [0, 1] summing to 1: the parts must hold
     every item exactly once, no more, no fewer."""
-    values = [check_number(f, f"fractions[{i}]", func, minimum=0,
-                           maximum=1)
-              for i, f in enumerate(as_list(fractions, "fractions", func,
-                                            what="numbers"))]
+    values = [
+        check_number(f, f"fractions[{i}]", func, minimum=0, maximum=1)
+        for i, f in enumerate(
+            as_list(fractions, "fractions", func, what="numbers")
+        )
+    ]
     if len(values) < 2 or abs(sum(values) - 1) > 1e-9:
         raise ValueError(
             f"{func}: fractions must be two or more numbers summing to 1, "
@@ -60,12 +63,15 @@ def _check_labels(labels, func: str) -> np.ndarray:
     return array
 
 
-def class_counts(labels, num_classes: int | None = None) -> np.ndarray:
+def class_counts(
+    labels: ArrayLike, num_classes: int | None = None
+) -> np.ndarray:
     """How many examples of each class (``np.bincount`` with checks)."""
     array = _check_labels(labels, "class_counts")
     if num_classes is not None:
-        num_classes = check_int(num_classes, "num_classes", "class_counts",
-                                minimum=1)
+        num_classes = check_int(
+            num_classes, "num_classes", "class_counts", minimum=1
+        )
         if array.max() >= num_classes:
             raise ValueError(
                 f"class_counts: label {int(array.max())} is out of range "
@@ -74,8 +80,11 @@ def class_counts(labels, num_classes: int | None = None) -> np.ndarray:
     return np.bincount(array, minlength=num_classes or 0)
 
 
-def stratified_split(labels, fractions: Sequence[float] = (0.7, 0.15, 0.15),
-                     seed: int = 0) -> tuple[np.ndarray, ...]:
+def stratified_split(
+    labels: ArrayLike,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int = 0,
+) -> tuple[np.ndarray, ...]:
     """Indices of a stratified split into parts of the given fractions.
 
     Each class is shuffled (seeded) and cut into parts of sizes
@@ -107,9 +116,11 @@ def stratified_split(labels, fractions: Sequence[float] = (0.7, 0.15, 0.15),
     for c in np.unique(array):
         members = rng.permutation(np.flatnonzero(array == c))
         counts = split_counts(len(members), fractions)
-        empty = [k for k, (n, f) in enumerate(zip(counts, fractions,
-                                                  strict=True))
-                 if n == 0 and f > 0]
+        empty = [
+            k
+            for k, (n, f) in enumerate(zip(counts, fractions, strict=True))
+            if n == 0 and f > 0
+        ]
         if empty:
             # the split would not be stratified: this class would be
             # missing from a part (a class of one example lands in one)

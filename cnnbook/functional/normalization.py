@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array, check_bool, check_number
 
@@ -31,15 +32,15 @@ def _vector(value, name, c, func):
 
 
 def batch_norm(
-    input,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    training=False,
-    momentum=0.1,
-    eps=1e-5,
-):
+    input: ArrayLike,
+    running_mean: ArrayLike | None,
+    running_var: ArrayLike | None,
+    weight: ArrayLike | None = None,
+    bias: ArrayLike | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> np.ndarray:
     r"""Batch normalisation, as ``torch.nn.functional.batch_norm``.
 
     For each channel :math:`c`, over the :math:`m` values of the batch and
@@ -73,13 +74,15 @@ def batch_norm(
     x = _input(input, func)
     training = check_bool(training, "training", func)
     c = x.shape[1]
-    momentum = check_number(momentum, "momentum", func, minimum=0,
-                            maximum=1)
+    momentum = check_number(momentum, "momentum", func, minimum=0, maximum=1)
     eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
     vectors = {}
-    for name, value in (("running_mean", running_mean),
-                        ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
+    for name, value in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if value is None:
             continue
         if name.startswith("running") and not isinstance(value, np.ndarray):
@@ -125,14 +128,14 @@ def batch_norm(
 
 
 def batch_norm_backward(
-    grad_output,
-    input,
-    weight=None,
-    running_mean=None,
-    running_var=None,
-    training=True,
-    eps=1e-5,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike | None = None,
+    running_mean: ArrayLike | None = None,
+    running_var: ArrayLike | None = None,
+    training: bool = True,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     r"""Gradients of :func:`batch_norm` for its input, weight and bias.
 
     In training the mean and variance depend on every value of the batch,
@@ -175,12 +178,16 @@ def batch_norm_backward(
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    gamma = np.ones(c) if weight is None else _vector(weight, "weight", c,
-                                                       func)
+    gamma = (
+        np.ones(c) if weight is None else _vector(weight, "weight", c, func)
+    )
     if x.size == 0:  # an empty batch: zero gradients, as in PyTorch
         dtype = np.result_type(x, g, gamma)
-        return (np.zeros(x.shape, dtype), np.zeros(c, dtype),
-                np.zeros(c, dtype))
+        return (
+            np.zeros(x.shape, dtype),
+            np.zeros(c, dtype),
+            np.zeros(c, dtype),
+        )
     if training:
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
@@ -199,8 +206,10 @@ def batch_norm_backward(
     d_hat = g * gamma.reshape(shape)
     if training:
         grad_input = inv_std * (
-            d_hat - d_hat.mean(axis=axes, keepdims=True)
-            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True))
+            d_hat
+            - d_hat.mean(axis=axes, keepdims=True)
+            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True)
+        )
     else:
         grad_input = d_hat * inv_std
     return grad_input, grad_weight, grad_bias

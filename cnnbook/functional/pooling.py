@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
@@ -27,8 +28,7 @@ __all__ = [
 ]
 
 
-def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode,
-                   func):
+def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, func):
     """Check pooling arguments; return sizes and the padding to apply.
 
     Returns ``(kernel, stride, padding, dilation, out_size, extra)`` where
@@ -46,7 +46,12 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode,
     h, w = x.shape[-2:]
     out, extra = [], []
     for axis, size, k, s, p, d in zip(
-        ("height", "width"), (h, w), kernel, stride, padding, dilation,
+        ("height", "width"),
+        (h, w),
+        kernel,
+        stride,
+        padding,
+        dilation,
         strict=True,
     ):
         try:
@@ -65,21 +70,37 @@ def _windows(xp, kernel, stride, dilation, out):
     """View of all pooling windows: (..., H_out, W_out, kH, kW)."""
     span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
     win = sliding_window_view(xp, span, axis=(-2, -1))
-    win = win[
-        ..., :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]
-    ]
+    win = win[..., :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     return win[..., : out[0], : out[1], :, :]
 
 
+def _avg_divisor(size, kernel, stride, padding, out, extra, count_include_pad):
+    """The divisor of each average-pooling window, shape (H_out, W_out).
+
+    It is the number of positions the window covers that count: real
+    inputs, plus the zero padding if ``count_include_pad`` (never the
+    extra positions that ``ceil_mode`` reads past the padding).
+    """
+    h, w = size
+    counted = np.zeros(
+        (h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1])
+    )
+    if count_include_pad:
+        counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
+    else:
+        counted[padding[0] : padding[0] + h, padding[1] : padding[1] + w] = 1
+    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
+
+
 def max_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    return_indices=False,
-):
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Max pooling, as ``torch.nn.functional.max_pool2d``.
 
     .. math::
@@ -101,13 +122,29 @@ def max_pool2d(
     """
     func = "max_pool2d"
     return_indices = check_bool(return_indices, "return_indices", func)
-    y, index, _ = _max_pool(func, input, kernel_size, stride, padding,
-                            dilation, ceil_mode, return_indices)
+    y, index, _ = _max_pool(
+        func,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        ceil_mode,
+        return_indices,
+    )
     return (y, index) if return_indices else y
 
 
-def _max_pool(func, input, kernel_size, stride, padding, dilation,
-              ceil_mode, with_winners):
+def _max_pool(
+    func,
+    input,
+    kernel_size,
+    stride,
+    padding,
+    dilation,
+    ceil_mode,
+    with_winners,
+):
     """Max pooling as PyTorch computes it; returns ``(y, index, real)``.
 
     ``index`` is the flat index of each window's winner and ``real``
@@ -144,12 +181,16 @@ def _max_pool(func, input, kernel_size, stride, padding, dilation,
     # kH * kW element-wise comparisons and no copy of the windows.
     y = winner = seen = None
     for k, (u, v) in enumerate(np.ndindex(*kernel)):
-        rows = slice(u * dilation[0],
-                     u * dilation[0] + stride[0] * (out[0] - 1) + 1,
-                     stride[0])
-        cols = slice(v * dilation[1],
-                     v * dilation[1] + stride[1] * (out[1] - 1) + 1,
-                     stride[1])
+        rows = slice(
+            u * dilation[0],
+            u * dilation[0] + stride[0] * (out[0] - 1) + 1,
+            stride[0],
+        )
+        cols = slice(
+            v * dilation[1],
+            v * dilation[1] + stride[1] * (out[1] - 1) + 1,
+            stride[1],
+        )
         candidate = xp[..., rows, cols]
         if y is None:
             y = candidate.copy()
@@ -177,80 +218,16 @@ def _max_pool(func, input, kernel_size, stride, padding, dilation,
     return y, rows * w + cols, real
 
 
-def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
-    r"""Average pooling, as ``torch.nn.functional.avg_pool2d``.
-
-    .. math::
-
-        y[n, c, i, j] = \frac{1}{|R_{ij}|}
-            \sum_{(u, v) \in R_{ij}} x_p[n, c,\; i s_h + u,\; j s_w + v]
-
-    :math:`|R_{ij}|` is :math:`k_h k_w` for a window inside the input. At
-    the borders PyTorch counts the zero padding
-    (``count_include_pad=True``) or only real inputs (``False``), and a
-    ``ceil_mode`` window that runs past the padding is clipped;
-    ``divisor_override`` replaces the count altogether.
-    """
-    func = "avg_pool2d"
-    x = as_array(input, "input", func, ndim=(3, 4))
-    count_include_pad = check_bool(count_include_pad, "count_include_pad",
-                                   func)
-    kernel, stride, padding, dilation, out, extra = _pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, func
-    )
-    pad = [(0, 0)] * (x.ndim - 2) + [
-        (padding[0], padding[0] + extra[0]),
-        (padding[1], padding[1] + extra[1]),
-    ]
-    sums = _windows(np.pad(x, pad), kernel, stride, dilation, out).sum(
-        axis=(-2, -1)
-    )
-    if divisor_override is not None:
-        divisor = check_int(
-            divisor_override, "divisor_override", func, minimum=1
-        )
-        return sums / divisor
-    divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
-                           extra, count_include_pad)
-    return (sums / divisor).astype(sums.dtype, copy=False)
-
-
-def _avg_divisor(size, kernel, stride, padding, out, extra,
-                 count_include_pad):
-    """The divisor of each average-pooling window, shape (H_out, W_out).
-
-    It is the number of positions the window covers that count: real
-    inputs, plus the zero padding if ``count_include_pad`` (never the
-    extra positions that ``ceil_mode`` reads past the padding).
-    """
-    h, w = size
-    counted = np.zeros((h + 2 * padding[0] + extra[0],
-                        w + 2 * padding[1] + extra[1]))
-    if count_include_pad:
-        counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
-    else:
-        counted[padding[0]: padding[0] + h, padding[1]: padding[1] + w] = 1
-    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
-
-
 def max_pool2d_backward(
-    grad_output,
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    indices=None,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    indices: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Gradient of :func:`max_pool2d` with respect to its input.
 
     Only the winner of each window affected the output, so each output's
@@ -271,11 +248,13 @@ def max_pool2d_backward(
     func = "max_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
     if indices is None:
-        _, index, real = _max_pool(func, x, kernel_size, stride, padding,
-                                   dilation, ceil_mode, True)
+        _, index, real = _max_pool(
+            func, x, kernel_size, stride, padding, dilation, ceil_mode, True
+        )
     else:
-        *_, out, _ = _pool_geometry(x, kernel_size, stride, padding,
-                                    dilation, ceil_mode, func)
+        *_, out, _ = _pool_geometry(
+            x, kernel_size, stride, padding, dilation, ceil_mode, func
+        )
         index = np.asarray(indices)
         if index.shape != x.shape[:-2] + out or index.dtype.kind not in "iu":
             raise ValueError(
@@ -284,27 +263,75 @@ def max_pool2d_backward(
             )
         real = (index >= 0) & (index < x.shape[-1] * x.shape[-2])
     g = check_grad_output_shape(
-        as_array(grad_output, "grad_output", func), index.shape, func)
+        as_array(grad_output, "grad_output", func), index.shape, func
+    )
     h, w = x.shape[-2:]
     planes = int(np.prod(x.shape[:-2]))
     # A window entirely in the padding (possible with dilation) has no
     # winner and passes no gradient.
-    flat = index + (np.arange(planes) * (h * w)).reshape(
-        x.shape[:-2] + (1, 1))
+    flat = index + (np.arange(planes) * (h * w)).reshape(x.shape[:-2] + (1, 1))
     grad = np.bincount(flat[real], weights=g[real], minlength=planes * h * w)
     return grad.reshape(x.shape).astype(np.result_type(x, g), copy=False)
 
 
+def avg_pool2d(
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
+    r"""Average pooling, as ``torch.nn.functional.avg_pool2d``.
+
+    .. math::
+
+        y[n, c, i, j] = \frac{1}{|R_{ij}|}
+            \sum_{(u, v) \in R_{ij}} x_p[n, c,\; i s_h + u,\; j s_w + v]
+
+    :math:`|R_{ij}|` is :math:`k_h k_w` for a window inside the input. At
+    the borders PyTorch counts the zero padding
+    (``count_include_pad=True``) or only real inputs (``False``), and a
+    ``ceil_mode`` window that runs past the padding is clipped;
+    ``divisor_override`` replaces the count altogether.
+    """
+    func = "avg_pool2d"
+    x = as_array(input, "input", func, ndim=(3, 4))
+    count_include_pad = check_bool(
+        count_include_pad, "count_include_pad", func
+    )
+    kernel, stride, padding, dilation, out, extra = _pool_geometry(
+        x, kernel_size, stride, padding, 1, ceil_mode, func
+    )
+    pad = [(0, 0)] * (x.ndim - 2) + [
+        (padding[0], padding[0] + extra[0]),
+        (padding[1], padding[1] + extra[1]),
+    ]
+    sums = _windows(np.pad(x, pad), kernel, stride, dilation, out).sum(
+        axis=(-2, -1)
+    )
+    if divisor_override is not None:
+        divisor = check_int(
+            divisor_override, "divisor_override", func, minimum=1
+        )
+        return sums / divisor
+    divisor = _avg_divisor(
+        x.shape[-2:], kernel, stride, padding, out, extra, count_include_pad
+    )
+    return (sums / divisor).astype(sums.dtype, copy=False)
+
+
 def avg_pool2d_backward(
-    grad_output,
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
     r"""Gradient of :func:`avg_pool2d` with respect to its input.
 
     Each output is a sum over its window divided by the window's divisor
@@ -314,30 +341,65 @@ def avg_pool2d_backward(
     func = "avg_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
     kernel, stride, padding, _, out, extra = _pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, func)
+        x, kernel_size, stride, padding, 1, ceil_mode, func
+    )
     g = check_grad_output_shape(
-        as_array(grad_output, "grad_output", func), x.shape[:-2] + out, func)
+        as_array(grad_output, "grad_output", func), x.shape[:-2] + out, func
+    )
     if divisor_override is not None:
-        divisor = check_int(divisor_override, "divisor_override", func,
-                            minimum=1)
+        divisor = check_int(
+            divisor_override, "divisor_override", func, minimum=1
+        )
     else:
-        divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
-                               extra, count_include_pad)
+        divisor = _avg_divisor(
+            x.shape[-2:],
+            kernel,
+            stride,
+            padding,
+            out,
+            extra,
+            count_include_pad,
+        )
     share = g / divisor
     h, w = x.shape[-2:]
-    grad_p = np.zeros(x.shape[:-2] + (h + 2 * padding[0] + extra[0],
-                                      w + 2 * padding[1] + extra[1]),
-                      share.dtype)
+    grad_p = np.zeros(
+        x.shape[:-2]
+        + (h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1]),
+        share.dtype,
+    )
     for u in range(kernel[0]):
         rows = slice(u, u + stride[0] * (out[0] - 1) + 1, stride[0])
         for v in range(kernel[1]):
             cols = slice(v, v + stride[1] * (out[1] - 1) + 1, stride[1])
             grad_p[..., rows, cols] += share
-    grad = grad_p[..., padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+    grad = grad_p[
+        ..., padding[0] : padding[0] + h, padding[1] : padding[1] + w
+    ]
     return grad.astype(np.result_type(x, g), copy=False)
 
 
-def adaptive_avg_pool2d(input, output_size):
+def _adaptive_cells(func, size, output_size):
+    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
+    h, w = size
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ValueError(
+                f"{func}: output_size must be an int or a pair, got "
+                f"{output_size!r}"
+            )
+        output_size = (
+            h if output_size[0] is None else output_size[0],
+            w if output_size[1] is None else output_size[1],
+        )
+    ho, wo = check_pair(output_size, "output_size", func, minimum=1)
+    rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
+    cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
+    return rows, cols
+
+
+def adaptive_avg_pool2d(
+    input: ArrayLike, output_size: int | tuple[int, int]
+) -> np.ndarray:
     r"""Adaptive average pooling, as ``F.adaptive_avg_pool2d``.
 
     Output cell :math:`(i, j)` averages rows
@@ -363,26 +425,9 @@ def adaptive_avg_pool2d(input, output_size):
     return y
 
 
-def _adaptive_cells(func, size, output_size):
-    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
-    h, w = size
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise ValueError(
-                f"{func}: output_size must be an int or a pair, got "
-                f"{output_size!r}"
-            )
-        output_size = (
-            h if output_size[0] is None else output_size[0],
-            w if output_size[1] is None else output_size[1],
-        )
-    ho, wo = check_pair(output_size, "output_size", func, minimum=1)
-    rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
-    cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
-    return rows, cols
-
-
-def adaptive_avg_pool2d_backward(grad_output, input):
+def adaptive_avg_pool2d_backward(
+    grad_output: ArrayLike, input: ArrayLike
+) -> np.ndarray:
     r"""Gradient of :func:`adaptive_avg_pool2d` with respect to its input.
 
     Output cell :math:`(i, j)` is the mean of its :math:`m_{ij}` inputs, so
@@ -405,6 +450,5 @@ def adaptive_avg_pool2d_backward(grad_output, input):
     for i, (r0, r1) in enumerate(rows):
         for j, (c0, c1) in enumerate(cols):
             count = (r1 - r0) * (c1 - c0)
-            grad[..., r0:r1, c0:c1] += (g[..., i, j] / count)[..., None,
-                                                              None]
+            grad[..., r0:r1, c0:c1] += (g[..., i, j] / count)[..., None, None]
     return grad

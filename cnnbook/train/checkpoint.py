@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def _header(payload: bytes) -> bytes:
     return _MAGIC + _DIGEST + digest + b"\n"
 
 
-def save_checkpoint(path, state: dict) -> Path:
+def save_checkpoint(path: str | os.PathLike, state: dict) -> Path:
     """Write ``state`` (a dict of tensors and plain values) to ``path``
     atomically, behind a header holding its SHA-256.
 
@@ -64,7 +65,8 @@ def save_checkpoint(path, state: dict) -> Path:
     func = "save_checkpoint"
     path = check_path(path, "path", func)
     if not isinstance(state, dict) or not all(
-            isinstance(k, str) for k in state):
+        isinstance(k, str) for k in state
+    ):
         raise TypeError(
             f"{func}: state must be a dict with str keys, got "
             f"{type(state).__name__}"
@@ -86,7 +88,9 @@ def save_checkpoint(path, state: dict) -> Path:
     return atomic_write(path, write)
 
 
-def load_checkpoint(path, map_location="cpu") -> dict:
+def load_checkpoint(
+    path: str | os.PathLike, map_location: str | torch.device = "cpu"
+) -> dict:
     """Read a checkpoint written by :func:`save_checkpoint`.
 
     Raises ``FileNotFoundError`` naming the path, or ``ValueError`` naming
@@ -110,15 +114,21 @@ def load_checkpoint(path, map_location="cpu") -> dict:
         raise ValueError(
             f"{func}: {path} is not a cnnbook checkpoint (format "
             f"{FORMAT!r}, a checksummed header before the weights); "
-            + ("it is a bare torch.save archive (a state_dict, or a "
-               "checkpoint saved before checkpoints carried a checksum): "
-               "read a state_dict with torch.load(..., weights_only=True)"
-               if bare else "the file starts with something else")
+            + (
+                "it is a bare torch.save archive (a state_dict, or a "
+                "checkpoint saved before checkpoints carried a checksum): "
+                "read a state_dict with torch.load(..., weights_only=True)"
+                if bare
+                else "the file starts with something else"
+            )
         )
-    digest = raw[len(_MAGIC):_HEADER]
+    digest = raw[len(_MAGIC) : _HEADER]
     payload = raw[_HEADER:]
-    if len(raw) < _HEADER or not digest.startswith(_DIGEST) or (
-            raw[_HEADER - 1:_HEADER] != b"\n"):
+    if (
+        len(raw) < _HEADER
+        or not digest.startswith(_DIGEST)
+        or (raw[_HEADER - 1 : _HEADER] != b"\n")
+    ):
         raise ValueError(
             f"{func}: {path} is corrupted: its header (format {FORMAT!r}, "
             "then 'sha256:' and 64 hex digits) is damaged or truncated"
@@ -131,10 +141,16 @@ def load_checkpoint(path, map_location="cpu") -> dict:
             "another checkpoint"
         )
     try:
-        state = torch.load(io.BytesIO(payload), map_location=map_location,
-                           weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError,
-            ValueError) as err:
+        state = torch.load(
+            io.BytesIO(payload), map_location=map_location, weights_only=True
+        )
+    except (
+        pickle.UnpicklingError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as err:
         raise ValueError(
             f"{func}: {path} is not a readable checkpoint (a "
             f"torch.save'd dict of tensors and plain values): {err}"
@@ -157,8 +173,9 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
             f"{func}: {source} must be a state_dict (a dict of tensors), "
             f"got {type(weights).__name__}"
         )
-    not_tensors = sorted(k for k, v in weights.items()
-                         if not isinstance(v, torch.Tensor))
+    not_tensors = sorted(
+        k for k, v in weights.items() if not isinstance(v, torch.Tensor)
+    )
     if not_tensors:
         raise TypeError(
             f"{func}: {source} must be a state_dict (a dict of tensors); "
@@ -168,8 +185,11 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
     theirs = {k: tuple(v.shape) for k, v in weights.items()}
     missing = sorted(set(own) - set(theirs))
     unexpected = sorted(set(theirs) - set(own))
-    shapes = sorted(f"{k}: checkpoint {theirs[k]}, model {own[k]}"
-                    for k in set(own) & set(theirs) if own[k] != theirs[k])
+    shapes = sorted(
+        f"{k}: checkpoint {theirs[k]}, model {own[k]}"
+        for k in set(own) & set(theirs)
+        if own[k] != theirs[k]
+    )
     if missing or unexpected or shapes:
         parts = []
         if missing:
@@ -185,15 +205,19 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
         )
 
 
-def load_model_weights(model: nn.Module, path, map_location="cpu"
-                       ) -> dict:
+def load_model_weights(
+    model: nn.Module,
+    path: str | os.PathLike,
+    map_location: str | torch.device = "cpu",
+) -> dict:
     """Load a checkpoint's model weights into ``model`` (checked first).
 
     Returns the whole checkpoint (epoch, history, ...).
     """
     state = load_checkpoint(path, map_location)
-    check_keys(state, ("model",), f"the checkpoint {path}",
-               "load_model_weights")
+    check_keys(
+        state, ("model",), f"the checkpoint {path}", "load_model_weights"
+    )
     check_compatible(model, state["model"], f"{path}")
     model.load_state_dict(state["model"])
     return state

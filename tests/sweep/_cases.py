@@ -31,8 +31,11 @@ def case(module: str, name: str, call, error, *fragments, marks=()):
             f"sweep case {name!r}: give at least two fragments, the "
             "parameter (or file) and the expectation"
         )
-    return pytest.param(Case(module, call, error, fragments),
-                        id=f"{module}: {name}", marks=marks)
+    return pytest.param(
+        Case(module, call, error, fragments),
+        id=f"{module}: {name}",
+        marks=marks,
+    )
 
 
 def check(c: Case) -> None:
@@ -41,8 +44,7 @@ def check(c: Case) -> None:
         c.call()
     raised = info.value
     assert type(raised) is c.error, (
-        f"expected {c.error.__name__}, got {type(raised).__name__}: "
-        f"{raised}"
+        f"expected {c.error.__name__}, got {type(raised).__name__}: {raised}"
     )
     # str(KeyError("m")) is "'m'": the fragments still match inside it
     message = str(raised)
@@ -53,7 +55,9 @@ def check(c: Case) -> None:
 def counts_as(module: str):
     """Count a test that is not a table of cases under ``module`` (by
     default a test counts under its file's ``SWEEP_MODULE``)."""
+
     def mark(test):
         test.sweep_module = module
         return test
+
     return mark

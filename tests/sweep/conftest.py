@@ -40,8 +40,7 @@ def pytest_terminal_summary(terminalreporter):
                 continue
             if outcome != "skipped" and report.when != "call":
                 continue
-            outcomes.setdefault(props["sweep_module"], Counter())[
-                outcome] += 1
+            outcomes.setdefault(props["sweep_module"], Counter())[outcome] += 1
     if not outcomes:
         return
     write = terminalreporter.write_line
@@ -50,10 +49,13 @@ def pytest_terminal_summary(terminalreporter):
     for module in sorted(outcomes):
         counts = outcomes[module]
         total.update(counts)
-        write(f"  {module:<28} {sum(counts.values()):>4}  "
-              f"({counts['passed']} passed, {counts['failed']} failed, "
-              f"{counts['skipped']} skipped)")
-    write(f"  {'total':<28} {sum(total.values()):>4}  "
-          f"({total['passed']} passed, {total['failed']} failed, "
-          f"{total['skipped']} skipped)")
-
+        write(
+            f"  {module:<28} {sum(counts.values()):>4}  "
+            f"({counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped)"
+        )
+    write(
+        f"  {'total':<28} {sum(total.values()):>4}  "
+        f"({total['passed']} passed, {total['failed']} failed, "
+        f"{total['skipped']} skipped)"
+    )

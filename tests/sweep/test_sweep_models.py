@@ -13,33 +13,78 @@ SWEEP_MODULE = "models"
 MD = "models"
 
 REGISTRY = [
-    case(MD, "get_model of an int", lambda: get_model(5), TypeError,
-         "get_model: name", "must be a str"),
-    case(MD, "get_model of an unknown name", lambda: get_model("vgg17"),
-         ValueError, "get_model: unknown model 'vgg17'", "available: "),
-    case(MD, "describe an unknown name", lambda: describe("resnet20"),
-         ValueError, "unknown model 'resnet20'", "available: "),
-    case(MD, "get_model an unknown keyword",
-         lambda: get_model("vgg16", colour=3), TypeError,
-         "get_model('vgg16')", "unexpected keyword argument 'colour'"),
-    case(MD, "mnist_cnn dropout 2", lambda: get_model("mnist_cnn",
-                                                     dropout=2),
-         ValueError, "MnistCNN: dropout", "<= 1"),
-    case(MD, "resnet18 no input channels",
-         lambda: get_model("resnet18", in_channels=0), ValueError,
-         "ResNet: in_channels", ">= 1"),
-    case(MD, "lenet5 no input channels",
-         lambda: get_model("lenet5", in_channels=0), ValueError,
-         "LeNet5: in_channels", ">= 1"),
+    case(
+        MD,
+        "get_model of an int",
+        lambda: get_model(5),
+        TypeError,
+        "get_model: name",
+        "must be a str",
+    ),
+    case(
+        MD,
+        "get_model of an unknown name",
+        lambda: get_model("vgg17"),
+        ValueError,
+        "get_model: unknown model 'vgg17'",
+        "available: ",
+    ),
+    case(
+        MD,
+        "describe an unknown name",
+        lambda: describe("resnet20"),
+        ValueError,
+        "unknown model 'resnet20'",
+        "available: ",
+    ),
+    case(
+        MD,
+        "get_model an unknown keyword",
+        lambda: get_model("vgg16", colour=3),
+        TypeError,
+        "get_model('vgg16')",
+        "unexpected keyword argument 'colour'",
+    ),
+    case(
+        MD,
+        "mnist_cnn dropout 2",
+        lambda: get_model("mnist_cnn", dropout=2),
+        ValueError,
+        "MnistCNN: dropout",
+        "<= 1",
+    ),
+    case(
+        MD,
+        "resnet18 no input channels",
+        lambda: get_model("resnet18", in_channels=0),
+        ValueError,
+        "ResNet: in_channels",
+        ">= 1",
+    ),
+    case(
+        MD,
+        "lenet5 no input channels",
+        lambda: get_model("lenet5", in_channels=0),
+        ValueError,
+        "LeNet5: in_channels",
+        ">= 1",
+    ),
 ]
 
 CLASSES = [
-    case(MD, f"{name} num_classes {value!r}",
-         lambda name=name, value=value: get_model(name, num_classes=value),
-         error, ": num_classes", expected)
+    case(
+        MD,
+        f"{name} num_classes {value!r}",
+        lambda name=name, value=value: get_model(name, num_classes=value),
+        error,
+        ": num_classes",
+        expected,
+    )
     for name in list_models()
-    for value, error, expected in ((0, ValueError, ">= 1"),
-                                   (2.5, TypeError, "must be an int"))
+    for value, error, expected in (
+        (0, ValueError, ">= 1"),
+        (2.5, TypeError, "must be an int"),
+    )
 ]
 
 

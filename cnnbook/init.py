@@ -1,4 +1,4 @@
-r"""Weight initialisation: He (Kaiming) and Xavier (Glorot), in numpy.
+r"""Weight initialization: He (Kaiming) and Xavier (Glorot), in numpy.
 
 The point of both is to keep the *variance* of the signal roughly constant
 from layer to layer. A layer computes :math:`y = \sum_{i=1}^{n} w_i x_i`;
@@ -141,7 +141,7 @@ def kaiming_std(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
 ) -> float:
-    r"""He initialisation's standard deviation:
+    r"""He initialization's standard deviation:
     :math:`\text{gain} / \sqrt{\text{fan}}`; for ReLU,
     :math:`\sqrt{2 / n_\text{in}}` (so the *variance* is
     :math:`2 / n_\text{in}`).
@@ -156,7 +156,7 @@ def _kaiming_std(shape, a, mode, nonlinearity, func):
 
 
 def xavier_std(shape: Sequence[int], gain: float = 1.0) -> float:
-    r"""Xavier initialisation's standard deviation:
+    r"""Xavier initialization's standard deviation:
     :math:`\text{gain}\sqrt{2 / (n_\text{in} + n_\text{out})}`."""
     return _xavier_std(shape, gain, "xavier_std")
 

@@ -6,7 +6,7 @@ is ``"mean"``, ``"sum"`` or ``"none"``). Each loss has its gradient beside
 it: ``loss_backward(grad_output, input, target, ...)`` returns
 :math:`\partial\mathcal{L}/\partial\,\text{input}` given
 :math:`\partial(\text{total})/\partial\mathcal{L}` (1 for a loss that is
-minimised directly).
+minimized directly).
 """
 
 from __future__ import annotations

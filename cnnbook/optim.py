@@ -9,7 +9,7 @@ momentum, which PyTorch does not have.
 
 Two ways to shrink the weights:
 
-- **L2 regularisation** adds :math:`\lambda \sum_i w_i^2` to the loss, so
+- **L2 regularization** adds :math:`\lambda \sum_i w_i^2` to the loss, so
   :math:`2\lambda w` to the gradient (:func:`l2_penalty`,
   :func:`l2_penalty_grad`). PyTorch's ``weight_decay`` argument of
   :class:`SGD` and :class:`Adam` adds ``weight_decay * w`` to the gradient,
@@ -216,7 +216,7 @@ class Adam(Optimizer):
         w_{t+1} = w_t - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
     ``weight_decay`` :math:`\lambda'` adds :math:`\lambda' w` to
-    :math:`g_t` first: L2 regularisation, whose effect is then divided by
+    :math:`g_t` first: L2 regularization, whose effect is then divided by
     :math:`\sqrt{\hat v_t}` like the rest of the gradient (see
     :class:`AdamW`).
     """

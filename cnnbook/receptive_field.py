@@ -13,8 +13,8 @@ padding :math:`p_l` and dilation :math:`d_l` (effective kernel
     c_l = c_{l-1} + \\left(\\tfrac{\\hat k_l - 1}{2} - p_l\\right) j_{l-1}
 
 :math:`r` is the receptive-field size, :math:`j = \\prod s` the distance in
-input pixels between neighbouring units (the "jump"), and :math:`c` the
-centre of the first unit's field in input coordinates (pixel :math:`i`
+input pixels between neighboring units (the "jump"), and :math:`c` the
+center of the first unit's field in input coordinates (pixel :math:`i`
 spans :math:`[i, i+1)`). The encyclopedia's
 :math:`r_\\text{out} = r_\\text{in} + (f-1)\\prod_{l<L} s_l` is the first
 recurrence without dilation.
@@ -63,8 +63,8 @@ class ReceptiveField:
 
     name: str
     size: int  # r: input pixels one unit sees, along one axis
-    jump: int  # j: input pixels between neighbouring units
-    start: float  # c: centre of the first unit's field
+    jump: int  # j: input pixels between neighboring units
+    start: float  # c: center of the first unit's field
 
 
 def receptive_field(

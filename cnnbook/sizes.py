@@ -186,7 +186,7 @@ def linear_parameters(
 
 
 def batch_norm_parameters(num_features: int, affine: bool = True) -> int:
-    r"""Number of learned values in batch normalisation: :math:`2C`.
+    r"""Number of learned values in batch normalization: :math:`2C`.
 
     One scale :math:`\gamma` and one shift :math:`\beta` per channel. The
     running mean and variance are buffers, not parameters: they are

@@ -212,7 +212,7 @@ def _warp(
 ) -> torch.Tensor:
     """Sample ``batch`` at ``theta @ [x, y, 1]`` for each output pixel.
 
-    ``theta`` is ``(N, 2, 3)`` in normalised coordinates (-1 .. 1 across
+    ``theta`` is ``(N, 2, 3)`` in normalized coordinates (-1 .. 1 across
     the image, x to the right, y down), mapping output to input.
     """
     n, c, h, w = batch.shape
@@ -234,9 +234,9 @@ def _warp(
 
 
 class RandomAffine(Transform):
-    r"""Random rotation, translation and scaling about the image centre.
+    r"""Random rotation, translation and scaling about the image center.
 
-    A point :math:`\mathbf{p}` (relative to the centre) moves to
+    A point :math:`\mathbf{p}` (relative to the center) moves to
     :math:`\mathbf{p}' = s R(\theta) \mathbf{p} + \mathbf{t}`, with
     :math:`R(\theta) = \begin{bmatrix}\cos\theta & -\sin\theta\\
     \sin\theta & \cos\theta\end{bmatrix}` in a frame whose y axis points
@@ -292,7 +292,7 @@ class RandomAffine(Transform):
         self, n: int, height: int = 1, width: int = 1
     ) -> torch.Tensor:
         """``n`` random output-to-input matrices, shape (n, 2, 3), in the
-        normalised coordinates of an image of ``height`` x ``width``."""
+        normalized coordinates of an image of ``height`` x ``width``."""
         angle = torch.deg2rad(self._uniform(n, *self.degrees))
         s = self._uniform(n, *self.scale)
         tx = self._uniform(n, -self.translate[0], self.translate[0]) * width
@@ -303,7 +303,7 @@ class RandomAffine(Transform):
         # p = R(angle) (p' - t) / s.
         cos, sin = torch.cos(angle) / s, torch.sin(angle) / s
         bx, by = -(cos * tx - sin * ty), -(sin * tx + cos * ty)
-        # To normalised units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
+        # To normalized units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
         w, h = width / 2, height / 2
         return torch.stack(
             [
@@ -326,7 +326,7 @@ class RandomAffine(Transform):
 
 class RandomRotation(RandomAffine):
     """Rotate each image by an angle uniform in ``[-degrees, degrees]``
-    (or ``degrees=(min, max)``) about its centre; positive is
+    (or ``degrees=(min, max)``) about its center; positive is
     counter-clockwise. ``torchvision.transforms.RandomRotation`` on
     tensors, with bilinear sampling."""
 
@@ -423,9 +423,9 @@ class ColorJitter(Transform):
 
     - brightness: :math:`x \to f x`
     - contrast: :math:`x \to \bar{g} + f (x - \bar{g})`, :math:`\bar{g}`
-      the image's mean grey level
+      the image's mean gray level
     - saturation (3 channels): :math:`x \to g + f (x - g)`, :math:`g` the
-      grey image (ITU-R 601 luma)
+      gray image (ITU-R 601 luma)
 
     then clamped to [0, 1]. As torchvision's, except that the order is
     fixed (torchvision shuffles it) and hue is not offered.
@@ -513,7 +513,7 @@ def channel_stats(
 
 
 class Normalize(Transform):
-    r"""Standardise each channel: :math:`x_c \to (x_c - \mu_c) / \sigma_c`.
+    r"""Standardize each channel: :math:`x_c \to (x_c - \mu_c) / \sigma_c`.
 
     Use :meth:`from_data` to take :math:`\mu, \sigma` from the training
     images rather than from another dataset (ImageNet's
@@ -542,7 +542,7 @@ class Normalize(Transform):
 
     @classmethod
     def from_data(cls, images: ArrayLike | torch.Tensor) -> Normalize:
-        """Normalisation with the statistics of ``images`` (training set)."""
+        """Normalization with the statistics of ``images`` (training set)."""
         mean, std = channel_stats(images)
         return cls(mean, std)
 
@@ -564,7 +564,7 @@ class Normalize(Transform):
         return (batch - mean) / std
 
     def inverse(self, x: torch.Tensor) -> torch.Tensor:
-        """Undo the normalisation (to display images)."""
+        """Undo the normalization (to display images)."""
         batch, single = _as_batch(x, "Normalize.inverse")
         mean, std = self._stats(batch)
         out = batch * std + mean

@@ -79,14 +79,14 @@ class Erratum:
         return f"erratum-{self.id}"
 
 
-def _normalise(text: str) -> str:
+def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _find_line(quote: str, source: str, where: str) -> int:
     """Line number (1-based) at which ``quote`` starts in ``source``.
 
-    Whitespace is normalised on both sides so a quote may span lines.
+    Whitespace is normalized on both sides so a quote may span lines.
     """
     flat, line_of = [], []
     line = 1
@@ -103,7 +103,7 @@ def _find_line(quote: str, source: str, where: str) -> int:
             previous_space = False
         if ch == "\n":
             line += 1
-    position = "".join(flat).find(_normalise(quote))
+    position = "".join(flat).find(_normalize(quote))
     if position < 0:
         raise ValueError(
             f"{where}: quote is not in the encyclopedia verbatim: {quote!r}"
@@ -164,11 +164,11 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
                     number=f"E{chapter_number}.{i}",
                     line=_find_line(entry["quote"], source, where),
                     **{
-                        f: _normalise(entry[f])
+                        f: _normalize(entry[f])
                         for f in _FIELDS
                         if f != "quote"
                     },
-                    brief=_normalise(entry.get("brief", "")),
+                    brief=_normalize(entry.get("brief", "")),
                     quote=entry["quote"].strip(),
                 )
             )

@@ -1,4 +1,4 @@
-"""Batch normalisation, in numpy, with PyTorch's running statistics."""
+"""Batch normalization, in numpy, with PyTorch's running statistics."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> np.ndarray:
-    r"""Batch normalisation, as ``torch.nn.functional.batch_norm``.
+    r"""Batch normalization, as ``torch.nn.functional.batch_norm``.
 
     For each channel :math:`c`, over the :math:`m` values of the batch and
     spatial positions:
@@ -105,7 +105,7 @@ def batch_norm(
                 f"to estimate a variance, got input shape {x.shape}"
             )
         mean = x.mean(axis=axes)
-        var = x.var(axis=axes)  # biased (divide by m), used to normalise
+        var = x.var(axis=axes)  # biased (divide by m), used to normalize
         if running_mean is not None:
             running_mean *= 1 - momentum
             running_mean += momentum * mean

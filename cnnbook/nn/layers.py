@@ -1,9 +1,9 @@
-"""Layers of the numpy layer API, named and initialised as in ``torch.nn``.
+"""Layers of the numpy layer API, named and initialized as in ``torch.nn``.
 
 Each layer's ``forward`` calls the numpy function of
 :mod:`cnnbook.functional`, and its ``backward`` calls that function's
 backward pass; the layers only keep what the backward pass needs.
-Weights are initialised as PyTorch initialises them (uniform in
+Weights are initialized as PyTorch initializes them (uniform in
 :math:`\\pm 1/\\sqrt{n_\\text{in}}`), from a seeded numpy generator.
 """
 
@@ -426,9 +426,9 @@ class Dropout(Module):
 
 
 class BatchNorm2d(Module):
-    """Batch normalisation with running statistics (as ``nn.BatchNorm2d``).
+    """Batch normalization with running statistics (as ``nn.BatchNorm2d``).
 
-    Training mode normalises with the batch's statistics and updates the
+    Training mode normalizes with the batch's statistics and updates the
     running ones; evaluation mode uses the running ones.
     """
 
@@ -492,6 +492,6 @@ class BatchNorm2d(Module):
 
 
 class BatchNorm1d(BatchNorm2d):
-    """Batch normalisation of (N, C) or (N, C, L) inputs."""
+    """Batch normalization of (N, C) or (N, C, L) inputs."""
 
     _ranks = (2, 3)

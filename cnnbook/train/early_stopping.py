@@ -28,7 +28,7 @@ __all__ = ["EarlyStopping", "encyclopedia_stop_epoch", "patience_stop_epoch"]
 
 
 class EarlyStopping:
-    """Patience on a metric to minimise (the validation loss).
+    """Patience on a metric to minimize (the validation loss).
 
     >>> stopper = EarlyStopping(patience=2)
     >>> [stopper.step(v) for v in [1.0, 0.8, 0.9, 0.85, 0.7]]

@@ -266,7 +266,7 @@ class Trainer:
     config : TrainConfig
     train_transform, eval_transform : callable, optional
         Applied to each batch on the device: augmentation (+
-        normalisation) for training, normalisation for evaluation.
+        normalization) for training, normalization for evaluation.
     loss_fn : callable, optional
         ``loss_fn(logits, target)`` -> mean loss; replaces the configured
         :class:`Criterion`.

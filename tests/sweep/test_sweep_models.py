@@ -40,10 +40,10 @@ REGISTRY = [
     case(
         MD,
         "get_model an unknown keyword",
-        lambda: get_model("vgg16", colour=3),
+        lambda: get_model("vgg16", color=3),
         TypeError,
         "get_model('vgg16')",
-        "unexpected keyword argument 'colour'",
+        "unexpected keyword argument 'color'",
     ),
     case(
         MD,

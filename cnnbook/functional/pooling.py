@@ -92,49 +92,6 @@ def _avg_divisor(size, kernel, stride, padding, out, extra, count_include_pad):
     return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
 
 
-def max_pool2d(
-    input: ArrayLike,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    r"""Max pooling, as ``torch.nn.functional.max_pool2d``.
-
-    .. math::
-
-        y[n, c, i, j] = \max_{u < k_h,\, v < k_w}
-            x_p[n, c,\; i s_h + u d_h,\; j s_w + v d_w]
-
-    Padding is with :math:`-\infty`, so a padded position never wins,
-    and, as in PyTorch, a window holding a NaN outputs NaN.
-    ``stride`` defaults to ``kernel_size``.
-
-    Parameters
-    ----------
-    input : ndarray, shape (N, C, H, W) or (C, H, W)
-    return_indices : bool
-        Also return, for every output, the flat index ``row * W + col`` of
-        the winning input position (PyTorch's convention); this is what the
-        backward pass routes the gradient through.
-    """
-    func = "max_pool2d"
-    return_indices = check_bool(return_indices, "return_indices", func)
-    y, index, _ = _max_pool(
-        func,
-        input,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        ceil_mode,
-        return_indices,
-    )
-    return (y, index) if return_indices else y
-
-
 def _max_pool(
     func,
     input,
@@ -216,6 +173,49 @@ def _max_pool(
     cols = cols + v * dilation[1]
     real = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
     return y, rows * w + cols, real
+
+
+def max_pool2d(
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    r"""Max pooling, as ``torch.nn.functional.max_pool2d``.
+
+    .. math::
+
+        y[n, c, i, j] = \max_{u < k_h,\, v < k_w}
+            x_p[n, c,\; i s_h + u d_h,\; j s_w + v d_w]
+
+    Padding is with :math:`-\infty`, so a padded position never wins,
+    and, as in PyTorch, a window holding a NaN outputs NaN.
+    ``stride`` defaults to ``kernel_size``.
+
+    Parameters
+    ----------
+    input : ndarray, shape (N, C, H, W) or (C, H, W)
+    return_indices : bool
+        Also return, for every output, the flat index ``row * W + col`` of
+        the winning input position (PyTorch's convention); this is what the
+        backward pass routes the gradient through.
+    """
+    func = "max_pool2d"
+    return_indices = check_bool(return_indices, "return_indices", func)
+    y, index, _ = _max_pool(
+        func,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        ceil_mode,
+        return_indices,
+    )
+    return (y, index) if return_indices else y
 
 
 def max_pool2d_backward(

@@ -35,7 +35,6 @@ from torch.utils.data import (
 )
 
 from .. import metrics
-from .progress import _Progress
 from .checkpoint import (
     check_compatible,
     load_checkpoint,
@@ -46,6 +45,7 @@ from .criteria import FocalLoss, class_weights
 from .early_stopping import EarlyStopping
 from .history import History
 from .lr_finder import LRFinderResult, lr_range_test
+from .progress import _Progress
 from .schedules import PER_BATCH, build_scheduler
 from .seeding import get_rng_state, seed_everything, set_rng_state
 

@@ -64,3 +64,29 @@ def test_range_test_sweeps_exponentially_and_stops_on_divergence():
         lr_range_test(train_step, 1.0, 0.5)
     with pytest.raises(ValueError, match="lr_range_test: diverge must be >"):
         lr_range_test(train_step, diverge=0.5)
+
+
+def test_range_test_uses_the_trainers_progress_bar(small, monkeypatch):
+    """The sweep draws the Trainer's bar (a widget removed at the end in a
+    notebook, not tqdm's text on stderr), and none under
+    CNNBOOK_PROGRESS=0."""
+    from cnnbook.train import lr_finder, progress
+
+    made = []
+
+    class Recorder(progress._Progress):
+        def __init__(self, total, show, **options):
+            made.append((total, show, options))
+            super().__init__(total, False, **options)
+
+    monkeypatch.setattr(lr_finder, "_Progress", Recorder)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("CNNBOOK_PROGRESS", "0")
+    make_trainer(small, progress=None).find_lr(num_steps=5)
+    monkeypatch.setenv("CNNBOOK_PROGRESS", "1")
+    make_trainer(small, progress=None).find_lr(num_steps=5)
+    assert [(total, show) for total, show, _ in made] == [
+        (5, False),
+        (5, True),
+    ]
+    assert made[0][2] == {"desc": "lr finder"}

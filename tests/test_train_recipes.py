@@ -20,6 +20,9 @@ def test_recipe_parts():
     )
     assert config.nesterov and config.label_smoothing == 0.1
     assert config.patience == 10 and config.seed == 3
+    # the recipe leaves the progress bar to TrainConfig's default (chapters
+    # must show it; CNNBOOK_PROGRESS=0 hides it in make notebooks/nbval)
+    assert config.progress == TrainConfig().progress
     # normalization with the training digits' own statistics
     out = normalize(train.images)
     assert abs(float(out.mean())) < 1e-4

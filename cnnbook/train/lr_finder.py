@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._validation import check_int, check_number
+from .progress import _Progress
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -121,7 +122,10 @@ def lr_range_test(
     diverge : float
         Stop once the smoothed loss exceeds ``diverge`` times its minimum.
     progress : bool
-        Draw a progress bar (tqdm).
+        Draw the Trainer's progress bar (a text bar in a terminal, a
+        widget removed at the end in a notebook);
+        :meth:`~cnnbook.train.Trainer.find_lr` passes
+        ``config.shows_progress()``, off under ``CNNBOOK_PROGRESS=0``.
     """
     func = "lr_range_test"
     if not callable(train_step):
@@ -132,26 +136,23 @@ def lr_range_test(
     start_lr, end_lr, num_steps, smoothing, diverge = _check_sweep(
         func, start_lr, end_lr, num_steps, smoothing, diverge
     )
-    from tqdm import tqdm
-
     lrs, losses, smoothed = [], [], []
     average, best = 0.0, math.inf
-    steps = tqdm(
-        range(num_steps), desc="lr finder", leave=False, disable=not progress
-    )
-    for k in steps:
-        lr = start_lr * (end_lr / start_lr) ** (k / (num_steps - 1))
-        value = float(train_step(lr))
-        average = (1 - smoothing) * average + smoothing * value
-        # bias correction: the average starts at 0, not at the first loss
-        corrected = average / (1 - (1 - smoothing) ** (k + 1))
-        lrs.append(lr)
-        losses.append(value)
-        smoothed.append(corrected)
-        best = min(best, corrected)
-        if not math.isfinite(value) or corrected > diverge * best:
-            break
-    steps.close()
+    # the Trainer's bar: a notebook widget removed at the end (no stderr)
+    with _Progress(num_steps, progress, desc="lr finder") as bar:
+        for k in range(num_steps):
+            lr = start_lr * (end_lr / start_lr) ** (k / (num_steps - 1))
+            value = float(train_step(lr))
+            average = (1 - smoothing) * average + smoothing * value
+            # bias correction: the average starts at 0, not the first loss
+            corrected = average / (1 - (1 - smoothing) ** (k + 1))
+            lrs.append(lr)
+            losses.append(value)
+            smoothed.append(corrected)
+            best = min(best, corrected)
+            bar.update()
+            if not math.isfinite(value) or corrected > diverge * best:
+                break
     if not math.isfinite(smoothed[-1]):
         lrs, losses, smoothed = lrs[:-1], losses[:-1], smoothed[:-1]
     return LRFinderResult(lrs, losses, smoothed)

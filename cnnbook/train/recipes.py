@@ -66,7 +66,6 @@ def mnist_cnn_recipe(
         label_smoothing=0.1,
         patience=10,
         seed=seed,
-        progress=False,
     )
     options.update(changes)
     return TrainConfig(**options), augment, normalize

@@ -55,6 +55,17 @@ def test_separable_speedup_curve_is_the_formula():
     plt.close(fig)
 
 
+def test_separable_speedup_marks_sit_on_the_curve():
+    fig = plotting.separable_speedup_figure(
+        [8, 64, 512], kernel_size=3, marked={"block 1": 64}
+    )
+    mark = fig.axes[0].lines[-1]
+    assert mark.get_xdata()[0] == 64
+    assert mark.get_ydata()[0] == 64 * 9 / 73
+    assert fig.axes[0].texts[0].get_text() == "block 1"
+    plt.close(fig)
+
+
 def test_gradient_norms_figure_keeps_zeros_visible():
     fig = plotting.gradient_norms_figure({"a": [0.0, 1e-3, 1.0]})
     y = fig.axes[0].lines[0].get_ydata()

@@ -27,6 +27,7 @@ from .registry import register
 
 __all__ = [
     "MOBILENET_V1",
+    "MOBILENET_V1_TABLE4",
     "MOBILENET_V2",
     "DepthwiseSeparable",
     "InvertedResidual",
@@ -56,6 +57,23 @@ MOBILENET_V1 = (
     # both 7 x 7: the stride is 1 (as every implementation has it).
     SeparableSpec(1024, 1),
 )
+
+
+class PaperResult(NamedTuple):
+    """One row of Table 4 of Howard et al. (2017), as printed there."""
+
+    imagenet_accuracy: float  # top-1, percent
+    mult_adds_millions: int
+    parameters_millions: float
+
+
+# Howard et al. (2017), Table 4, "Depthwise Separable vs Full Convolution
+# MobileNet": the paper's figures, held here once so that chapters compare
+# their counts with them (the accuracies are the paper's, not measured).
+MOBILENET_V1_TABLE4 = {
+    "Conv MobileNet": PaperResult(71.7, 4866, 29.3),
+    "MobileNet": PaperResult(70.6, 569, 4.2),
+}
 
 
 class DepthwiseSeparable(nn.Module):

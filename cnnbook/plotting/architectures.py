@@ -171,18 +171,24 @@ def receptive_field_footprints(footprints: dict, title: str = "") -> Figure:
 
 
 def separable_speedup_figure(
-    out_channels: ArrayLike, kernel_size: int = 3
+    out_channels: ArrayLike,
+    kernel_size: int = 3,
+    marked: dict | None = None,
 ) -> Figure:
     r"""Predicted speed-up of a depthwise separable convolution,
-    :math:`C_\text{out}K^2 / (K^2 + C_\text{out})`, against the number of
-    output channels, with its limit :math:`K^2`."""
+    :math:`C_\text{out}k^2 / (k^2 + C_\text{out})`, against the number of
+    output channels, with its limit :math:`k^2`.
+
+    ``marked`` maps labels to output-channel counts to point out on the
+    curve (the widths of a real network's layers, say).
+    """
     plt = pyplot()
     c = np.asarray(out_channels, dtype=float)
     k2 = kernel_size**2
     ratio = c * k2 / (k2 + c)
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    ax.plot(c, ratio, "o-", label="$C_{out}K^2/(K^2 + C_{out})$")
-    ax.axhline(k2, color="C3", linestyle="--", label=f"limit $K^2$ = {k2}")
+    ax.plot(c, ratio, "-", label="$C_{out}k^2/(k^2 + C_{out})$")
+    ax.axhline(k2, color="C3", linestyle="--", label=f"limit $k^2$ = {k2}")
     ax.plot(
         c,
         c,
@@ -190,6 +196,17 @@ def separable_speedup_figure(
         linestyle=":",
         label="$C_{out}$ (the encyclopedia's limit)",
     )
+    for label, channels in (marked or {}).items():
+        value = channels * k2 / (k2 + channels)
+        ax.plot([channels], [value], "o", color="C1")
+        ax.annotate(
+            label,
+            (channels, value),
+            textcoords="offset points",
+            xytext=(0, -14),
+            ha="center",
+            fontsize=8,
+        )
     ax.set_xscale("log", base=2)
     ax.set_ylim(0, 2 * k2)
     ax.set_xlabel("output channels $C_{out}$")

@@ -89,11 +89,11 @@ class SmallBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         act = ACTIVATIONS[self.activation]
         out = x
-        for i, (conv, norm) in enumerate(zip(self.convs, self.norms)):
-            out = norm(conv(out))  # (N, width, H, W): the size is kept
+        for i, conv in enumerate(self.convs):
+            out = self.norms[i](conv(out))  # (N, width, H, W): size kept
             if i < len(self.convs) - 1:
                 out = act(out)
-        return act(out + x if self.residual else out)
+        return act(out + x if self.residual else out)  # act(F(x) + x)
 
 
 class SmallCNN(ImageClassifier):

@@ -4,9 +4,9 @@ shortcut, the knobs, bad arguments."""
 import pytest
 import torch
 
-import cnnbook
 from cnnbook.models import get_model
 from cnnbook.receptive_field import receptive_field
+from cnnbook.summary import summary
 
 
 def params(module) -> int:
@@ -36,8 +36,8 @@ def test_two_3x3_against_one_5x5_weights_and_macs():
     # Same width in and out: 18 C^2 against 25 C^2 weights per block, and
     # the MACs in the same ratio (both keep the size).
     width = 8
-    pair = cnnbook.summary(get_model("small_cnn", width=width), (1, 28, 28))
-    five = cnnbook.summary(
+    pair = summary(get_model("small_cnn", width=width), (1, 28, 28))
+    five = summary(
         get_model("small_cnn", width=width, kernel_sizes=(5,)), (1, 28, 28)
     )
     conv = "stage1.0.convs"

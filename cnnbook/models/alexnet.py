@@ -82,8 +82,8 @@ class AlexNetTraining(NamedTuple):
 
 # Krizhevsky et al. (2012), sections 3.2 and 5.
 ALEXNET_TRAINING = AlexNetTraining(
-    gpus=2, gpu_memory_gb=3, batch_size=128, momentum=0.9,
-    weight_decay=0.0005)
+    gpus=2, gpu_memory_gb=3, batch_size=128, momentum=0.9, weight_decay=0.0005
+)
 
 # torchvision.models.alexnet (a one-tower network with different widths).
 ALEXNET_TORCHVISION = (

@@ -112,8 +112,10 @@ class LeNet5(ImageClassifier):
         super().__init__()
         func = "LeNet5"
         if activation not in ("tanh", "relu"):
-            raise ValueError(f"{func}: activation must be 'tanh' or 'relu', "
-                             f"got {activation!r}")
+            raise ValueError(
+                f"{func}: activation must be 'tanh' or 'relu', "
+                f"got {activation!r}"
+            )
         self.activation = activation
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
         self.in_channels = check_int(

@@ -41,6 +41,7 @@ PINS = {
     "resnet101_torchvision": (44_549_160, 7_801_405_440, 224, 1000),
     "resnet152_torchvision": (60_192_808, 11_513_626_624, 224, 1000),
     "se_resnet50": (28_088_024, 3_860_488_192, 224, 1000),
+    "small_cnn": (2_546, 338_768, 28, 10),
     "vgg11": (132_863_336, 7_609_090_048, 224, 1000),
     "vgg11_bn": (132_868_840, 7_609_090_048, 224, 1000),
     "vgg13": (133_047_848, 11_308_466_176, 224, 1000),
@@ -53,7 +54,8 @@ PINS = {
 
 
 def channels(name: str) -> int:
-    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) else 3
+    gray = ("lenet", "mnist", "plain", "residual", "small")
+    return 1 if name.startswith(gray) else 3
 
 
 def on_meta(name: str, **kwargs):

@@ -116,3 +116,28 @@ def test_modern_variant_other_sizes():
     assert model(torch.zeros(2, 1, 36, 36)).shape == (2, 3)
     with pytest.raises(ValueError, match="image_size must be >= 32"):
         get_model("lenet5", image_size=28)
+
+
+def test_modern_variant_with_relu():
+    torch.manual_seed(0)
+    tanh = get_model("lenet5").eval()
+    relu = get_model("lenet5", activation="relu").eval()
+    relu.load_state_dict(tanh.state_dict())
+    x = torch.randn(2, 1, 32, 32)
+    with torch.no_grad():
+        h = relu.S4(torch.relu(relu.C3(relu.S2(torch.relu(relu.C1(x))))))
+        h = torch.relu(relu.F6(torch.relu(relu.C5(h)).flatten(1)))
+        torch.testing.assert_close(relu(x), relu.output(h))
+        assert not torch.allclose(relu(x), tanh(x))
+    with pytest.raises(ValueError, match="activation must be 'tanh'"):
+        get_model("lenet5", activation="gelu")
+
+
+def test_c5_map_grows_with_the_input():
+    # C5's 5x5 kernel covers its whole 5x5 input at 32 x 32; at 36 x 36
+    # its input is 6 x 6 and it outputs a 2 x 2 map.
+    model = get_model("lenet5", image_size=36).eval()
+    with torch.no_grad():
+        x = model.S4(model.C3(model.S2(model.C1(torch.zeros(1, 1, 36, 36)))))
+        assert model.C5(x).shape == (1, 120, 2, 2)
+    assert model.F6.in_features == 120 * 2 * 2

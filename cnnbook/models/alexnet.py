@@ -38,7 +38,14 @@ from ..sizes import conv_output_size, pool_output_size
 from ._base import ImageClassifier
 from .registry import register
 
-__all__ = ["AlexNet", "LocalResponseNorm", "alexnet", "alexnet_torchvision"]
+__all__ = [
+    "ALEXNET_TRAINING",
+    "AlexNet",
+    "AlexNetTraining",
+    "LocalResponseNorm",
+    "alexnet",
+    "alexnet_torchvision",
+]
 
 
 class AlexNetConv(NamedTuple):
@@ -61,6 +68,23 @@ ALEXNET_PAPER = (
     AlexNetConv(384, 3, 1, 1, 2, lrn=False, pool=False),
     AlexNetConv(256, 3, 1, 1, 2, lrn=False, pool=True),
 )
+
+
+class AlexNetTraining(NamedTuple):
+    """How the paper trained AlexNet, in its own figures."""
+
+    gpus: int  # section 3.2: the network is spread across two GPUs
+    gpu_memory_gb: int  # section 3.2: "A single GTX 580 GPU has only 3GB"
+    batch_size: int  # section 5: "a batch size of 128 examples"
+    momentum: float  # section 5
+    weight_decay: float  # section 5
+
+
+# Krizhevsky et al. (2012), sections 3.2 and 5.
+ALEXNET_TRAINING = AlexNetTraining(
+    gpus=2, gpu_memory_gb=3, batch_size=128, momentum=0.9, weight_decay=0.0005
+)
+
 # torchvision.models.alexnet (a one-tower network with different widths).
 ALEXNET_TORCHVISION = (
     AlexNetConv(64, 11, 4, 2, 1, lrn=False, pool=True),

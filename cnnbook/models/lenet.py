@@ -94,14 +94,29 @@ class LeNet5(ImageClassifier):
     in_channels : int
     image_size : int
         Side of the square input; 32 in the paper (MNIST's 28 x 28 digits
-        padded by 2). C5 then sees 5 x 5 maps and outputs 1 x 1.
+        padded by 2). C5 then sees 5 x 5 maps and outputs 1 x 1; a larger
+        input gives C5 a larger map (36 gives 2 x 2), and F6 more inputs.
+    activation : {"tanh", "relu"}
+        The non-linearity after C1, C3, C5 and F6: tanh as in the paper's
+        family of squashing functions, or ReLU, which AlexNet (2012)
+        adopted (chapter 6 trains both).
     """
 
     def __init__(
-        self, num_classes: int = 10, in_channels: int = 1, image_size: int = 32
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        image_size: int = 32,
+        activation: str = "tanh",
     ):
         super().__init__()
         func = "LeNet5"
+        if activation not in ("tanh", "relu"):
+            raise ValueError(
+                f"{func}: activation must be 'tanh' or 'relu', "
+                f"got {activation!r}"
+            )
+        self.activation = activation
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
         self.in_channels = check_int(
             in_channels, "in_channels", func, minimum=1
@@ -120,10 +135,11 @@ class LeNet5(ImageClassifier):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)  # rank, channels, size; up front
-        x = self.S2(torch.tanh(self.C1(x)))  # (N, 6, 14, 14)
-        x = self.S4(torch.tanh(self.C3(x)))  # (N, 16, 5, 5)
-        x = torch.tanh(self.C5(x))  # (N, 120, 1, 1)
-        x = torch.tanh(self.F6(self.flatten(x)))  # (N, 84)
+        act = torch.tanh if self.activation == "tanh" else torch.relu
+        x = self.S2(act(self.C1(x)))  # (N, 6, 14, 14)
+        x = self.S4(act(self.C3(x)))  # (N, 16, 5, 5)
+        x = act(self.C5(x))  # (N, 120, 1, 1) at 32 x 32
+        x = act(self.F6(self.flatten(x)))  # (N, 84)
         return self.output(x)  # (N, num_classes) logits
 
 

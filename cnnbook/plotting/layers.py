@@ -77,7 +77,7 @@ def convolution_figure(image, kernel, output, position=(0, 0)):
     draw_matrix(axes[0], image, "input $I$", highlight=(i, j, kh, kw))
     draw_matrix(axes[1], kernel, "kernel $K$", cmap="RdBu", vmin=-1.5,
                 vmax=1.5)
-    draw_matrix(axes[2], window * kernel, "window $\\odot$ $K$",
+    draw_matrix(axes[2], window * kernel + 0.0, "window $\\odot$ $K$",
                 cmap="RdBu", vmin=-4, vmax=4)
     draw_matrix(axes[3], output, f"output $S$; $S({i},{j})$ = sum",
                 highlight=(i, j, 1, 1))
@@ -271,7 +271,7 @@ def multichannel_conv_figure(input, weight, bias):
     plt = pyplot()
     fig, axes = plt.subplots(
         1 + c_out, len(kinds), squeeze=False,
-        figsize=(1.45 * len(kinds), 1.9 * (1 + c_out)),
+        figsize=(1.2 * len(kinds), 1.65 * (1 + c_out)),
         gridspec_kw={"width_ratios": [widths[k] for k in kinds],
                      "hspace": 0.55, "wspace": 0.15})
     for ax in axes.flat:

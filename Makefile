@@ -40,11 +40,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## Create .venv and install the pinned requirements
 
-lint: $(STAMP)  ## ruff over the package, tests and tools
+lint: $(STAMP)  ## ruff check and ruff format --check (package, tests, tools)
 	$(BIN)/ruff check cnnbook tests tools book/_ext
+	$(BIN)/ruff format --check cnnbook tests tools book/_ext
 
 unit: $(STAMP)  ## Unit tests of cnnbook (numpy vs torch, worked examples)
 	$(PY) -m pytest -q -n $(JOBS) -m "not browser and not lab" tests
+	# the >>> examples in cnnbook's docstrings
+	$(PY) -m pytest -q --doctest-modules -p no:cacheprovider cnnbook
 
 pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 	$(PY) tools/check_notebooks.py

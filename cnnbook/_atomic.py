@@ -18,8 +18,9 @@ def atomic_write(path, write: Callable[[object], None]) -> Path:
     """Call ``write(handle)`` on a temporary binary file, then rename it
     to ``path``. The folder must exist."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                               suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)

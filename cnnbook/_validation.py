@@ -125,8 +125,7 @@ def as_array(value, name: str, func: str, *, ndim=None):
         array = np.asarray(value)
     else:
         raise TypeError(
-            f"{func}: {name} must be a numpy array, got "
-            f"{type(value).__name__}"
+            f"{func}: {name} must be a numpy array, got {type(value).__name__}"
         )
     if array.dtype.kind == "f":
         pass
@@ -148,8 +147,9 @@ def as_array(value, name: str, func: str, *, ndim=None):
     return array
 
 
-def as_arrays_of_one_shape(first, first_name: str, second,
-                           second_name: str, func: str):
+def as_arrays_of_one_shape(
+    first, first_name: str, second, second_name: str, func: str
+):
     """Both values as arrays (see :func:`as_array`) that must share a
     shape, e.g. a gradient and the input it belongs to, or a prediction
     and its target."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -29,7 +30,7 @@ __all__ = [
 CHECK_MARK = "\u2713"
 
 
-def glue(name: str, value, display: bool = False) -> None:
+def glue(name: str, value: object, display: bool = False) -> None:
     """Make ``value`` available to the prose as ``{glue:}`name```.
 
     A thin wrapper over ``myst_nb.glue``; where myst-nb is not installed
@@ -42,8 +43,11 @@ def glue(name: str, value, display: bool = False) -> None:
         return
     # numpy scalars repr as "np.float64(...)", which the {glue:text} role
     # cannot format; glue the equivalent Python number.
-    plain = value.item() if hasattr(value, "item") and getattr(
-        value, "ndim", None) == 0 else value
+    plain = (
+        value.item()
+        if hasattr(value, "item") and getattr(value, "ndim", None) == 0
+        else value
+    )
     _glue(name, plain, display=display)
 
 
@@ -55,7 +59,7 @@ def _decimals(text: str) -> int:
     return max(0, -Decimal(text).as_tuple().exponent)
 
 
-def agrees(claimed, computed) -> bool:
+def agrees(claimed: object, computed: object) -> bool:
     """Does the book's ``computed`` value agree with the ``claimed`` one?
 
     ``claimed`` is the encyclopedia's value as printed. A string such as
@@ -92,8 +96,8 @@ class _Row:
 class Comparison:
     """A table of the encyclopedia's values beside the book's.
 
-    >>> c = Comparison("Output sizes")
-    >>> c.add("Example 1", claimed=28, computed=28)
+    >>> c = Comparison("Output sizes").add("Example 1", claimed=28,
+    ...                                    computed=28)
     >>> c.disagreements
     []
 
@@ -105,7 +109,13 @@ class Comparison:
         self.title = title
         self.rows: list[_Row] = []
 
-    def add(self, label: str, claimed, computed, fmt: str | None = None):
+    def add(
+        self,
+        label: str,
+        claimed: object,
+        computed: object,
+        fmt: str | None = None,
+    ) -> Comparison:
         """Add a row; ``fmt`` formats the computed value for display."""
         if fmt is not None:
             shown = format(computed, fmt)
@@ -123,7 +133,7 @@ class Comparison:
         """Labels of the rows where the encyclopedia is wrong."""
         return [row.label for row in self.rows if not row.ok]
 
-    def check(self, expected_disagreements=()):
+    def check(self, expected_disagreements: Sequence[str] = ()) -> Comparison:
         """Assert that exactly these rows disagree (none by default)."""
         found = self.disagreements
         if sorted(found) != sorted(expected_disagreements):
@@ -135,9 +145,7 @@ class Comparison:
 
     @staticmethod
     def _claimed_text(value) -> str:
-        if isinstance(value, numbers.Integral) and not isinstance(
-            value, bool
-        ):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
@@ -187,11 +195,14 @@ class SourceCode:
             from pygments.lexers import PythonLexer
         except ImportError:  # pragma: no cover - pygments ships with Jupyter
             return f"<pre>{html.escape(self.code)}</pre>"
-        return highlight(self.code, PythonLexer(),
-                         HtmlFormatter(noclasses=True, nobackground=True))
+        return highlight(
+            self.code,
+            PythonLexer(),
+            HtmlFormatter(noclasses=True, nobackground=True),
+        )
 
 
-def show_source(obj) -> SourceCode:
+def show_source(obj: object) -> SourceCode:
     """The source of a cnnbook function or class, to display in a chapter.
 
     The chapter shows the package's code rather than a copy of it, so the
@@ -217,13 +228,16 @@ def _describe(fact) -> str:
         n, bad = len(fact.rows), len(fact.disagreements)
         if not bad:
             return f"{fact.title}: all {n} values agree with the text"
-        return (f"{fact.title}: {n - bad} of {n} values agree with the "
-                f"text, {bad} are errata")
+        return (
+            f"{fact.title}: {n - bad} of {n} values agree with the "
+            f"text, {bad} are errata"
+        )
     if isinstance(fact, str):
         return fact.strip()
     raise TypeError(
         "checked: each fact must be a str or a Comparison, got "
-        f"{type(fact).__name__}")
+        f"{type(fact).__name__}"
+    )
 
 
 def checked(*facts) -> Checked:
@@ -241,11 +255,12 @@ def checked(*facts) -> Checked:
     if not facts:
         raise ValueError(
             "checked: say what was verified, e.g. "
-            "checked('the map equals torch.nn.functional.conv2d')")
+            "checked('the map equals torch.nn.functional.conv2d')"
+        )
     described = tuple(_describe(fact) for fact in facts)
     for text in described:
         if not text or "\n" in text:
             raise ValueError(
-                "checked: each fact must be one non-empty line, got "
-                f"{text!r}")
+                f"checked: each fact must be one non-empty line, got {text!r}"
+            )
     return Checked(described)

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from ._validation import as_generator, check_number
 
@@ -40,8 +42,16 @@ __all__ = [
     "xavier_uniform",
 ]
 
-_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-           "conv_transpose2d", "conv_transpose3d", "sigmoid")
+_LINEAR = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+)
 
 
 def _shape(shape, func):
@@ -49,7 +59,8 @@ def _shape(shape, func):
         shape = (shape,)
     try:
         if isinstance(shape, str) or not all(
-                isinstance(s, numbers.Integral) for s in shape):
+            isinstance(s, numbers.Integral) for s in shape
+        ):
             raise TypeError
         shape = tuple(int(s) for s in shape)
     except TypeError:
@@ -61,7 +72,7 @@ def _shape(shape, func):
     return shape
 
 
-def calculate_fan_in_and_fan_out(shape):
+def calculate_fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
     r"""Fan-in and fan-out of a weight of this shape, as PyTorch counts them.
 
     A weight is (out, in, *kernel): every output sums
@@ -81,7 +92,7 @@ def calculate_fan_in_and_fan_out(shape):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     r"""The gain PyTorch multiplies the standard deviation by.
 
     ReLU: :math:`\sqrt 2`; leaky ReLU with slope :math:`a`:
@@ -96,9 +107,8 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else check_number(
-            param, "param", func)
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        slope = 0.01 if param is None else check_number(param, "param", func)
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(
@@ -119,7 +129,12 @@ def _fan(shape, mode, func):
     return fan
 
 
-def kaiming_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_std(
+    shape: Sequence[int],
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+) -> float:
     r"""He initialisation's standard deviation:
     :math:`\text{gain} / \sqrt{\text{fan}}`; for ReLU,
     :math:`\sqrt{2 / n_\text{in}}` (so the *variance* is
@@ -130,7 +145,7 @@ def kaiming_std(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def xavier_std(shape, gain=1.0):
+def xavier_std(shape: Sequence[int], gain: float = 1.0) -> float:
     r"""Xavier initialisation's standard deviation:
     :math:`\text{gain}\sqrt{2 / (n_\text{in} + n_\text{out})}`."""
     func = "xavier_std"
@@ -139,8 +154,14 @@ def xavier_std(shape, gain=1.0):
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
-                   rng=None, dtype=np.float64):
+def kaiming_normal(
+    shape: Sequence[int],
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> np.ndarray:
     r"""He normal: :math:`w \sim \mathcal{N}(0, \sigma^2)`,
     :math:`\sigma = \text{gain}/\sqrt{\text{fan}}` (ReLU:
     :math:`\sigma^2 = 2/n_\text{in}`). Defaults are PyTorch's
@@ -152,20 +173,30 @@ def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
     return draws.astype(dtype)
 
 
-def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
-                    rng=None, dtype=np.float64):
+def kaiming_uniform(
+    shape: Sequence[int],
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> np.ndarray:
     r"""He uniform: :math:`w \sim U(-b, b)` with
     :math:`b = \sqrt 3\,\sigma`, the same variance as :func:`kaiming_normal`
     (a uniform distribution on :math:`[-b, b]` has variance :math:`b^2/3`).
     """
     func = "kaiming_uniform"
     bound = math.sqrt(3.0) * kaiming_std(shape, a, mode, nonlinearity)
-    draws = as_generator(rng, func).uniform(-bound, bound,
-                                            _shape(shape, func))
+    draws = as_generator(rng, func).uniform(-bound, bound, _shape(shape, func))
     return draws.astype(dtype)
 
 
-def xavier_normal(shape, gain=1.0, rng=None, dtype=np.float64):
+def xavier_normal(
+    shape: Sequence[int],
+    gain: float = 1.0,
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> np.ndarray:
     r"""Xavier normal: :math:`w \sim \mathcal{N}(0, \sigma^2)` with
     :math:`\sigma^2 = \text{gain}^2 \cdot 2/(n_\text{in} + n_\text{out})`.
     """
@@ -175,21 +206,33 @@ def xavier_normal(shape, gain=1.0, rng=None, dtype=np.float64):
     return draws.astype(dtype)
 
 
-def xavier_uniform(shape, gain=1.0, rng=None, dtype=np.float64):
+def xavier_uniform(
+    shape: Sequence[int],
+    gain: float = 1.0,
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> np.ndarray:
     r"""Xavier uniform: :math:`w \sim U(-b, b)`,
     :math:`b = \text{gain}\sqrt{6/(n_\text{in} + n_\text{out})}`."""
     func = "xavier_uniform"
     bound = math.sqrt(3.0) * xavier_std(shape, gain)
-    draws = as_generator(rng, func).uniform(-bound, bound,
-                                            _shape(shape, func))
+    draws = as_generator(rng, func).uniform(-bound, bound, _shape(shape, func))
     return draws.astype(dtype)
 
 
-def he_normal(shape, rng=None, dtype=np.float64):
+def he_normal(
+    shape: Sequence[int],
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> np.ndarray:
     """He normal for ReLU, fan-in mode: :math:`\\sigma^2 = 2/n_\\text{in}`."""
     return kaiming_normal(shape, nonlinearity="relu", rng=rng, dtype=dtype)
 
 
-def he_uniform(shape, rng=None, dtype=np.float64):
+def he_uniform(
+    shape: Sequence[int],
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float64,
+) -> np.ndarray:
     """He uniform for ReLU: :math:`b = \\sqrt{6/n_\\text{in}}`."""
     return kaiming_uniform(shape, nonlinearity="relu", rng=rng, dtype=dtype)

@@ -12,6 +12,7 @@ minimised directly).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_array, as_arrays_of_one_shape, check_number
 from .functional.activation import log_softmax, sigmoid, softmax
@@ -98,8 +99,9 @@ def _class_targets(target, n, classes, func):
 
 def _smoothed_targets(target, n, classes, label_smoothing, func):
     """Targets as (N, C) probabilities, mixed with the uniform by epsilon."""
-    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
-                       maximum=1)
+    eps = check_number(
+        label_smoothing, "label_smoothing", func, minimum=0, maximum=1
+    )
     y = _class_targets(target, n, classes, func)
     return (1 - eps) * y + eps / classes
 
@@ -128,12 +130,19 @@ def _logits(input, func):
     return x
 
 
-def smooth_labels(target, num_classes, label_smoothing=0.1):
+def smooth_labels(
+    target: ArrayLike, num_classes: int, label_smoothing: float = 0.1
+) -> np.ndarray:
     r"""One-hot targets mixed with the uniform distribution.
 
     .. math:: y_\text{smooth} = (1 - \epsilon)\, y + \epsilon / K
 
     (the encyclopedia's formula, and PyTorch's ``label_smoothing``).
+    With :math:`\epsilon = 0.1` and :math:`K = 4` the true class gets
+    :math:`0.9 + 0.025`, every other class :math:`0.025`:
+
+    >>> smooth_labels([2], num_classes=4, label_smoothing=0.1)
+    array([[0.025, 0.025, 0.925, 0.025]])
     """
     func = "smooth_labels"
     y = np.asarray(target)
@@ -141,7 +150,12 @@ def smooth_labels(target, num_classes, label_smoothing=0.1):
     return _smoothed_targets(target, n, num_classes, label_smoothing, func)
 
 
-def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Cross-entropy of logits, as ``torch.nn.functional.cross_entropy``.
 
     .. math::
@@ -167,8 +181,13 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
     return _reduce(losses, reduction)
 
 
-def cross_entropy_backward(grad_output, input, target, reduction="mean",
-                           label_smoothing=0.0):
+def cross_entropy_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     .. math::
@@ -187,7 +206,9 @@ def cross_entropy_backward(grad_output, input, target, reduction="mean",
     return (softmax(z, dim=1) - y) * g[:, None]
 
 
-def nll_from_probabilities(input, target, reduction="mean"):
+def nll_from_probabilities(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Cross-entropy of predicted *probabilities*, the encyclopedia's form.
 
     .. math:: \mathcal{L}_n = -\sum_k y_{n,k} \log \hat{y}_{n,k}
@@ -207,8 +228,12 @@ def nll_from_probabilities(input, target, reduction="mean"):
     return _reduce(-terms.sum(axis=1), reduction)
 
 
-def nll_from_probabilities_backward(grad_output, input, target,
-                                    reduction="mean"):
+def nll_from_probabilities_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}_n / \partial\hat y_{n,k} =
     -y_{n,k} / \hat y_{n,k}` (gradient with respect to the probabilities).
     """
@@ -229,7 +254,9 @@ def _binary_pair(input, target, func):
     return p, y
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+def binary_cross_entropy(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy of probabilities, as ``F.binary_cross_entropy``.
 
     .. math:: \mathcal{L} = -[y \log \hat y + (1 - y) \log(1 - \hat y)]
@@ -247,8 +274,12 @@ def binary_cross_entropy(input, target, reduction="mean"):
     return _reduce(-(y * log_p + (1 - y) * log_q), reduction)
 
 
-def binary_cross_entropy_backward(grad_output, input, target,
-                                  reduction="mean"):
+def binary_cross_entropy_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial\hat y =
     (\hat y - y) / (\hat y (1 - \hat y))`, the denominator kept at least
     :math:`10^{-12}` (as PyTorch does)."""
@@ -260,7 +291,9 @@ def binary_cross_entropy_backward(grad_output, input, target,
     return g * (p - y) / np.maximum(p * (1 - p), 1e-12)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+def binary_cross_entropy_with_logits(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy of a logit :math:`z` (``\hat y = \sigma(z)``).
 
     .. math::
@@ -277,8 +310,12 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits_backward(grad_output, input, target,
-                                              reduction="mean"):
+def binary_cross_entropy_with_logits_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial z = \sigma(z) - y`."""
     func = "binary_cross_entropy_with_logits_backward"
     z, y = _binary_pair(input, target, func)
@@ -310,7 +347,13 @@ def _focal_args(input, target, gamma, alpha, func):
     return z, one_hot, gamma, alpha_t
 
 
-def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
+def focal_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Focal loss (Lin et al. 2017) of logits, for K classes.
 
     .. math::
@@ -325,16 +368,21 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
     (:math:`p_t \to 1`), so training concentrates on the hard ones.
     """
     func = "focal_loss"
-    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha,
-                                             func)
+    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha, func)
     reduction = _reduction(reduction, func)
     log_pt = (log_softmax(z, dim=1) * one_hot).sum(axis=1)
     pt = np.exp(log_pt)
     return _reduce(-alpha_t * (1 - pt) ** gamma * log_pt, reduction)
 
 
-def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
-                        reduction="mean"):
+def focal_loss_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Gradient of :func:`focal_loss` with respect to the logits.
 
     With :math:`\partial p_t / \partial z_k = p_t([k = t] - p_k)` and
@@ -350,8 +398,7 @@ def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
     {\gamma-1} p_t \log p_t - (1-p_t)^\gamma]\,([k = t] - p_k)`.
     """
     func = "focal_loss_backward"
-    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha,
-                                             func)
+    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha, func)
     reduction = _reduction(reduction, func)
     p = softmax(z, dim=1)
     log_pt = (log_softmax(z, dim=1) * one_hot).sum(axis=1)
@@ -361,12 +408,14 @@ def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
     # finite value does (q**(gamma - 1) is infinite there for gamma < 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         dq = np.where(q > 0, gamma * q ** (gamma - 1), 0.0)
-    coef = alpha_t * (dq * pt * log_pt - q ** gamma)
+    coef = alpha_t * (dq * pt * log_pt - q**gamma)
     g = _unreduce(grad_output, (z.shape[0],), reduction, func)
     return (g * coef)[:, None] * (one_hot - p)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Mean squared error, as ``F.mse_loss``:
     :math:`\frac{1}{n}\sum_i (\hat y_i - y_i)^2`."""
     func = "mse_loss"
@@ -374,7 +423,12 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce((x - y) ** 2, _reduction(reduction, func))
 
 
-def mse_loss_backward(grad_output, input, target, reduction="mean"):
+def mse_loss_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\,\mathrm{MSE}/\partial \hat y_i =
     \frac{2}{n}(\hat y_i - y_i)`."""
     func = "mse_loss_backward"

@@ -22,6 +22,7 @@ recurrence without dilation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._validation import check_int
@@ -62,7 +63,9 @@ class ReceptiveField:
     start: float  # c: centre of the first unit's field
 
 
-def receptive_field(layers) -> list[ReceptiveField]:
+def receptive_field(
+    layers: Iterable[Layer | tuple[int, ...]],
+) -> list[ReceptiveField]:
     """Receptive field after each layer of a stack (one spatial axis).
 
     Parameters
@@ -81,8 +84,10 @@ def receptive_field(layers) -> list[ReceptiveField]:
     result = []
     for i, layer in enumerate(layers):
         if not isinstance(layer, Layer):
-            if not isinstance(layer, (tuple, list)) or not 1 <= len(
-                    layer) <= 4:
+            if (
+                not isinstance(layer, (tuple, list))
+                or not 1 <= len(layer) <= 4
+            ):
                 raise TypeError(
                     f"receptive_field: layers[{i}] must be a Layer or a "
                     "(kernel_size, stride, padding, dilation) tuple, got "
@@ -93,8 +98,9 @@ def receptive_field(layers) -> list[ReceptiveField]:
         start = start + ((k - 1) / 2 - layer.padding) * jump
         size = size + (k - 1) * jump
         jump = jump * layer.stride
-        result.append(ReceptiveField(layer.name or f"layer {i + 1}", size,
-                                     jump, start))
+        result.append(
+            ReceptiveField(layer.name or f"layer {i + 1}", size, jump, start)
+        )
     if not result:
         raise ValueError("receptive_field: layers must not be empty")
     return result

@@ -8,6 +8,7 @@ them) without building a layer.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from ._validation import check_int, check_pair
 
@@ -98,12 +99,12 @@ def pool_output_size(
 
 
 def conv2d_output_shape(
-    input_shape,
+    input_shape: Sequence[int],
     out_channels: int,
-    kernel_size,
-    stride=1,
-    padding=0,
-    dilation=1,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
 ) -> tuple[int, int, int, int]:
     """Shape ``(N, C_out, H_out, W_out)`` of a 2-D convolution's output.
 
@@ -133,7 +134,7 @@ def conv2d_output_shape(
 def conv2d_parameters(
     in_channels: int,
     out_channels: int,
-    kernel_size,
+    kernel_size: int | tuple[int, int],
     bias: bool = True,
     groups: int = 1,
 ) -> int:
@@ -153,8 +154,10 @@ def conv2d_parameters(
     out_channels = check_int(out_channels, "out_channels", func, minimum=1)
     groups = check_int(groups, "groups", func, minimum=1)
     kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
-    for name, channels in (("in_channels", in_channels),
-                           ("out_channels", out_channels)):
+    for name, channels in (
+        ("in_channels", in_channels),
+        ("out_channels", out_channels),
+    ):
         if channels % groups:
             raise ValueError(
                 f"{func}: {name}={channels} must be divisible by "

@@ -53,8 +53,7 @@ PINS = {
 
 
 def channels(name: str) -> int:
-    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) \
-        else 3
+    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) else 3
 
 
 def on_meta(name: str, **kwargs):
@@ -69,12 +68,12 @@ def count(model) -> int:
 
 def check_pins(name: str) -> None:
     """Parameters, output shape and MACs of ``name`` at its native size."""
-    import cnnbook
+    from cnnbook.summary import summary
 
     params, macs, side, classes = PINS[name]
     model = on_meta(name)
     assert count(model) == params, name
     x = torch.empty(2, channels(name), side, side, device="meta")
     assert model(x).shape == (2, classes), name
-    table = cnnbook.summary(model, (channels(name), side, side))
+    table = summary(model, (channels(name), side, side))
     assert table.parameters == params and table.macs == macs, name

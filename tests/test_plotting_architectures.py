@@ -18,9 +18,16 @@ def test_inception_module_figure_shows_the_table_row():
     spec = INCEPTION_MODULES["inception4e"]
     fig = plotting.inception_module_figure(spec, "inception (4e)")
     shown = " ".join(texts(fig))
-    for number in (spec.in_channels, spec.ch1x1, spec.ch3x3red,
-                   spec.ch3x3, spec.ch5x5red, spec.ch5x5, spec.pool_proj,
-                   spec.out_channels):
+    for number in (
+        spec.in_channels,
+        spec.ch1x1,
+        spec.ch3x3red,
+        spec.ch3x3,
+        spec.ch5x5red,
+        spec.ch5x5,
+        spec.pool_proj,
+        spec.out_channels,
+    ):
         assert str(number) in shown
     plt.close(fig)
 
@@ -43,8 +50,7 @@ def test_separable_speedup_curve_is_the_formula():
     channels = [8, 64, 512]
     fig = plotting.separable_speedup_figure(channels, kernel_size=3)
     curve = fig.axes[0].lines[0].get_ydata()
-    np.testing.assert_allclose(curve, [8 * 9 / 17, 64 * 9 / 73,
-                                       512 * 9 / 521])
+    np.testing.assert_allclose(curve, [8 * 9 / 17, 64 * 9 / 73, 512 * 9 / 521])
     assert fig.axes[0].lines[1].get_ydata()[0] == 9
     plt.close(fig)
 

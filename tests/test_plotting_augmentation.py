@@ -9,15 +9,17 @@ import pytest
 import torch
 
 from cnnbook import plotting
-from cnnbook.data import transforms as T
+from cnnbook.data import transforms
 
 
 def test_grid_has_a_row_per_transform_and_shows_the_draws():
     image = torch.rand(1, 8, 8)
-    flip = T.RandomHorizontalFlip(p=1.0)
+    flip = transforms.RandomHorizontalFlip(p=1.0)
     fig = plotting.augmentation_grid(
-        image, {"flip": flip, "crop": T.RandomResizedCrop(8, seed=0)},
-        samples=3)
+        image,
+        {"flip": flip, "crop": transforms.RandomResizedCrop(8, seed=0)},
+        samples=3,
+    )
     assert len(fig.axes) == 2 * 4
     shown = fig.axes[1].images[0].get_array()
     np.testing.assert_allclose(shown, image[0].flip(-1).numpy())

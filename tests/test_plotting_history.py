@@ -11,8 +11,9 @@ import matplotlib.pyplot as plt
 from cnnbook import plotting
 from cnnbook.plotting.history import HUMAN_TOP5, IMAGENET_TOP5
 
-BIB = (Path(__file__).resolve().parents[1] / "book" /
-       "references.bib").read_text()
+BIB = (
+    Path(__file__).resolve().parents[1] / "book" / "references.bib"
+).read_text()
 
 
 def test_every_result_cites_a_bibliography_entry():

@@ -16,8 +16,10 @@ from cnnbook.train import (
 
 def test_round_trip(tmp_path):
     model = nn.Linear(3, 2)
-    save_checkpoint(tmp_path / "c.pt", {"model": model.state_dict(),
-                                        "epoch": 4, "note": "hi"})
+    save_checkpoint(
+        tmp_path / "c.pt",
+        {"model": model.state_dict(), "epoch": 4, "note": "hi"},
+    )
     other = nn.Linear(3, 2)
     state = load_model_weights(other, tmp_path / "c.pt")
     assert state["epoch"] == 4 and state["note"] == "hi"
@@ -42,12 +44,18 @@ def test_a_crash_while_writing_keeps_the_old_file(tmp_path, monkeypatch):
 
 def test_check_compatible_lists_the_differences():
     small, big = nn.Linear(3, 2), nn.Linear(4, 2)
-    with pytest.raises(ValueError, match=r"different shapes \['weight: "
-                       r"checkpoint \(2, 4\), model \(2, 3\)'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"different shapes \['weight: "
+        r"checkpoint \(2, 4\), model \(2, 3\)'\]",
+    ):
         check_compatible(small, big.state_dict())
     seq = nn.Sequential(nn.Linear(3, 2))
-    with pytest.raises(ValueError, match=r"missing \['bias', 'weight'\]; "
-                       r"unexpected \['0.bias'"):
+    with pytest.raises(
+        ValueError,
+        match=r"missing \['bias', 'weight'\]; "
+        r"unexpected \['0.bias'",
+    ):
         check_compatible(small, seq.state_dict())
     check_compatible(small, nn.Linear(3, 2).state_dict())  # no error
 
@@ -69,7 +77,8 @@ def test_checkpoint_refuses_pickled_code(tmp_path):
         def __reduce__(self):
             return (os.system, ("echo pwned",))
 
-    torch.save({"format": "cnnbook-checkpoint-1", "x": Evil()},
-               tmp_path / "evil.pt")
+    torch.save(
+        {"format": "cnnbook-checkpoint-1", "x": Evil()}, tmp_path / "evil.pt"
+    )
     with pytest.raises(ValueError, match="evil.pt is not a readable"):
         load_checkpoint(tmp_path / "evil.pt")

@@ -51,8 +51,7 @@ def execute(md: Path, timeout: int) -> None:
     # What was just executed; the pairs gate recomputes it, so outputs
     # saved later by another tool are caught (see notebook_pairs).
     nb.metadata["cnnbook"] = {"fingerprint": fingerprint(nb)}
-    atomic_write_text(md.with_suffix(".ipynb"),
-                     nbformat.writes(nb) + "\n")
+    atomic_write_text(md.with_suffix(".ipynb"), nbformat.writes(nb) + "\n")
     canonical = canonical_text(md)
     if canonical != md.read_text(encoding="utf-8"):
         atomic_write_text(md, canonical)
@@ -60,12 +59,15 @@ def execute(md: Path, timeout: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chapters", nargs="*",
-                        help="chapter stems or paths (default: all)")
-    parser.add_argument("--force", action="store_true",
-                        help="execute even if up to date")
-    parser.add_argument("--timeout", type=int, default=900,
-                        help="seconds allowed per cell")
+    parser.add_argument(
+        "chapters", nargs="*", help="chapter stems or paths (default: all)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="execute even if up to date"
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=900, help="seconds allowed per cell"
+    )
     args = parser.parse_args()
     failed = 0
     for md in chapter_sources(args.chapters):
@@ -80,8 +82,10 @@ def main() -> int:
             failed += 1
             print(f"FAILED {md.name}: {err}", file=sys.stderr)
             continue
-        print(f"  wrote {md.with_suffix('.ipynb').name} in "
-              f"{time.perf_counter() - start:.0f} s")
+        print(
+            f"  wrote {md.with_suffix('.ipynb').name} in "
+            f"{time.perf_counter() - start:.0f} s"
+        )
     return 1 if failed else 0
 
 

@@ -9,10 +9,12 @@ instead of one call per image and a ``torch.stack``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch.utils.data import Dataset
 
 from .split import stratified_split
@@ -23,9 +25,15 @@ __all__ = ["ImageDataset", "mnist_5k_splits", "stratified_datasets"]
 def _as_tensor(value, name: str, dtype) -> torch.Tensor:
     if name == "labels" and isinstance(value, (list, tuple)):
         value = np.asarray(value, dtype=np.int64)
-    if name == "labels" and isinstance(value, (torch.Tensor, np.ndarray)) \
-            and (value.dtype.is_floating_point if isinstance(
-                value, torch.Tensor) else value.dtype.kind not in "iu"):
+    if (
+        name == "labels"
+        and isinstance(value, (torch.Tensor, np.ndarray))
+        and (
+            value.dtype.is_floating_point
+            if isinstance(value, torch.Tensor)
+            else value.dtype.kind not in "iu"
+        )
+    ):
         raise TypeError(
             f"ImageDataset: labels must be integers, got dtype {value.dtype}"
         )
@@ -61,9 +69,14 @@ class ImageDataset(Dataset):
     #: Trainer may index this dataset with a batch of indices.
     supports_batch_indexing = True
 
-    def __init__(self, images, labels, transform=None,
-                 num_classes: int | None = None,
-                 classes: Sequence[str] | None = None):
+    def __init__(
+        self,
+        images: ArrayLike | torch.Tensor,
+        labels: ArrayLike | torch.Tensor,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        num_classes: int | None = None,
+        classes: Sequence[str] | None = None,
+    ):
         images = _as_tensor(images, "images", torch.float32)
         labels = _as_tensor(labels, "labels", torch.int64)
         if images.ndim != 4:
@@ -109,11 +122,16 @@ class ImageDataset(Dataset):
             x = self.transform(x)
         return x, y
 
-    def subset(self, indices) -> ImageDataset:
+    def subset(self, indices: ArrayLike) -> ImageDataset:
         """A new dataset holding ``indices`` (same transform and classes)."""
         index = torch.as_tensor(np.asarray(indices), dtype=torch.int64)
-        return ImageDataset(self.images[index], self.labels[index],
-                            self.transform, self.num_classes, self.classes)
+        return ImageDataset(
+            self.images[index],
+            self.labels[index],
+            self.transform,
+            self.num_classes,
+            self.classes,
+        )
 
     def class_counts(self) -> np.ndarray:
         """Number of images of each class."""
@@ -121,12 +139,19 @@ class ImageDataset(Dataset):
 
     def __repr__(self) -> str:
         shape = "x".join(str(s) for s in self.images.shape[1:])
-        return (f"ImageDataset({len(self)} images of {shape}, "
-                f"{self.num_classes} classes)")
+        return (
+            f"ImageDataset({len(self)} images of {shape}, "
+            f"{self.num_classes} classes)"
+        )
 
 
-def stratified_datasets(images, labels, fractions=(0.7, 0.15, 0.15),
-                        seed: int = 0, **kwargs) -> tuple[ImageDataset, ...]:
+def stratified_datasets(
+    images: ArrayLike | torch.Tensor,
+    labels: ArrayLike | torch.Tensor,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int = 0,
+    **kwargs: Any,
+) -> tuple[ImageDataset, ...]:
     """Split arrays with :func:`~cnnbook.data.stratified_split` into
     :class:`ImageDataset` objects (``kwargs`` go to each)."""
     parts = stratified_split(labels, fractions, seed)
@@ -141,5 +166,6 @@ def mnist_5k_splits(seed: int = 0) -> tuple[ImageDataset, ...]:
     from .builtin import load_mnist_5k
 
     images, labels = load_mnist_5k()
-    return stratified_datasets(images, labels, seed=seed,
-                               classes=[str(d) for d in range(10)])
+    return stratified_datasets(
+        images, labels, seed=seed, classes=[str(d) for d in range(10)]
+    )

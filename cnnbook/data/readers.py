@@ -46,11 +46,15 @@ _IDX_TYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-_IDX_FORMAT = ("IDX (magic 0x0000 + type byte + number of dimensions, "
-               "then big-endian int32 sizes and the data)")
+_IDX_FORMAT = (
+    "IDX (magic 0x0000 + type byte + number of dimensions, "
+    "then big-endian int32 sizes and the data)"
+)
 
 
-def data_root(root=None, func: str = "data_root") -> Path:
+def data_root(
+    root: str | os.PathLike | None = None, func: str = "data_root"
+) -> Path:
     """The folder datasets are read from: ``root``, else ``$CNNBOOK_DATA``.
 
     Raises ``ValueError`` if neither is given and ``FileNotFoundError`` if
@@ -80,7 +84,7 @@ def _open_maybe_gzip(path: Path):
     return gzip.open(path, "rb") if head == b"\x1f\x8b" else path.open("rb")
 
 
-def read_idx(path) -> np.ndarray:
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read one IDX file (the format of MNIST), gzipped or not.
 
     The format: two zero bytes, a type byte (0x08 = uint8, ...), a byte
@@ -94,19 +98,20 @@ def read_idx(path) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
-            f"read_idx: {path} does not exist (expected an {_IDX_FORMAT} "
-            "file)"
+            f"read_idx: {path} does not exist (expected an {_IDX_FORMAT} file)"
         )
     try:
         with _open_maybe_gzip(path) as handle:
             raw = handle.read()
     except (OSError, EOFError) as err:
         raise ValueError(
-            f"read_idx: {path} is not a readable {_IDX_FORMAT} file "
-            f"({err})"
+            f"read_idx: {path} is not a readable {_IDX_FORMAT} file ({err})"
         ) from err
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in (
-        _IDX_TYPES
+    if (
+        len(raw) < 4
+        or raw[0] != 0
+        or raw[1] != 0
+        or raw[2] not in (_IDX_TYPES)
     ):
         raise ValueError(
             f"read_idx: {path} does not start with an IDX magic number "
@@ -143,13 +148,13 @@ def _find(folder: Path, names: list[str], what: str, func: str) -> Path:
         if (folder / name).is_file():
             return folder / name
     raise FileNotFoundError(
-        f"{func}: {what} not found in {folder}: looked for "
-        f"{', '.join(names)}"
+        f"{func}: {what} not found in {folder}: looked for {', '.join(names)}"
     )
 
 
-def _dataset_folder(root: Path, subfolders: tuple[str, ...],
-                    marker: str) -> Path:
+def _dataset_folder(
+    root: Path, subfolders: tuple[str, ...], marker: str
+) -> Path:
     for sub in ("", *subfolders):
         folder = root / sub if sub else root
         if any(folder.glob(marker + "*")):
@@ -157,7 +162,9 @@ def _dataset_folder(root: Path, subfolders: tuple[str, ...],
     return root
 
 
-def load_mnist(root=None, split: str = "train"):
+def load_mnist(
+    root: str | os.PathLike | None = None, split: str = "train"
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST (or Fashion-MNIST) from its IDX files.
 
     Parameters
@@ -180,13 +187,22 @@ def load_mnist(root=None, split: str = "train"):
             f"{func}: split must be 'train' or 'test', got {split!r}"
         )
     root = data_root(root, func)
-    folder = _dataset_folder(root, ("mnist", "MNIST/raw", "MNIST"),
-                             _MNIST_FILES[split][0])
+    folder = _dataset_folder(
+        root, ("mnist", "MNIST/raw", "MNIST"), _MNIST_FILES[split][0]
+    )
     image_name, label_name = _MNIST_FILES[split]
-    image_path = _find(folder, [image_name, image_name + ".gz"],
-                       f"MNIST {split} images (IDX)", func)
-    label_path = _find(folder, [label_name, label_name + ".gz"],
-                       f"MNIST {split} labels (IDX)", func)
+    image_path = _find(
+        folder,
+        [image_name, image_name + ".gz"],
+        f"MNIST {split} images (IDX)",
+        func,
+    )
+    label_path = _find(
+        folder,
+        [label_name, label_name + ".gz"],
+        f"MNIST {split} labels (IDX)",
+        func,
+    )
     images, labels = read_idx(image_path), read_idx(label_path)
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(
@@ -236,14 +252,17 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
 
 
 def _cifar_batch(path: Path, func: str):
-    expected = ("a CIFAR-10 python batch: a pickled dict with b'data' "
-                "(N, 3072) uint8 and b'labels' (N ints 0-9)")
+    expected = (
+        "a CIFAR-10 python batch: a pickled dict with b'data' "
+        "(N, 3072) uint8 and b'labels' (N ints 0-9)"
+    )
     if not path.is_file():
         raise FileNotFoundError(f"{func}: {path} does not exist ({expected})")
     try:
         with path.open("rb") as handle:
-            batch = _NumpyOnlyUnpickler(io.BytesIO(handle.read()),
-                                        encoding="bytes").load()
+            batch = _NumpyOnlyUnpickler(
+                io.BytesIO(handle.read()), encoding="bytes"
+            ).load()
     except Exception as err:
         raise ValueError(
             f"{func}: {path} could not be read as {expected} ({err})"
@@ -252,23 +271,38 @@ def _cifar_batch(path: Path, func: str):
         raise ValueError(f"{func}: {path} is not {expected}")
     data = batch.get(b"data", batch.get("data"))
     labels = batch.get(b"labels", batch.get("labels"))
-    if (not isinstance(data, np.ndarray) or data.dtype != np.uint8
-            or data.ndim != 2 or data.shape[1] != 3072 or labels is None
-            or len(labels) != len(data)):
+    if (
+        not isinstance(data, np.ndarray)
+        or data.dtype != np.uint8
+        or data.ndim != 2
+        or data.shape[1] != 3072
+        or labels is None
+        or len(labels) != len(data)
+    ):
         raise ValueError(f"{func}: {path} is not {expected}")
     labels = np.asarray(labels, dtype=np.int64)
     if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise ValueError(
-            f"{func}: {path} has labels outside 0-9 ({expected})"
-        )
+        raise ValueError(f"{func}: {path} has labels outside 0-9 ({expected})")
     return data, labels
 
 
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog",
-                   "frog", "horse", "ship", "truck")
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 
 
-def load_cifar10(root=None, split: str = "train"):
+def load_cifar10(
+    root: str | os.PathLike | None = None, split: str = "train"
+) -> tuple[np.ndarray, np.ndarray]:
     """CIFAR-10 from the "python version" batches.
 
     Parameters
@@ -291,15 +325,18 @@ def load_cifar10(root=None, split: str = "train"):
     ``(N, 3, 32, 32)`` is exactly NCHW.
     """
     func = "load_cifar10"
-    names = {"train": [f"data_batch_{i}" for i in range(1, 6)],
-             "test": ["test_batch"]}
+    names = {
+        "train": [f"data_batch_{i}" for i in range(1, 6)],
+        "test": ["test_batch"],
+    }
     if split not in names:
         raise ValueError(
             f"{func}: split must be 'train' or 'test', got {split!r}"
         )
     root = data_root(root, func)
-    folder = _dataset_folder(root, ("cifar-10-batches-py", "cifar10"),
-                             names[split][0])
+    folder = _dataset_folder(
+        root, ("cifar-10-batches-py", "cifar10"), names[split][0]
+    )
     parts = [_cifar_batch(folder / name, func) for name in names[split]]
     data = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
@@ -307,11 +344,23 @@ def load_cifar10(root=None, split: str = "train"):
     return images, labels
 
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif",
-                  ".tiff", ".webp")
+IMAGE_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".gif",
+    ".tif",
+    ".tiff",
+    ".webp",
+)
 
 
-def load_image_folder(root, size=None, gray: bool = False):
+def load_image_folder(
+    root: str | os.PathLike,
+    size: int | tuple[int, int] | None = None,
+    gray: bool = False,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Images sorted into one sub-folder per class.
 
     ``root/cat/1.png, root/cat/2.jpg, root/dog/x.png`` gives classes
@@ -340,24 +389,32 @@ def load_image_folder(root, size=None, gray: bool = False):
 
     from .._validation import check_pair
 
-    path = Path(root).expanduser() if isinstance(
-        root, (str, os.PathLike)) else None
+    path = (
+        Path(root).expanduser()
+        if isinstance(root, (str, os.PathLike))
+        else None
+    )
     if path is None:
         raise TypeError(
             f"{func}: root must be a path, got {type(root).__name__}"
         )
-    if not path.is_dir() and not path.is_absolute() and os.environ.get(
-            ENV_VAR):
+    if (
+        not path.is_dir()
+        and not path.is_absolute()
+        and os.environ.get(ENV_VAR)
+    ):
         path = data_root(None, func) / path
     if not path.is_dir():
         raise FileNotFoundError(
             f"{func}: {path} is not a folder (expected one sub-folder of "
             "images per class)"
         )
-    hw = None if size is None else check_pair(size, "size", func,
-                                              minimum=1)
-    classes = sorted(p.name for p in path.iterdir()
-                     if p.is_dir() and not p.name.startswith("."))
+    hw = None if size is None else check_pair(size, "size", func, minimum=1)
+    classes = sorted(
+        p.name
+        for p in path.iterdir()
+        if p.is_dir() and not p.name.startswith(".")
+    )
     if not classes:
         raise ValueError(
             f"{func}: {path} has no sub-folders; expected one sub-folder "
@@ -365,8 +422,11 @@ def load_image_folder(root, size=None, gray: bool = False):
         )
     arrays, labels = [], []
     for label, name in enumerate(classes):
-        files = sorted(f for f in (path / name).iterdir()
-                       if f.suffix.lower() in IMAGE_SUFFIXES)
+        files = sorted(
+            f
+            for f in (path / name).iterdir()
+            if f.suffix.lower() in IMAGE_SUFFIXES
+        )
         if not files:
             raise ValueError(
                 f"{func}: class folder {path / name} holds no images "
@@ -377,8 +437,9 @@ def load_image_folder(root, size=None, gray: bool = False):
                 with Image.open(file) as image:
                     image = image.convert("L" if gray else "RGB")
                     if hw is not None:
-                        image = image.resize((hw[1], hw[0]),
-                                             Image.Resampling.BILINEAR)
+                        image = image.resize(
+                            (hw[1], hw[0]), Image.Resampling.BILINEAR
+                        )
                     array = np.asarray(image, dtype=np.float32) / 255.0
             except (UnidentifiedImageError, OSError) as err:
                 raise ValueError(

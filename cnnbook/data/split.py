@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import check_int, check_number
 
@@ -39,8 +40,7 @@ def _check_labels(labels, func: str) -> np.ndarray:
     array = np.asarray(labels)
     if array.ndim != 1:
         raise ValueError(
-            f"{func}: labels must be one-dimensional, got shape "
-            f"{array.shape}"
+            f"{func}: labels must be one-dimensional, got shape {array.shape}"
         )
     if array.size == 0:
         raise ValueError(f"{func}: labels is empty (nothing to split)")
@@ -55,12 +55,15 @@ def _check_labels(labels, func: str) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def class_counts(labels, num_classes: int | None = None) -> np.ndarray:
+def class_counts(
+    labels: ArrayLike, num_classes: int | None = None
+) -> np.ndarray:
     """How many examples of each class (``np.bincount`` with checks)."""
     array = _check_labels(labels, "class_counts")
     if num_classes is not None:
-        num_classes = check_int(num_classes, "num_classes", "class_counts",
-                                minimum=1)
+        num_classes = check_int(
+            num_classes, "num_classes", "class_counts", minimum=1
+        )
         if array.max() >= num_classes:
             raise ValueError(
                 f"class_counts: label {int(array.max())} is out of range "
@@ -69,8 +72,11 @@ def class_counts(labels, num_classes: int | None = None) -> np.ndarray:
     return np.bincount(array, minlength=num_classes or 0)
 
 
-def stratified_split(labels, fractions: Sequence[float] = (0.7, 0.15, 0.15),
-                     seed: int = 0) -> tuple[np.ndarray, ...]:
+def stratified_split(
+    labels: ArrayLike,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int = 0,
+) -> tuple[np.ndarray, ...]:
     """Indices of a stratified split into parts of the given fractions.
 
     Each class is shuffled (seeded) and cut into parts of sizes
@@ -93,8 +99,10 @@ def stratified_split(labels, fractions: Sequence[float] = (0.7, 0.15, 0.15),
     """
     func = "stratified_split"
     array = _check_labels(labels, func)
-    fractions = [check_number(f, f"fractions[{i}]", func, minimum=0)
-                 for i, f in enumerate(fractions)]
+    fractions = [
+        check_number(f, f"fractions[{i}]", func, minimum=0)
+        for i, f in enumerate(fractions)
+    ]
     if len(fractions) < 2 or abs(sum(fractions) - 1) > 1e-9:
         raise ValueError(
             f"{func}: fractions must be two or more numbers summing to 1, "

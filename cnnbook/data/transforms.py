@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
+from numpy.typing import ArrayLike
 
 from .._validation import check_int, check_number
 
@@ -71,8 +73,9 @@ def _range(value, name: str, func: str, *, minimum=None, center=None):
         lo = check_number(value[0], f"{name}[0]", func, minimum=minimum)
         hi = check_number(value[1], f"{name}[1]", func, minimum=minimum)
         if lo > hi:
-            raise ValueError(f"{func}: {name} must have low <= high, got "
-                             f"{value}")
+            raise ValueError(
+                f"{func}: {name} must have low <= high, got {value}"
+            )
         return lo, hi
     v = check_number(value, name, func, minimum=0)
     c = 0.0 if center is None else center
@@ -131,7 +134,11 @@ class Compose(Transform):
     whole pipeline.
     """
 
-    def __init__(self, transforms, seed: int | None = None):
+    def __init__(
+        self,
+        transforms: Sequence[Callable[[torch.Tensor], torch.Tensor]],
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         self.transforms = list(transforms)
         for i, t in enumerate(self.transforms):
@@ -151,18 +158,23 @@ class Compose(Transform):
                 if isinstance(t, Compose):
                     t._share(generator)
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         for t in self.transforms:
             batch = t(batch)
         return batch
 
     def state_dict(self) -> dict:
-        return {"transforms": [t.state_dict() if isinstance(t, Transform)
-                               else {} for t in self.transforms]}
+        return {
+            "transforms": [
+                t.state_dict() if isinstance(t, Transform) else {}
+                for t in self.transforms
+            ]
+        }
 
     def load_state_dict(self, state: dict) -> None:
-        for t, s in zip(self.transforms, state.get("transforms", []),
-                        strict=False):
+        for t, s in zip(
+            self.transforms, state.get("transforms", []), strict=False
+        ):
             if isinstance(t, Transform):
                 t.load_state_dict(s)
 
@@ -171,8 +183,12 @@ class Compose(Transform):
         return f"Compose([{inner}\n])"
 
 
-def _warp(batch: torch.Tensor, theta: torch.Tensor, fill: float,
-          size: tuple[int, int] | None = None) -> torch.Tensor:
+def _warp(
+    batch: torch.Tensor,
+    theta: torch.Tensor,
+    fill: float,
+    size: tuple[int, int] | None = None,
+) -> torch.Tensor:
     """Sample ``batch`` at ``theta @ [x, y, 1]`` for each output pixel.
 
     ``theta`` is ``(N, 2, 3)`` in normalised coordinates (-1 .. 1 across
@@ -181,11 +197,16 @@ def _warp(batch: torch.Tensor, theta: torch.Tensor, fill: float,
     n, c, h, w = batch.shape
     out_h, out_w = size if size is not None else (h, w)
     theta = theta.to(device=batch.device, dtype=batch.dtype)
-    grid = TF.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
+    grid = F.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
     # grid_sample pads with zeros: shift so that the padding means `fill`
     shifted = batch - fill if fill else batch
-    out = TF.grid_sample(shifted, grid, mode="bilinear",
-                         padding_mode="zeros", align_corners=False)
+    out = F.grid_sample(
+        shifted,
+        grid,
+        mode="bilinear",
+        padding_mode="zeros",
+        align_corners=False,
+    )
     return out + fill if fill else out
 
 
@@ -211,20 +232,35 @@ class RandomAffine(Transform):
         Value of pixels that come from outside the image.
     """
 
-    def __init__(self, degrees=0.0, translate=None, scale=None,
-                 fill: float = 0.0, seed: int | None = None):
+    def __init__(
+        self,
+        degrees: float = 0.0,
+        translate: tuple[float, float] | None = None,
+        scale: tuple[float, float] | None = None,
+        fill: float = 0.0,
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         func = type(self).__name__
         self.degrees = _range(degrees, "degrees", func)
-        self.translate = (0.0, 0.0) if translate is None else tuple(
-            check_number(t, f"translate[{i}]", func, minimum=0, maximum=1)
-            for i, t in enumerate(translate))
-        self.scale = (1.0, 1.0) if scale is None else _range(
-            scale, "scale", func, minimum=1e-3)
+        self.translate = (
+            (0.0, 0.0)
+            if translate is None
+            else tuple(
+                check_number(t, f"translate[{i}]", func, minimum=0, maximum=1)
+                for i, t in enumerate(translate)
+            )
+        )
+        self.scale = (
+            (1.0, 1.0)
+            if scale is None
+            else _range(scale, "scale", func, minimum=1e-3)
+        )
         self.fill = check_number(fill, "fill", func)
 
-    def matrices(self, n: int, height: int = 1, width: int = 1
-                 ) -> torch.Tensor:
+    def matrices(
+        self, n: int, height: int = 1, width: int = 1
+    ) -> torch.Tensor:
         """``n`` random output-to-input matrices, shape (n, 2, 3), in the
         normalised coordinates of an image of ``height`` x ``width``."""
         angle = torch.deg2rad(self._uniform(n, *self.degrees))
@@ -239,18 +275,23 @@ class RandomAffine(Transform):
         bx, by = -(cos * tx - sin * ty), -(sin * tx + cos * ty)
         # To normalised units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
         w, h = width / 2, height / 2
-        return torch.stack([
-            torch.stack([cos, -sin * h / w, bx / w], 1),
-            torch.stack([sin * w / h, cos, by / h], 1),
-        ], 1)
+        return torch.stack(
+            [
+                torch.stack([cos, -sin * h / w, bx / w], 1),
+                torch.stack([sin * w / h, cos, by / h], 1),
+            ],
+            1,
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         _, _, h, w = batch.shape
         return _warp(batch, self.matrices(len(batch), h, w), self.fill)
 
     def _params(self):
-        return (f"degrees={self.degrees}, translate={self.translate}, "
-                f"scale={self.scale}, fill={self.fill}")
+        return (
+            f"degrees={self.degrees}, translate={self.translate}, "
+            f"scale={self.scale}, fill={self.fill}"
+        )
 
 
 class RandomRotation(RandomAffine):
@@ -259,7 +300,9 @@ class RandomRotation(RandomAffine):
     counter-clockwise. ``torchvision.transforms.RandomRotation`` on
     tensors, with bilinear sampling."""
 
-    def __init__(self, degrees, fill: float = 0.0, seed: int | None = None):
+    def __init__(
+        self, degrees: float, fill: float = 0.0, seed: int | None = None
+    ):
         super().__init__(degrees, fill=fill, seed=seed)
 
     def _params(self):
@@ -271,10 +314,11 @@ class RandomHorizontalFlip(Transform):
 
     def __init__(self, p: float = 0.5, seed: int | None = None):
         super().__init__(seed)
-        self.p = check_number(p, "p", type(self).__name__, minimum=0,
-                              maximum=1)
+        self.p = check_number(
+            p, "p", type(self).__name__, minimum=0, maximum=1
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         flip = self._uniform(len(batch), 0, 1) < self.p
         flip = flip.to(batch.device).view(-1, 1, 1, 1)
         return torch.where(flip, batch.flip(-1), batch)
@@ -293,13 +337,19 @@ class RandomResizedCrop(Transform):
     Sampling is bilinear and continuous (no rounding to whole pixels).
     """
 
-    def __init__(self, size, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3),
-                 seed: int | None = None):
+    def __init__(
+        self,
+        size: int | tuple[int, int],
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (3 / 4, 4 / 3),
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         func = type(self).__name__
         if isinstance(size, (tuple, list)):
-            self.size = tuple(check_int(s, "size", func, minimum=1)
-                              for s in size)
+            self.size = tuple(
+                check_int(s, "size", func, minimum=1) for s in size
+            )
             if len(self.size) != 2:
                 raise ValueError(f"{func}: size must be an int or a pair")
         else:
@@ -307,30 +357,32 @@ class RandomResizedCrop(Transform):
             self.size = (s, s)
         self.scale = _range(scale, "scale", func, minimum=0)
         if self.scale[1] > 1 or self.scale[1] <= 0:
-            raise ValueError(
-                f"{func}: scale must lie in (0, 1], got {scale}"
-            )
+            raise ValueError(f"{func}: scale must lie in (0, 1], got {scale}")
         self.ratio = _range(ratio, "ratio", func, minimum=1e-3)
 
     def matrices(self, n: int) -> torch.Tensor:
         area = self._uniform(n, *self.scale)
-        log_r = self._uniform(n, math.log(self.ratio[0]),
-                              math.log(self.ratio[1]))
+        log_r = self._uniform(
+            n, math.log(self.ratio[0]), math.log(self.ratio[1])
+        )
         r = torch.exp(log_r)
         fw = torch.sqrt(area * r).clamp(max=1.0)  # crop width / width
         fh = torch.sqrt(area / r).clamp(max=1.0)
         cx = (self._uniform(n, 0, 1) * 2 - 1) * (1 - fw)
         cy = (self._uniform(n, 0, 1) * 2 - 1) * (1 - fh)
         zero = torch.zeros(n)
-        return torch.stack([torch.stack([fw, zero, cx], 1),
-                            torch.stack([zero, fh, cy], 1)], 1)
+        return torch.stack(
+            [torch.stack([fw, zero, cx], 1), torch.stack([zero, fh, cy], 1)], 1
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         return _warp(batch, self.matrices(len(batch)), 0.0, self.size)
 
     def _params(self):
-        return (f"size={self.size}, scale={self.scale}, "
-                f"ratio=({self.ratio[0]:.4g}, {self.ratio[1]:.4g})")
+        return (
+            f"size={self.size}, scale={self.scale}, "
+            f"ratio=({self.ratio[0]:.4g}, {self.ratio[1]:.4g})"
+        )
 
 
 class ColorJitter(Transform):
@@ -349,16 +401,24 @@ class ColorJitter(Transform):
     fixed (torchvision shuffles it) and hue is not offered.
     """
 
-    def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0,
-                 seed: int | None = None):
+    def __init__(
+        self,
+        brightness: float = 0.0,
+        contrast: float = 0.0,
+        saturation: float = 0.0,
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         func = type(self).__name__
-        self.brightness = _range(brightness, "brightness", func, minimum=0,
-                                 center=1.0)
-        self.contrast = _range(contrast, "contrast", func, minimum=0,
-                               center=1.0)
-        self.saturation = _range(saturation, "saturation", func, minimum=0,
-                                 center=1.0)
+        self.brightness = _range(
+            brightness, "brightness", func, minimum=0, center=1.0
+        )
+        self.contrast = _range(
+            contrast, "contrast", func, minimum=0, center=1.0
+        )
+        self.saturation = _range(
+            saturation, "saturation", func, minimum=0, center=1.0
+        )
 
     @staticmethod
     def _gray(batch):
@@ -369,15 +429,16 @@ class ColorJitter(Transform):
                 "ColorJitter: contrast and saturation need 1 or 3 "
                 f"channels, got {batch.shape[1]}"
             )
-        weights = torch.tensor([0.299, 0.587, 0.114], dtype=batch.dtype,
-                               device=batch.device).view(1, 3, 1, 1)
+        weights = torch.tensor(
+            [0.299, 0.587, 0.114], dtype=batch.dtype, device=batch.device
+        ).view(1, 3, 1, 1)
         return (batch * weights).sum(1, keepdim=True)
 
     def _factor(self, batch, bounds):
         f = self._uniform(len(batch), *bounds)
         return f.to(device=batch.device, dtype=batch.dtype).view(-1, 1, 1, 1)
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         if self.brightness != (1.0, 1.0):
             batch = (batch * self._factor(batch, self.brightness)).clamp(0, 1)
         if self.contrast != (1.0, 1.0):
@@ -391,19 +452,22 @@ class ColorJitter(Transform):
         return batch
 
     def _params(self):
-        return (f"brightness={self.brightness}, contrast={self.contrast}, "
-                f"saturation={self.saturation}")
+        return (
+            f"brightness={self.brightness}, contrast={self.contrast}, "
+            f"saturation={self.saturation}"
+        )
 
 
-def channel_stats(images) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def channel_stats(
+    images: ArrayLike | torch.Tensor,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     r"""Per-channel mean and standard deviation of a set of images.
 
     :math:`\mu_c = \frac{1}{NHW}\sum_{n,h,w} x_{nchw}`,
     :math:`\sigma_c = \sqrt{\frac{1}{NHW}\sum (x_{nchw} - \mu_c)^2}`,
     accumulated in float64. Compute them on the training set only.
     """
-    x = images if isinstance(images, torch.Tensor) else torch.as_tensor(
-        images)
+    x = images if isinstance(images, torch.Tensor) else torch.as_tensor(images)
     if x.ndim != 4 or x.shape[0] == 0:
         raise ValueError(
             "channel_stats: expected a non-empty batch (N, C, H, W), got "
@@ -412,8 +476,10 @@ def channel_stats(images) -> tuple[tuple[float, ...], tuple[float, ...]]:
     x = x.detach().to(torch.float64).transpose(0, 1).reshape(x.shape[1], -1)
     mean = x.mean(1)
     std = x.std(1, unbiased=False)
-    return (tuple(round(float(m), 6) for m in mean),
-            tuple(round(float(s), 6) for s in std))
+    return (
+        tuple(round(float(m), 6) for m in mean),
+        tuple(round(float(s), 6) for s in std),
+    )
 
 
 class Normalize(Transform):
@@ -425,14 +491,19 @@ class Normalize(Transform):
     ImageNet photographs, not your images).
     """
 
-    def __init__(self, mean, std):
+    def __init__(
+        self, mean: float | Sequence[float], std: float | Sequence[float]
+    ):
         super().__init__(None)
         func = type(self).__name__
-        self.mean = tuple(check_number(m, "mean", func) for m in (
-            mean if isinstance(mean, (tuple, list)) else [mean]))
-        self.std = tuple(check_number(s, "std", func, minimum=0,
-                                      strict_minimum=True) for s in (
-            std if isinstance(std, (tuple, list)) else [std]))
+        self.mean = tuple(
+            check_number(m, "mean", func)
+            for m in (mean if isinstance(mean, (tuple, list)) else [mean])
+        )
+        self.std = tuple(
+            check_number(s, "std", func, minimum=0, strict_minimum=True)
+            for s in (std if isinstance(std, (tuple, list)) else [std])
+        )
         if len(self.mean) != len(self.std):
             raise ValueError(
                 f"{func}: mean and std must have the same length, got "
@@ -440,7 +511,7 @@ class Normalize(Transform):
             )
 
     @classmethod
-    def from_data(cls, images) -> Normalize:
+    def from_data(cls, images: ArrayLike | torch.Tensor) -> Normalize:
         """Normalisation with the statistics of ``images`` (training set)."""
         mean, std = channel_stats(images)
         return cls(mean, std)
@@ -453,10 +524,12 @@ class Normalize(Transform):
                 f"batch with {c} channels"
             )
         kw = {"dtype": batch.dtype, "device": batch.device}
-        return (torch.tensor(self.mean, **kw).view(1, -1, 1, 1),
-                torch.tensor(self.std, **kw).view(1, -1, 1, 1))
+        return (
+            torch.tensor(self.mean, **kw).view(1, -1, 1, 1),
+            torch.tensor(self.std, **kw).view(1, -1, 1, 1),
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         mean, std = self._stats(batch)
         return (batch - mean) / std
 

@@ -146,8 +146,11 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
                     chapter=chapter,
                     number=f"E{chapter_number}.{i}",
                     line=_find_line(entry["quote"], source, where),
-                    **{f: _normalise(entry[f]) for f in _FIELDS
-                       if f != "quote"},
+                    **{
+                        f: _normalise(entry[f])
+                        for f in _FIELDS
+                        if f != "quote"
+                    },
                     brief=_normalise(entry.get("brief", "")),
                     quote=entry["quote"].strip(),
                 )
@@ -184,8 +187,10 @@ class ErratumView:
     def __repr__(self) -> str:
         e = self.erratum
         if e.brief:
-            return (f"Erratum {e.number}: the encyclopedia is wrong here. "
-                    f"{self.brief}")
+            return (
+                f"Erratum {e.number}: the encyclopedia is wrong here. "
+                f"{self.brief}"
+            )
         lines = [
             f"Erratum {e.number} ({e.kind}), encyclopedia line {e.line}, "
             f"{e.section}",
@@ -224,7 +229,7 @@ class ErratumView:
         )
 
 
-def show(erratum_id: str, **values) -> ErratumView:
+def show(erratum_id: str, **values: object) -> ErratumView:
     """Display an erratum in its chapter, checking the computed values.
 
     Each keyword is a value the chapter computed (already formatted as it
@@ -252,5 +257,6 @@ def show(erratum_id: str, **values) -> ErratumView:
     except KeyError as err:
         raise ValueError(
             f"show({erratum_id!r}): the record's brief uses {{{err.args[0]}}}"
-            f"; pass {err.args[0]}=<computed value>") from None
+            f"; pass {err.args[0]}=<computed value>"
+        ) from None
     return view

@@ -1,14 +1,16 @@
-"""Activation functions and their derivatives, in numpy.
+"""Activation functions, their backward passes and derivatives, in numpy.
 
-Each function has its derivative beside it, written from the formula, so
-the two can be read together (and plotted together in chapter 3), and its
-backward pass: ``f_backward(grad_output, input)`` is the chain rule,
-``grad_output * f'(input)`` for the element-wise functions.
+Each function ``f`` is followed by its backward pass,
+``f_backward(grad_output, input)``, the chain rule (``grad_output *
+f'(input)`` for the element-wise functions), and by its derivative
+``f_derivative``, written from the formula, so that the three can be read
+together (and plotted together in chapter 3).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
@@ -38,62 +40,6 @@ __all__ = [
 ]
 
 
-def relu(input):
-    r"""Rectified linear unit: :math:`f(x) = \max(0, x)`."""
-    x = as_array(input, "input", "relu")
-    return np.maximum(x, 0)
-
-
-def relu_derivative(input):
-    r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`0`.
-
-    At :math:`x = 0` ReLU has no derivative; like PyTorch we use 0 there.
-    """
-    x = as_array(input, "input", "relu_derivative")
-    return (x > 0).astype(x.dtype)
-
-
-def leaky_relu(input, negative_slope=0.01):
-    r""":math:`f(x) = x` if :math:`x > 0` else :math:`\alpha x`."""
-    x = as_array(input, "input", "leaky_relu")
-    a = check_number(negative_slope, "negative_slope", "leaky_relu")
-    return np.where(x > 0, x, a * x)
-
-
-def leaky_relu_derivative(input, negative_slope=0.01):
-    r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`\alpha`."""
-    x = as_array(input, "input", "leaky_relu_derivative")
-    a = check_number(negative_slope, "negative_slope", "leaky_relu")
-    return np.where(x > 0, 1.0, a).astype(x.dtype)
-
-
-def sigmoid(input):
-    r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
-
-    Computed as :math:`e^{x}/(1+e^{x})` for negative :math:`x` so that
-    :math:`e^{-x}` never overflows.
-    """
-    x = as_array(input, "input", "sigmoid")
-    e = np.exp(-np.abs(x))  # in (0, 1]: cannot overflow
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def sigmoid_derivative(input):
-    r""":math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`, at most 1/4."""
-    s = sigmoid(input)
-    return s * (1 - s)
-
-
-def tanh(input):
-    r""":math:`\tanh(x) = (e^{x} - e^{-x}) / (e^{x} + e^{-x})`."""
-    return np.tanh(as_array(input, "input", "tanh"))
-
-
-def tanh_derivative(input):
-    r""":math:`\tanh'(x) = 1 - \tanh^2(x)`, at most 1."""
-    return 1 - tanh(input) ** 2
-
-
 def _check_dim(x, dim, func):
     dim = check_int(dim, "dim", func)
     if not -x.ndim <= dim < x.ndim:
@@ -104,7 +50,99 @@ def _check_dim(x, dim, func):
     return dim
 
 
-def softmax(input, dim=-1):
+def _grad_pair(func, grad_output, input):
+    return as_arrays_of_one_shape(
+        grad_output, "grad_output", input, "input", func
+    )
+
+
+def relu(input: ArrayLike) -> np.ndarray:
+    r"""Rectified linear unit: :math:`f(x) = \max(0, x)`."""
+    x = as_array(input, "input", "relu")
+    return np.maximum(x, 0)
+
+
+def relu_backward(grad_output: ArrayLike, input: ArrayLike) -> np.ndarray:
+    r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
+    g, x = _grad_pair("relu_backward", grad_output, input)
+    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
+
+
+def relu_derivative(input: ArrayLike) -> np.ndarray:
+    r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`0`.
+
+    At :math:`x = 0` ReLU has no derivative; like PyTorch we use 0 there.
+    """
+    x = as_array(input, "input", "relu_derivative")
+    return (x > 0).astype(x.dtype)
+
+
+def leaky_relu(input: ArrayLike, negative_slope: float = 0.01) -> np.ndarray:
+    r""":math:`f(x) = x` if :math:`x > 0` else :math:`\alpha x`."""
+    x = as_array(input, "input", "leaky_relu")
+    a = check_number(negative_slope, "negative_slope", "leaky_relu")
+    return np.where(x > 0, x, a * x)
+
+
+def leaky_relu_backward(
+    grad_output: ArrayLike, input: ArrayLike, negative_slope: float = 0.01
+) -> np.ndarray:
+    r""":math:`\delta` where :math:`x > 0`, else :math:`\alpha\delta`."""
+    func = "leaky_relu_backward"
+    g, x = _grad_pair(func, grad_output, input)
+    a = check_number(negative_slope, "negative_slope", func)
+    return np.where(x > 0, g, a * g).astype(np.result_type(g, x), copy=False)
+
+
+def leaky_relu_derivative(
+    input: ArrayLike, negative_slope: float = 0.01
+) -> np.ndarray:
+    r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`\alpha`."""
+    x = as_array(input, "input", "leaky_relu_derivative")
+    a = check_number(negative_slope, "negative_slope", "leaky_relu")
+    return np.where(x > 0, 1.0, a).astype(x.dtype)
+
+
+def sigmoid(input: ArrayLike) -> np.ndarray:
+    r"""Logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`.
+
+    Computed as :math:`e^{x}/(1+e^{x})` for negative :math:`x` so that
+    :math:`e^{-x}` never overflows.
+    """
+    x = as_array(input, "input", "sigmoid")
+    e = np.exp(-np.abs(x))  # in (0, 1]: cannot overflow
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_backward(grad_output: ArrayLike, input: ArrayLike) -> np.ndarray:
+    r""":math:`\delta\,\sigma(x)(1 - \sigma(x))`."""
+    g, x = _grad_pair("sigmoid_backward", grad_output, input)
+    return g * sigmoid_derivative(x)
+
+
+def sigmoid_derivative(input: ArrayLike) -> np.ndarray:
+    r""":math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`, at most 1/4."""
+    s = sigmoid(input)
+    return s * (1 - s)
+
+
+def tanh(input: ArrayLike) -> np.ndarray:
+    r""":math:`\tanh(x) = (e^{x} - e^{-x}) / (e^{x} + e^{-x})`."""
+    return np.tanh(as_array(input, "input", "tanh"))
+
+
+def tanh_backward(grad_output: ArrayLike, input: ArrayLike) -> np.ndarray:
+    r""":math:`\delta\,(1 - \tanh^2 x)`."""
+    g, x = _grad_pair("tanh_backward", grad_output, input)
+    return g * tanh_derivative(x)
+
+
+def tanh_derivative(input: ArrayLike) -> np.ndarray:
+    r""":math:`\tanh'(x) = 1 - \tanh^2(x)`, at most 1."""
+    return 1 - tanh(input) ** 2
+
+
+def softmax(input: ArrayLike, dim: int = -1) -> np.ndarray:
     r"""Softmax along ``dim``: :math:`p_i = e^{x_i} / \sum_j e^{x_j}`.
 
     Computed as :math:`e^{x_i - m} / \sum_j e^{x_j - m}` with
@@ -118,64 +156,9 @@ def softmax(input, dim=-1):
     return e / e.sum(axis=dim, keepdims=True)
 
 
-def log_softmax(input, dim=-1):
-    r""":math:`\log p_i = x_i - m - \log \sum_j e^{x_j - m}` (log-sum-exp).
-
-    Taking the log of :func:`softmax` would give :math:`-\infty` as soon as
-    a probability underflows to 0; this form stays finite.
-    """
-    x = as_array(input, "input", "log_softmax")
-    dim = _check_dim(x, dim, "log_softmax")
-    shifted = x - x.max(axis=dim, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-
-
-def softmax_jacobian(input):
-    r"""Jacobian of softmax for one vector of logits.
-
-    .. math::
-
-        \frac{\partial p_i}{\partial x_j} = p_i(\delta_{ij} - p_j),
-        \qquad J = \operatorname{diag}(p) - p\,p^\top
-    """
-    x = as_array(input, "input", "softmax_jacobian", ndim=1)
-    p = softmax(x)
-    return np.diag(p) - np.outer(p, p)
-
-
-def _grad_pair(func, grad_output, input):
-    return as_arrays_of_one_shape(grad_output, "grad_output", input,
-                                  "input", func)
-
-
-def relu_backward(grad_output, input):
-    r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
-    g, x = _grad_pair("relu_backward", grad_output, input)
-    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
-
-
-def leaky_relu_backward(grad_output, input, negative_slope=0.01):
-    r""":math:`\delta` where :math:`x > 0`, else :math:`\alpha\delta`."""
-    func = "leaky_relu_backward"
-    g, x = _grad_pair(func, grad_output, input)
-    a = check_number(negative_slope, "negative_slope", func)
-    return np.where(x > 0, g, a * g).astype(np.result_type(g, x),
-                                            copy=False)
-
-
-def sigmoid_backward(grad_output, input):
-    r""":math:`\delta\,\sigma(x)(1 - \sigma(x))`."""
-    g, x = _grad_pair("sigmoid_backward", grad_output, input)
-    return g * sigmoid_derivative(x)
-
-
-def tanh_backward(grad_output, input):
-    r""":math:`\delta\,(1 - \tanh^2 x)`."""
-    g, x = _grad_pair("tanh_backward", grad_output, input)
-    return g * tanh_derivative(x)
-
-
-def softmax_backward(grad_output, input, dim=-1):
+def softmax_backward(
+    grad_output: ArrayLike, input: ArrayLike, dim: int = -1
+) -> np.ndarray:
     r"""Gradient through :func:`softmax`: a Jacobian-vector product.
 
     With :math:`J = \operatorname{diag}(p) - p p^\top`
@@ -196,7 +179,34 @@ def softmax_backward(grad_output, input, dim=-1):
     return p * (g - (g * p).sum(axis=dim, keepdims=True))
 
 
-def log_softmax_backward(grad_output, input, dim=-1):
+def softmax_jacobian(input: ArrayLike) -> np.ndarray:
+    r"""Jacobian of softmax for one vector of logits.
+
+    .. math::
+
+        \frac{\partial p_i}{\partial x_j} = p_i(\delta_{ij} - p_j),
+        \qquad J = \operatorname{diag}(p) - p\,p^\top
+    """
+    x = as_array(input, "input", "softmax_jacobian", ndim=1)
+    p = softmax(x)
+    return np.diag(p) - np.outer(p, p)
+
+
+def log_softmax(input: ArrayLike, dim: int = -1) -> np.ndarray:
+    r""":math:`\log p_i = x_i - m - \log \sum_j e^{x_j - m}` (log-sum-exp).
+
+    Taking the log of :func:`softmax` would give :math:`-\infty` as soon as
+    a probability underflows to 0; this form stays finite.
+    """
+    x = as_array(input, "input", "log_softmax")
+    dim = _check_dim(x, dim, "log_softmax")
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def log_softmax_backward(
+    grad_output: ArrayLike, input: ArrayLike, dim: int = -1
+) -> np.ndarray:
     r"""Gradient through :func:`log_softmax`.
 
     :math:`\partial \log p_i / \partial x_j = \delta_{ij} - p_j`, so

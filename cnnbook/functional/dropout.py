@@ -21,6 +21,7 @@ probability of **keeping** it.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array, as_generator, check_number
 
@@ -32,7 +33,13 @@ __all__ = [
 ]
 
 
-def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
+def dropout(
+    input: ArrayLike,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+    return_mask: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Inverted dropout, as ``torch.nn.functional.dropout``.
 
     .. math::
@@ -67,7 +74,9 @@ def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
     return (y, keep) if return_mask else y
 
 
-def dropout_backward(grad_output, mask, p=0.5):
+def dropout_backward(
+    grad_output: ArrayLike, mask: ArrayLike, p: float = 0.5
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial x_i = r_i\,\delta_i / (1 - p)`."""
     func = "dropout_backward"
     g = as_array(grad_output, "grad_output", func)
@@ -82,8 +91,13 @@ def dropout_backward(grad_output, mask, p=0.5):
     return np.where(mask, g * scale, 0).astype(g.dtype, copy=False)
 
 
-def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
-                          return_mask=False):
+def dropout_scale_at_test(
+    input: ArrayLike,
+    keep_prob: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+    return_mask: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Dropout as the encyclopedia and the original paper write it.
 
     .. math::
@@ -105,7 +119,9 @@ def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
     return (y, keep) if return_mask else y
 
 
-def dropout_scale_at_test_backward(grad_output, mask):
+def dropout_scale_at_test_backward(
+    grad_output: ArrayLike, mask: ArrayLike
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial x_i = r_i\,\delta_i` (training)."""
     func = "dropout_scale_at_test_backward"
     g = as_array(grad_output, "grad_output", func)

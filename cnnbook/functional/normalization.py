@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array, check_number
 
@@ -10,15 +11,15 @@ __all__ = ["batch_norm", "batch_norm_backward"]
 
 
 def batch_norm(
-    input,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    training=False,
-    momentum=0.1,
-    eps=1e-5,
-):
+    input: ArrayLike,
+    running_mean: ArrayLike | None,
+    running_var: ArrayLike | None,
+    weight: ArrayLike | None = None,
+    bias: ArrayLike | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> np.ndarray:
     r"""Batch normalisation, as ``torch.nn.functional.batch_norm``.
 
     For each channel :math:`c`, over the :math:`m` values of the batch and
@@ -56,13 +57,15 @@ def batch_norm(
             f"{x.shape}"
         )
     c = x.shape[1]
-    momentum = check_number(momentum, "momentum", func, minimum=0,
-                            maximum=1)
+    momentum = check_number(momentum, "momentum", func, minimum=0, maximum=1)
     eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
     vectors = {}
-    for name, value in (("running_mean", running_mean),
-                        ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
+    for name, value in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if value is None:
             continue
         if name.startswith("running") and not isinstance(value, np.ndarray):
@@ -109,14 +112,14 @@ def batch_norm(
 
 
 def batch_norm_backward(
-    grad_output,
-    input,
-    weight=None,
-    running_mean=None,
-    running_var=None,
-    training=True,
-    eps=1e-5,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike | None = None,
+    running_mean: ArrayLike | None = None,
+    running_var: ArrayLike | None = None,
+    training: bool = True,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     r"""Gradients of :func:`batch_norm` for its input, weight and bias.
 
     In training the mean and variance depend on every value of the batch,
@@ -163,8 +166,11 @@ def batch_norm_backward(
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    gamma = np.ones(c) if weight is None else as_array(
-        weight, "weight", func, ndim=1)
+    gamma = (
+        np.ones(c)
+        if weight is None
+        else as_array(weight, "weight", func, ndim=1)
+    )
     if gamma.shape != (c,):
         raise ValueError(
             f"{func}: weight must have shape ({c},), got {gamma.shape}"
@@ -187,8 +193,10 @@ def batch_norm_backward(
     d_hat = g * gamma.reshape(shape)
     if training:
         grad_input = inv_std * (
-            d_hat - d_hat.mean(axis=axes, keepdims=True)
-            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True))
+            d_hat
+            - d_hat.mean(axis=axes, keepdims=True)
+            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True)
+        )
     else:
         grad_input = d_hat * inv_std
     return grad_input, grad_weight, grad_bias

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
@@ -25,8 +26,7 @@ __all__ = [
 ]
 
 
-def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode,
-                   func):
+def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, func):
     """Check pooling arguments; return sizes and the padding to apply.
 
     Returns ``(kernel, stride, padding, dilation, out_size, extra)`` where
@@ -42,7 +42,12 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode,
     h, w = x.shape[-2:]
     out, extra = [], []
     for axis, size, k, s, p, d in zip(
-        ("height", "width"), (h, w), kernel, stride, padding, dilation,
+        ("height", "width"),
+        (h, w),
+        kernel,
+        stride,
+        padding,
+        dilation,
         strict=True,
     ):
         try:
@@ -59,21 +64,37 @@ def _windows(xp, kernel, stride, dilation, out):
     """View of all pooling windows: (..., H_out, W_out, kH, kW)."""
     span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
     win = sliding_window_view(xp, span, axis=(-2, -1))
-    win = win[
-        ..., :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]
-    ]
+    win = win[..., :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     return win[..., : out[0], : out[1], :, :]
 
 
+def _avg_divisor(size, kernel, stride, padding, out, extra, count_include_pad):
+    """The divisor of each average-pooling window, shape (H_out, W_out).
+
+    It is the number of positions the window covers that count: real
+    inputs, plus the zero padding if ``count_include_pad`` (never the
+    extra positions that ``ceil_mode`` reads past the padding).
+    """
+    h, w = size
+    counted = np.zeros(
+        (h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1])
+    )
+    if count_include_pad:
+        counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
+    else:
+        counted[padding[0] : padding[0] + h, padding[1] : padding[1] + w] = 1
+    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
+
+
 def max_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    return_indices=False,
-):
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Max pooling, as ``torch.nn.functional.max_pool2d``.
 
     .. math::
@@ -101,19 +122,26 @@ def max_pool2d(
         (padding[0], padding[0] + extra[0]),
         (padding[1], padding[1] + extra[1]),
     ]
-    xp = np.pad(x, pad, constant_values=-np.inf) if any(
-        sum(p) for p in pad) else x
+    xp = (
+        np.pad(x, pad, constant_values=-np.inf)
+        if any(sum(p) for p in pad)
+        else x
+    )
     # A running maximum over the kH * kW offsets of the window: each offset
     # is a strided view of the input with the output's shape, so this is
     # kH * kW element-wise comparisons and no copy of the windows.
     y = winner = None
     for k, (u, v) in enumerate(np.ndindex(*kernel)):
-        rows = slice(u * dilation[0],
-                     u * dilation[0] + stride[0] * (out[0] - 1) + 1,
-                     stride[0])
-        cols = slice(v * dilation[1],
-                     v * dilation[1] + stride[1] * (out[1] - 1) + 1,
-                     stride[1])
+        rows = slice(
+            u * dilation[0],
+            u * dilation[0] + stride[0] * (out[0] - 1) + 1,
+            stride[0],
+        )
+        cols = slice(
+            v * dilation[1],
+            v * dilation[1] + stride[1] * (out[1] - 1) + 1,
+            stride[1],
+        )
         candidate = xp[..., rows, cols]
         if y is None:
             y = candidate.copy()
@@ -133,15 +161,78 @@ def max_pool2d(
     return y, rows * x.shape[-1] + cols
 
 
+def max_pool2d_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    indices: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Gradient of :func:`max_pool2d` with respect to its input.
+
+    Only the winner of each window affected the output, so each output's
+    gradient goes to that one input position (and nowhere else):
+
+    .. math::
+
+        \frac{\partial\mathcal{L}}{\partial x[n, c, a, b]} =
+        \sum_{(i, j):\ \operatorname{argmax}_{ij} = (a, b)}
+            \delta[n, c, i, j]
+
+    An input that wins several overlapping windows collects all their
+    gradients. Ties go to the first maximum in the window, as in PyTorch.
+
+    ``indices``, as returned by ``max_pool2d(..., return_indices=True)``,
+    saves finding the winners again; without it they are recomputed.
+    """
+    func = "max_pool2d_backward"
+    x = as_array(input, "input", func, ndim=(3, 4))
+    if indices is None:
+        y, index = max_pool2d(
+            x,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            ceil_mode,
+            return_indices=True,
+        )
+        real = np.isfinite(y)
+    else:
+        *_, out, _ = _pool_geometry(
+            x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
+        )
+        index = np.asarray(indices)
+        if index.shape != x.shape[:-2] + out or index.dtype.kind not in "iu":
+            raise ValueError(
+                f"{func}: indices must be integers of the output's shape "
+                f"{x.shape[:-2] + out}, got {index.dtype} {index.shape}"
+            )
+        real = (index >= 0) & (index < x.shape[-1] * x.shape[-2])
+    g = check_grad_output_shape(
+        as_array(grad_output, "grad_output", func), index.shape, func
+    )
+    h, w = x.shape[-2:]
+    planes = int(np.prod(x.shape[:-2]))
+    # A window entirely in the padding (possible with dilation) has no
+    # winner and passes no gradient.
+    flat = index + (np.arange(planes) * (h * w)).reshape(x.shape[:-2] + (1, 1))
+    grad = np.bincount(flat[real], weights=g[real], minlength=planes * h * w)
+    return grad.reshape(x.shape).astype(np.result_type(x, g), copy=False)
+
+
 def avg_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
     r"""Average pooling, as ``torch.nn.functional.avg_pool2d``.
 
     .. math::
@@ -172,94 +263,22 @@ def avg_pool2d(
             divisor_override, "divisor_override", func, minimum=1
         )
         return sums / divisor
-    divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
-                           extra, count_include_pad)
+    divisor = _avg_divisor(
+        x.shape[-2:], kernel, stride, padding, out, extra, count_include_pad
+    )
     return (sums / divisor).astype(sums.dtype, copy=False)
 
 
-def _avg_divisor(size, kernel, stride, padding, out, extra,
-                 count_include_pad):
-    """The divisor of each average-pooling window, shape (H_out, W_out).
-
-    It is the number of positions the window covers that count: real
-    inputs, plus the zero padding if ``count_include_pad`` (never the
-    extra positions that ``ceil_mode`` reads past the padding).
-    """
-    h, w = size
-    counted = np.zeros((h + 2 * padding[0] + extra[0],
-                        w + 2 * padding[1] + extra[1]))
-    if count_include_pad:
-        counted[: h + 2 * padding[0], : w + 2 * padding[1]] = 1
-    else:
-        counted[padding[0]: padding[0] + h, padding[1]: padding[1] + w] = 1
-    return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
-
-
-def max_pool2d_backward(
-    grad_output,
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    indices=None,
-):
-    r"""Gradient of :func:`max_pool2d` with respect to its input.
-
-    Only the winner of each window affected the output, so each output's
-    gradient goes to that one input position (and nowhere else):
-
-    .. math::
-
-        rac{\partial\mathcal{L}}{\partial x[n, c, a, b]} =
-        \sum_{(i, j):\ \operatorname{argmax}_{ij} = (a, b)}
-            \delta[n, c, i, j]
-
-    An input that wins several overlapping windows collects all their
-    gradients. Ties go to the first maximum in the window, as in PyTorch.
-
-    ``indices``, as returned by ``max_pool2d(..., return_indices=True)``,
-    saves finding the winners again; without it they are recomputed.
-    """
-    func = "max_pool2d_backward"
-    x = as_array(input, "input", func, ndim=(3, 4))
-    if indices is None:
-        y, index = max_pool2d(x, kernel_size, stride, padding, dilation,
-                              ceil_mode, return_indices=True)
-        real = np.isfinite(y)
-    else:
-        *_, out, _ = _pool_geometry(x, kernel_size, stride, padding,
-                                    dilation, ceil_mode, "max_pool2d")
-        index = np.asarray(indices)
-        if index.shape != x.shape[:-2] + out or index.dtype.kind not in "iu":
-            raise ValueError(
-                f"{func}: indices must be integers of the output's shape "
-                f"{x.shape[:-2] + out}, got {index.dtype} {index.shape}"
-            )
-        real = (index >= 0) & (index < x.shape[-1] * x.shape[-2])
-    g = check_grad_output_shape(
-        as_array(grad_output, "grad_output", func), index.shape, func)
-    h, w = x.shape[-2:]
-    planes = int(np.prod(x.shape[:-2]))
-    # A window entirely in the padding (possible with dilation) has no
-    # winner and passes no gradient.
-    flat = index + (np.arange(planes) * (h * w)).reshape(
-        x.shape[:-2] + (1, 1))
-    grad = np.bincount(flat[real], weights=g[real], minlength=planes * h * w)
-    return grad.reshape(x.shape).astype(np.result_type(x, g), copy=False)
-
-
 def avg_pool2d_backward(
-    grad_output,
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> np.ndarray:
     r"""Gradient of :func:`avg_pool2d` with respect to its input.
 
     Each output is a sum over its window divided by the window's divisor
@@ -269,30 +288,65 @@ def avg_pool2d_backward(
     func = "avg_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
     kernel, stride, padding, _, out, extra = _pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+        x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
+    )
     g = check_grad_output_shape(
-        as_array(grad_output, "grad_output", func), x.shape[:-2] + out, func)
+        as_array(grad_output, "grad_output", func), x.shape[:-2] + out, func
+    )
     if divisor_override is not None:
-        divisor = check_int(divisor_override, "divisor_override", func,
-                            minimum=1)
+        divisor = check_int(
+            divisor_override, "divisor_override", func, minimum=1
+        )
     else:
-        divisor = _avg_divisor(x.shape[-2:], kernel, stride, padding, out,
-                               extra, count_include_pad)
+        divisor = _avg_divisor(
+            x.shape[-2:],
+            kernel,
+            stride,
+            padding,
+            out,
+            extra,
+            count_include_pad,
+        )
     share = g / divisor
     h, w = x.shape[-2:]
-    grad_p = np.zeros(x.shape[:-2] + (h + 2 * padding[0] + extra[0],
-                                      w + 2 * padding[1] + extra[1]),
-                      share.dtype)
+    grad_p = np.zeros(
+        x.shape[:-2]
+        + (h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1]),
+        share.dtype,
+    )
     for u in range(kernel[0]):
         rows = slice(u, u + stride[0] * (out[0] - 1) + 1, stride[0])
         for v in range(kernel[1]):
             cols = slice(v, v + stride[1] * (out[1] - 1) + 1, stride[1])
             grad_p[..., rows, cols] += share
-    grad = grad_p[..., padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+    grad = grad_p[
+        ..., padding[0] : padding[0] + h, padding[1] : padding[1] + w
+    ]
     return grad.astype(np.result_type(x, g), copy=False)
 
 
-def adaptive_avg_pool2d(input, output_size):
+def _adaptive_cells(func, size, output_size):
+    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
+    h, w = size
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ValueError(
+                f"{func}: output_size must be an int or a pair, got "
+                f"{output_size!r}"
+            )
+        output_size = (
+            h if output_size[0] is None else output_size[0],
+            w if output_size[1] is None else output_size[1],
+        )
+    ho, wo = check_pair(output_size, "output_size", func, minimum=1)
+    rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
+    cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
+    return rows, cols
+
+
+def adaptive_avg_pool2d(
+    input: ArrayLike, output_size: int | tuple[int, int]
+) -> np.ndarray:
     r"""Adaptive average pooling, as ``F.adaptive_avg_pool2d``.
 
     Output cell :math:`(i, j)` averages rows
@@ -317,26 +371,9 @@ def adaptive_avg_pool2d(input, output_size):
     return y
 
 
-def _adaptive_cells(func, size, output_size):
-    """Row and column ranges ``[(start, stop), ...]`` of adaptive pooling."""
-    h, w = size
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise ValueError(
-                f"{func}: output_size must be an int or a pair, got "
-                f"{output_size!r}"
-            )
-        output_size = (
-            h if output_size[0] is None else output_size[0],
-            w if output_size[1] is None else output_size[1],
-        )
-    ho, wo = check_pair(output_size, "output_size", func, minimum=1)
-    rows = [(i * h // ho, math.ceil((i + 1) * h / ho)) for i in range(ho)]
-    cols = [(j * w // wo, math.ceil((j + 1) * w / wo)) for j in range(wo)]
-    return rows, cols
-
-
-def adaptive_avg_pool2d_backward(grad_output, input):
+def adaptive_avg_pool2d_backward(
+    grad_output: ArrayLike, input: ArrayLike
+) -> np.ndarray:
     r"""Gradient of :func:`adaptive_avg_pool2d` with respect to its input.
 
     Output cell :math:`(i, j)` is the mean of its :math:`m_{ij}` inputs, so
@@ -358,6 +395,5 @@ def adaptive_avg_pool2d_backward(grad_output, input):
     for i, (r0, r1) in enumerate(rows):
         for j, (c0, c1) in enumerate(cols):
             count = (r1 - r0) * (c1 - c0)
-            grad[..., r0:r1, c0:c1] += (g[..., i, j] / count)[..., None,
-                                                              None]
+            grad[..., r0:r1, c0:c1] += (g[..., i, j] / count)[..., None, None]
     return grad

@@ -22,5 +22,11 @@ from ._base import ImageClassifier
 from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy
 from .registry import describe, get_model, list_models
 
-__all__ = ["ImageClassifier", "MnistCNN", "describe", "get_model",
-           "list_models", "mnist_cnn_forward_numpy"]
+__all__ = [
+    "ImageClassifier",
+    "MnistCNN",
+    "describe",
+    "get_model",
+    "list_models",
+    "mnist_cnn_forward_numpy",
+]

@@ -60,20 +60,26 @@ class VGG(ImageClassifier):
     in_channels : int
     """
 
-    def __init__(self, config: VGGConfig, num_classes: int = 1000,
-                 batch_norm: bool = False, dropout: float = 0.5,
-                 in_channels: int = 3):
+    def __init__(
+        self,
+        config: VGGConfig,
+        num_classes: int = 1000,
+        batch_norm: bool = False,
+        dropout: float = 0.5,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "VGG"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
         self.config = config
         layers, channels = [], self.in_channels
-        for width, convs in zip(STAGE_WIDTHS, config.convs_per_stage,
-                                strict=True):
+        for width, convs in zip(
+            STAGE_WIDTHS, config.convs_per_stage, strict=True
+        ):
             for _ in range(convs):
                 layers.append(nn.Conv2d(channels, width, 3, padding=1))
                 if batch_norm:
@@ -82,17 +88,24 @@ class VGG(ImageClassifier):
                 channels = width
             layers.append(nn.MaxPool2d(2, stride=2))
         self.features = nn.Sequential(*layers)
+        # Each stage ends in a 2x2 max-pool that halves the side (rounding
+        # down): 2^5 = 32 pixels leave one after the fifth.
+        self.min_size = 2 ** len(config.convs_per_stage)
         # torchvision's addition: the identity at 224 x 224 (see above).
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
         self.flatten = nn.Flatten()  # no parameters; a row in summaries
         self.classifier = nn.Sequential(
-            nn.Linear(channels * 7 * 7, 4096), nn.ReLU(inplace=True),
+            nn.Linear(channels * 7 * 7, 4096),
+            nn.ReLU(inplace=True),
             nn.Dropout(dropout),
-            nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(4096, 4096),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
             nn.Linear(4096, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 512, H/32, W/32)
         x = self.avgpool(x)  # (N, 512, 7, 7)
         x = self.flatten(x)  # (N, 25088)

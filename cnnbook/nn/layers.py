@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import DTypeLike
 
-from .. import functional as F
+from .. import functional as cf
 from .._validation import as_generator, check_int, check_number, check_pair
 from .module import Module, Parameter
 
@@ -48,13 +49,22 @@ def _rng(rng):
 class Conv2d(Module):
     """2-D convolution layer: :func:`cnnbook.functional.conv2d`."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1,
-                 padding=0, dilation=1, groups=1, bias=True, rng=None,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
+    ):
         func = "Conv2d"
         in_channels = check_int(in_channels, "in_channels", func, minimum=1)
-        out_channels = check_int(out_channels, "out_channels", func,
-                                 minimum=1)
+        out_channels = check_int(out_channels, "out_channels", func, minimum=1)
         groups = check_int(groups, "groups", func, minimum=1)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
@@ -68,24 +78,40 @@ class Conv2d(Module):
         fan_in = shape[1] * kh * kw
         rng = _rng(rng)
         self.weight = Parameter(_default_init(shape, fan_in, rng, dtype))
-        self.bias = (Parameter(_default_init(out_channels, fan_in, rng,
-                                             dtype)) if bias else None)
+        self.bias = (
+            Parameter(_default_init(out_channels, fan_in, rng, dtype))
+            if bias
+            else None
+        )
         self._input = None
 
     def _kwargs(self):
-        return dict(stride=self.stride, padding=self.padding,
-                    dilation=self.dilation, groups=self.groups)
+        return dict(
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            groups=self.groups,
+        )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.conv2d(input, self.weight.data,
-                        None if self.bias is None else self.bias.data,
-                        **self._kwargs())
+        return cf.conv2d(
+            input,
+            self.weight.data,
+            None if self.bias is None else self.bias.data,
+            **self._kwargs(),
+        )
 
-    def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.conv2d_backward(grad_output, self._input,
-                                       self.weight.data, input_grad=input_grad,
-                                       **self._kwargs())
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        gx, gw, gb = cf.conv2d_backward(
+            grad_output,
+            self._input,
+            self.weight.data,
+            input_grad=input_grad,
+            **self._kwargs(),
+        )
         self.weight.grad += gw
         if self.bias is not None:
             self.bias.grad += gb
@@ -93,34 +119,51 @@ class Conv2d(Module):
 
     def __repr__(self):
         o, i, kh, kw = self.weight.shape
-        return (f"Conv2d({i * self.groups}, {o}, kernel_size=({kh}, {kw}), "
-                f"stride={self.stride}, padding={self.padding})")
+        return (
+            f"Conv2d({i * self.groups}, {o}, kernel_size=({kh}, {kw}), "
+            f"stride={self.stride}, padding={self.padding})"
+        )
 
 
 class Linear(Module):
     """Fully connected layer: :func:`cnnbook.functional.linear`."""
 
-    def __init__(self, in_features, out_features, bias=True, rng=None,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
+    ):
         func = "Linear"
         in_features = check_int(in_features, "in_features", func, minimum=1)
-        out_features = check_int(out_features, "out_features", func,
-                                 minimum=1)
+        out_features = check_int(out_features, "out_features", func, minimum=1)
         rng = _rng(rng)
-        self.weight = Parameter(_default_init(
-            (out_features, in_features), in_features, rng, dtype))
-        self.bias = (Parameter(_default_init(out_features, in_features, rng,
-                                             dtype)) if bias else None)
+        self.weight = Parameter(
+            _default_init((out_features, in_features), in_features, rng, dtype)
+        )
+        self.bias = (
+            Parameter(_default_init(out_features, in_features, rng, dtype))
+            if bias
+            else None
+        )
         self._input = None
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.linear(input, self.weight.data,
-                        None if self.bias is None else self.bias.data)
+        return cf.linear(
+            input,
+            self.weight.data,
+            None if self.bias is None else self.bias.data,
+        )
 
-    def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.linear_backward(grad_output, self._input,
-                                       self.weight.data)
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        gx, gw, gb = cf.linear_backward(
+            grad_output, self._input, self.weight.data
+        )
         self.weight.grad += gw
         if self.bias is not None:
             self.bias.grad += gb
@@ -139,62 +182,78 @@ class _Elementwise(Module):
         return self._f(input)
 
     def backward(self, grad_output, input_grad=True):
-        return self._f_backward(grad_output, self._input) if input_grad \
-            else None
+        return (
+            self._f_backward(grad_output, self._input) if input_grad else None
+        )
 
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
 class ReLU(_Elementwise):
-    _f = staticmethod(F.relu)
-    _f_backward = staticmethod(F.relu_backward)
+    _f = staticmethod(cf.relu)
+    _f_backward = staticmethod(cf.relu_backward)
 
 
 class Sigmoid(_Elementwise):
-    _f = staticmethod(F.sigmoid)
-    _f_backward = staticmethod(F.sigmoid_backward)
+    _f = staticmethod(cf.sigmoid)
+    _f_backward = staticmethod(cf.sigmoid_backward)
 
 
 class Tanh(_Elementwise):
-    _f = staticmethod(F.tanh)
-    _f_backward = staticmethod(F.tanh_backward)
+    _f = staticmethod(cf.tanh)
+    _f_backward = staticmethod(cf.tanh_backward)
 
 
 class LeakyReLU(_Elementwise):
-    def __init__(self, negative_slope=0.01):
-        self.negative_slope = check_number(negative_slope, "negative_slope",
-                                           "LeakyReLU")
+    def __init__(self, negative_slope: float = 0.01):
+        self.negative_slope = check_number(
+            negative_slope, "negative_slope", "LeakyReLU"
+        )
 
     def _f(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return cf.leaky_relu(x, self.negative_slope)
 
     def _f_backward(self, g, x):
-        return F.leaky_relu_backward(g, x, self.negative_slope)
+        return cf.leaky_relu_backward(g, x, self.negative_slope)
 
 
 class MaxPool2d(Module):
     """Max pooling; the forward pass keeps the winners for the backward."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 ceil_mode=False):
-        self.kwargs = dict(kernel_size=kernel_size, stride=stride,
-                           padding=padding, dilation=dilation,
-                           ceil_mode=ceil_mode)
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        ceil_mode: bool = False,
+    ):
+        self.kwargs = dict(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+        )
 
-    def forward(self, input):
-        y, self._indices = F.max_pool2d(input, return_indices=True,
-                                        **self.kwargs)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        y, self._indices = cf.max_pool2d(
+            input, return_indices=True, **self.kwargs
+        )
         self._input, self._empty = input, ~np.isfinite(y)
         return y
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         if not input_grad:
             return None
         if self._empty.any():  # windows entirely in the padding
             grad_output = np.where(self._empty, 0, grad_output)
-        return F.max_pool2d_backward(grad_output, self._input,
-                                     indices=self._indices, **self.kwargs)
+        return cf.max_pool2d_backward(
+            grad_output, self._input, indices=self._indices, **self.kwargs
+        )
 
     def __repr__(self):
         return f"MaxPool2d(kernel_size={self.kwargs['kernel_size']})"
@@ -203,45 +262,67 @@ class MaxPool2d(Module):
 class AvgPool2d(Module):
     """Average pooling."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
-        self.kwargs = dict(kernel_size=kernel_size, stride=stride,
-                           padding=padding, ceil_mode=ceil_mode,
-                           count_include_pad=count_include_pad)
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ):
+        self.kwargs = dict(
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.avg_pool2d(input, **self.kwargs)
+        return cf.avg_pool2d(input, **self.kwargs)
 
-    def backward(self, grad_output, input_grad=True):
-        return F.avg_pool2d_backward(grad_output, self._input,
-                                     **self.kwargs) if input_grad else None
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        return (
+            cf.avg_pool2d_backward(grad_output, self._input, **self.kwargs)
+            if input_grad
+            else None
+        )
 
 
 class AdaptiveAvgPool2d(Module):
     """Adaptive average pooling; ``output_size=1`` is global average
     pooling."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: int | tuple[int, int]):
         self.output_size = output_size
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return cf.adaptive_avg_pool2d(input, self.output_size)
 
-    def backward(self, grad_output, input_grad=True):
-        return F.adaptive_avg_pool2d_backward(
-            grad_output, self._input) if input_grad else None
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        return (
+            cf.adaptive_avg_pool2d_backward(grad_output, self._input)
+            if input_grad
+            else None
+        )
 
 
 class Flatten(Module):
     """(N, C, H, W) -> (N, C * H * W)."""
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._shape = input.shape
         return input.reshape(input.shape[0], -1)
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         return grad_output.reshape(self._shape) if input_grad else None
 
     def __repr__(self):
@@ -251,21 +332,26 @@ class Flatten(Module):
 class Dropout(Module):
     """Inverted dropout (PyTorch's ``p`` = probability of dropping)."""
 
-    def __init__(self, p=0.5, rng=None):
+    def __init__(
+        self, p: float = 0.5, rng: np.random.Generator | int | None = None
+    ):
         self.p = check_number(p, "p", "Dropout", minimum=0, maximum=1)
         self.rng = _rng(rng)
 
-    def forward(self, input):
-        y, self._mask = F.dropout(input, self.p, self.training, self.rng,
-                                  return_mask=True)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        y, self._mask = cf.dropout(
+            input, self.p, self.training, self.rng, return_mask=True
+        )
         return y
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
         if not input_grad:
             return None
         if not self.training:
             return grad_output
-        return F.dropout_backward(grad_output, self._mask, self.p)
+        return cf.dropout_backward(grad_output, self._mask, self.p)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
@@ -278,27 +364,47 @@ class BatchNorm2d(Module):
     running ones; evaluation mode uses the running ones.
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1,
-                 dtype=np.float32):
-        c = check_int(num_features, "num_features", type(self).__name__,
-                      minimum=1)
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        dtype: DTypeLike = np.float32,
+    ):
+        c = check_int(
+            num_features, "num_features", type(self).__name__, minimum=1
+        )
         self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(c, dtype))
         self.bias = Parameter(np.zeros(c, dtype))
         self.running_mean = np.zeros(c, dtype)
         self.running_var = np.ones(c, dtype)
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.batch_norm(input, self.running_mean, self.running_var,
-                            self.weight.data, self.bias.data,
-                            training=self.training, momentum=self.momentum,
-                            eps=self.eps)
+        return cf.batch_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight.data,
+            self.bias.data,
+            training=self.training,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
 
-    def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.batch_norm_backward(
-            grad_output, self._input, self.weight.data, self.running_mean,
-            self.running_var, training=self.training, eps=self.eps)
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        gx, gw, gb = cf.batch_norm_backward(
+            grad_output,
+            self._input,
+            self.weight.data,
+            self.running_mean,
+            self.running_var,
+            training=self.training,
+            eps=self.eps,
+        )
         self.weight.grad += gw
         self.bias.grad += gb
         return gx if input_grad else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .._validation import as_generator
 from .layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU
@@ -11,8 +12,13 @@ from .module import Sequential
 __all__ = ["small_cnn"]
 
 
-def small_cnn(num_classes=10, channels=(16, 32), image_size=28, rng=None,
-              dtype=np.float32):
+def small_cnn(
+    num_classes: int = 10,
+    channels: tuple[int, int] = (16, 32),
+    image_size: int = 28,
+    rng: np.random.Generator | int | None = None,
+    dtype: DTypeLike = np.float32,
+) -> Sequential:
     """A two-block CNN for 1-channel digits, in numpy.
 
     ``conv 3x3 (pad 1) -> ReLU -> max-pool 2 -> conv 3x3 (pad 1) -> ReLU

@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .._validation import as_generator
+from .._validation import as_generator, check_int
 
-__all__ = ["accuracy", "stratified_split", "train_epoch"]
+if TYPE_CHECKING:
+    from ..optim import Optimizer
+    from .criteria import CrossEntropyLoss
+    from .module import Module
 
-
-def stratified_split(labels, test_per_class, rng=None):
-    """Indices ``(train, test)`` with ``test_per_class`` of each class held
-    out, chosen at random; both shuffled.
-
-    Datasets stored sorted by label (such as ``load_mnist_5k``) need this:
-    taking the last rows as a test set would hold out only nines.
-    """
-    rng = as_generator(rng, "stratified_split")
-    labels = np.asarray(labels)
-    train, test = [], []
-    for c in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == c))
-        if len(members) <= test_per_class:
-            raise ValueError(
-                f"stratified_split: class {c} has {len(members)} examples, "
-                f"not more than test_per_class={test_per_class}"
-            )
-        test.append(members[:test_per_class])
-        train.append(members[test_per_class:])
-    return (rng.permutation(np.concatenate(train)),
-            rng.permutation(np.concatenate(test)))
+__all__ = ["predict", "train_epoch"]
 
 
-def train_epoch(model, criterion, optimizer, images, labels, batch_size=64,
-                rng=None, schedule=None, step=0):
+def train_epoch(
+    model: Module,
+    criterion: CrossEntropyLoss,
+    optimizer: Optimizer,
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int = 64,
+    rng: np.random.Generator | int | None = None,
+    schedule: Callable[[int], float] | None = None,
+    step: int = 0,
+) -> tuple[float, int]:
     """One pass over the data in shuffled mini-batches; returns the mean
     loss and the next step number.
 
@@ -47,7 +41,7 @@ def train_epoch(model, criterion, optimizer, images, labels, batch_size=64,
     order = rng.permutation(len(images))
     total = 0.0
     for start in range(0, len(order), batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         if schedule is not None:
             optimizer.lr = schedule(step)
         optimizer.zero_grad()
@@ -60,12 +54,22 @@ def train_epoch(model, criterion, optimizer, images, labels, batch_size=64,
     return total / len(order), step
 
 
-def accuracy(model, images, labels, batch_size=500):
-    """Fraction of ``images`` classified as ``labels`` (evaluation mode)."""
+def predict(
+    model: Module, images: np.ndarray, batch_size: int = 500
+) -> np.ndarray:
+    """The class the model predicts for each image (evaluation mode).
+
+    The index of the largest logit, computed ``batch_size`` images at a
+    time so that the activations of a large set need not fit in memory at
+    once. Score them with :mod:`cnnbook.metrics`:
+    ``metrics.accuracy(predict(model, images), labels)``.
+    """
+    batch_size = check_int(batch_size, "batch_size", "predict", minimum=1)
+    if len(images) == 0:
+        raise ValueError("predict: images is empty (nothing to classify)")
     model.eval()
-    correct = 0
-    for start in range(0, len(images), batch_size):
-        logits = model(images[start:start + batch_size])
-        correct += int((logits.argmax(axis=1)
-                        == labels[start:start + batch_size]).sum())
-    return correct / len(images)
+    classes = [
+        model(images[start : start + batch_size]).argmax(axis=1)
+        for start in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(classes)

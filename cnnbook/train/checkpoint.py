@@ -10,6 +10,7 @@ left untouched.
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -29,13 +30,15 @@ __all__ = [
 FORMAT = "cnnbook-checkpoint-1"  # bump if the layout changes
 
 
-def save_checkpoint(path, state: dict) -> Path:
+def save_checkpoint(path: str | os.PathLike, state: dict) -> Path:
     """Write ``state`` (plus a format tag) to ``path`` atomically."""
     payload = {"format": FORMAT, **state}
     return atomic_write(path, lambda handle: torch.save(payload, handle))
 
 
-def load_checkpoint(path, map_location="cpu") -> dict:
+def load_checkpoint(
+    path: str | os.PathLike, map_location: str | torch.device = "cpu"
+) -> dict:
     """Read a checkpoint written by :func:`save_checkpoint`.
 
     Raises ``FileNotFoundError`` naming the path, or ``ValueError`` if the
@@ -46,10 +49,14 @@ def load_checkpoint(path, map_location="cpu") -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"load_checkpoint: {path} does not exist")
     try:
-        state = torch.load(path, map_location=map_location,
-                           weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError,
-            ValueError) as err:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except (
+        pickle.UnpicklingError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as err:
         raise ValueError(
             f"load_checkpoint: {path} is not a readable checkpoint (a "
             f"torch.save'd dict of tensors and plain values): {err}"
@@ -70,8 +77,11 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
     theirs = {k: tuple(v.shape) for k, v in weights.items()}
     missing = sorted(set(own) - set(theirs))
     unexpected = sorted(set(theirs) - set(own))
-    shapes = sorted(f"{k}: checkpoint {theirs[k]}, model {own[k]}"
-                    for k in set(own) & set(theirs) if own[k] != theirs[k])
+    shapes = sorted(
+        f"{k}: checkpoint {theirs[k]}, model {own[k]}"
+        for k in set(own) & set(theirs)
+        if own[k] != theirs[k]
+    )
     if missing or unexpected or shapes:
         parts = []
         if missing:
@@ -87,8 +97,11 @@ def check_compatible(model: nn.Module, weights: dict, where: str = "") -> None:
         )
 
 
-def load_model_weights(model: nn.Module, path, map_location="cpu"
-                       ) -> dict:
+def load_model_weights(
+    model: nn.Module,
+    path: str | os.PathLike,
+    map_location: str | torch.device = "cpu",
+) -> dict:
     """Load a checkpoint's model weights into ``model`` (checked first).
 
     Returns the whole checkpoint (epoch, history, ...).

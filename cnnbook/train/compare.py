@@ -33,17 +33,19 @@ class SeedRuns:
 
     @property
     def sd(self) -> float:
-        return statistics.stdev(self.scores) if len(self.scores) > 1 \
-            else 0.0
+        return statistics.stdev(self.scores) if len(self.scores) > 1 else 0.0
 
     def __str__(self) -> str:
-        return (f"{self.name}: {self.mean:.4f} +- {self.sd:.4f} "
-                f"(min {min(self.scores):.4f}, max {max(self.scores):.4f},"
-                f" {len(self.scores)} seeds)")
+        return (
+            f"{self.name}: {self.mean:.4f} +- {self.sd:.4f} "
+            f"(min {min(self.scores):.4f}, max {max(self.scores):.4f},"
+            f" {len(self.scores)} seeds)"
+        )
 
 
-def run_seeds(name: str, train_and_score: Callable[[int], float],
-              seeds: Iterable[int]) -> SeedRuns:
+def run_seeds(
+    name: str, train_and_score: Callable[[int], float], seeds: Iterable[int]
+) -> SeedRuns:
     """Call ``train_and_score(seed)`` for each seed."""
     return SeedRuns(name, [float(train_and_score(s)) for s in seeds])
 
@@ -51,19 +53,23 @@ def run_seeds(name: str, train_and_score: Callable[[int], float],
 def verdict(a: SeedRuns, b: SeedRuns, resolution: float = 0.0) -> str:
     """``"clear"`` or ``"within noise"``, with the numbers behind it."""
     d = a.mean - b.mean
-    se = math.sqrt(a.sd ** 2 / len(a.scores) + b.sd ** 2 / len(b.scores))
+    se = math.sqrt(a.sd**2 / len(a.scores) + b.sd**2 / len(b.scores))
     clear = abs(d) > 2 * se and abs(d) >= resolution
-    return (f"{a.name} - {b.name} = {d:+.4f} (2 x s.e. = {2 * se:.4f}): "
-            f"{'clear' if clear else 'within noise'}")
+    return (
+        f"{a.name} - {b.name} = {d:+.4f} (2 x s.e. = {2 * se:.4f}): "
+        f"{'clear' if clear else 'within noise'}"
+    )
 
 
 def compare_table(runs: Sequence[SeedRuns], digits: int = 3) -> str:
     """Mean, standard deviation and range of each recipe, one per line."""
     width = max(len(r.name) for r in runs)
-    lines = [f"{'recipe':<{width}}  {'mean':>7}  {'sd':>7}  {'min':>7}  "
-             f"{'max':>7}"]
+    lines = [
+        f"{'recipe':<{width}}  {'mean':>7}  {'sd':>7}  {'min':>7}  {'max':>7}"
+    ]
     for r in runs:
         lines.append(
             f"{r.name:<{width}}  {r.mean:7.{digits}f}  {r.sd:7.{digits}f}  "
-            f"{min(r.scores):7.{digits}f}  {max(r.scores):7.{digits}f}")
+            f"{min(r.scores):7.{digits}f}  {max(r.scores):7.{digits}f}"
+        )
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from .._validation import check_int, check_number
 
@@ -29,8 +30,10 @@ def _check_plain(value, name: str, func: str) -> None:
                 raise TypeError(f"{func}: keys of {name} must be str")
             _check_plain(v, f"{name}[{k!r}]", func)
         return
-    raise TypeError(f"{func}: {name} must hold plain values (str, numbers, "
-                    f"lists, dicts), got {type(value).__name__}")
+    raise TypeError(
+        f"{func}: {name} must hold plain values (str, numbers, "
+        f"lists, dicts), got {type(value).__name__}"
+    )
 
 
 @dataclass
@@ -92,44 +95,62 @@ class TrainConfig:
         check_int(self.seed, "seed", func, minimum=0)
         check_number(self.lr, "lr", func, minimum=0, strict_minimum=True)
         check_number(self.weight_decay, "weight_decay", func, minimum=0)
-        check_number(self.label_smoothing, "label_smoothing", func,
-                     minimum=0, maximum=1)
+        check_number(
+            self.label_smoothing, "label_smoothing", func, minimum=0, maximum=1
+        )
         check_number(self.min_delta, "min_delta", func, minimum=0)
         check_int(self.warmup_epochs, "warmup_epochs", func, minimum=0)
         check_int(self.step_size, "step_size", func, minimum=1)
-        check_number(self.pct_start, "pct_start", func, minimum=0,
-                     maximum=1)
+        check_number(self.pct_start, "pct_start", func, minimum=0, maximum=1)
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"{func}: optimizer must be one of "
-                             f"{OPTIMIZERS}, got {self.optimizer!r}")
+            raise ValueError(
+                f"{func}: optimizer must be one of "
+                f"{OPTIMIZERS}, got {self.optimizer!r}"
+            )
         if self.scheduler not in SCHEDULERS:
-            raise ValueError(f"{func}: scheduler must be one of "
-                             f"{SCHEDULERS}, got {self.scheduler!r}")
+            raise ValueError(
+                f"{func}: scheduler must be one of "
+                f"{SCHEDULERS}, got {self.scheduler!r}"
+            )
         if self.loss not in LOSSES:
-            raise ValueError(f"{func}: loss must be one of {LOSSES}, got "
-                             f"{self.loss!r}")
+            raise ValueError(
+                f"{func}: loss must be one of {LOSSES}, got {self.loss!r}"
+            )
         if self.patience is not None:
             check_int(self.patience, "patience", func, minimum=1)
         if self.grad_clip is not None:
-            check_number(self.grad_clip, "grad_clip", func, minimum=0,
-                         strict_minimum=True)
+            check_number(
+                self.grad_clip,
+                "grad_clip",
+                func,
+                minimum=0,
+                strict_minimum=True,
+            )
         if self.warmup_epochs and self.scheduler != "cosine":
-            raise ValueError(f"{func}: warmup_epochs applies to "
-                             "scheduler='cosine' only")
+            raise ValueError(
+                f"{func}: warmup_epochs applies to scheduler='cosine' only"
+            )
         if self.warmup_epochs >= self.epochs:
             raise ValueError(f"{func}: warmup_epochs must be < epochs")
         weights = self.class_weights
         if isinstance(weights, list):
             self.class_weights = weights = tuple(weights)
-        if not (weights is None or weights == "balanced"
-                or isinstance(weights, tuple)):
-            raise ValueError(f"{func}: class_weights must be None, "
-                             f"'balanced' or a sequence, got {weights!r}")
+        if not (
+            weights is None
+            or weights == "balanced"
+            or isinstance(weights, tuple)
+        ):
+            raise ValueError(
+                f"{func}: class_weights must be None, "
+                f"'balanced' or a sequence, got {weights!r}"
+            )
         self.betas = tuple(self.betas)
         if self.checkpoint_dir is not None:
             if not isinstance(self.checkpoint_dir, (str, os.PathLike)):
-                raise TypeError(f"{func}: checkpoint_dir must be a path, "
-                                f"got {type(self.checkpoint_dir).__name__}")
+                raise TypeError(
+                    f"{func}: checkpoint_dir must be a path, "
+                    f"got {type(self.checkpoint_dir).__name__}"
+                )
             self.checkpoint_dir = os.fspath(self.checkpoint_dir)
         _check_plain(self.extra, "extra", func)
 
@@ -145,6 +166,18 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: unknown fields {unknown}")
         return cls(**values)
 
-    def replace(self, **changes) -> TrainConfig:
+    def replace(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (``dataclasses.replace``)."""
         return dataclasses.replace(self, **changes)
+
+    def shows_progress(self) -> bool:
+        """Whether to draw progress bars: ``progress`` if set, else yes
+        unless the environment says otherwise ($CI set, as on CI
+        machines, where bars only fill the log; or $CNNBOOK_PROGRESS=0).
+        """
+        if self.progress is not None:
+            return bool(self.progress)
+        return (
+            not os.environ.get("CI")
+            and os.environ.get("CNNBOOK_PROGRESS", "1") != "0"
+        )

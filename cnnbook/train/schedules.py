@@ -18,44 +18,30 @@ The formulas, with :math:`t` counted in the unit of the last column:
 - cosine annealing :math:`\eta_t = \eta_{\min} + \tfrac12(\eta_{\max} -
   \eta_{\min})(1 + \cos(\pi t / T_{\max}))`
 
-:func:`step_decay` and :func:`cosine_annealing` compute them directly, so
-the book can check PyTorch against the text.
+:func:`cnnbook.schedules.step_decay` and
+:func:`cnnbook.schedules.cosine_annealing` compute them directly (pure
+functions, one definition each), so the book and the tests can check
+PyTorch against the text.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 
 from .config import TrainConfig
 
-__all__ = [
-    "PER_BATCH",
-    "build_scheduler",
-    "cosine_annealing",
-    "lr_trace",
-    "step_decay",
-]
+__all__ = ["PER_BATCH", "build_scheduler", "lr_trace"]
 
 PER_BATCH = ("cosine", "onecycle")  # these step after every batch
 
 
-def step_decay(t: int, lr0: float, gamma: float, step_size: int) -> float:
-    r""":math:`\eta_0 \gamma^{\lfloor t / s \rfloor}`."""
-    return lr0 * gamma ** (t // step_size)
-
-
-def cosine_annealing(t: int, t_max: int, lr_max: float,
-                     lr_min: float = 0.0) -> float:
-    r""":math:`\eta_{\min} + \frac12(\eta_{\max} - \eta_{\min})
-    (1 + \cos(\pi t / T_{\max}))`."""
-    return lr_min + 0.5 * (lr_max - lr_min) * (
-        1 + math.cos(math.pi * t / t_max))
-
-
-def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
-                    steps_per_epoch: int):
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
+) -> (
+    torch.optim.lr_scheduler.LRScheduler
+    | torch.optim.lr_scheduler.ReduceLROnPlateau
+    | None
+):
     """The scheduler ``config.scheduler`` names, or None for a constant
     learning rate."""
     kind = config.scheduler
@@ -66,16 +52,21 @@ def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
     if kind == "step":
         return sched.StepLR(optimizer, config.step_size, config.gamma)
     if kind == "onecycle":
-        return sched.OneCycleLR(optimizer, max_lr=config.lr,
-                                total_steps=total,
-                                pct_start=config.pct_start)
+        return sched.OneCycleLR(
+            optimizer,
+            max_lr=config.lr,
+            total_steps=total,
+            pct_start=config.pct_start,
+        )
     if kind == "plateau":
-        return sched.ReduceLROnPlateau(optimizer, factor=config.gamma,
-                                       patience=config.plateau_patience)
+        return sched.ReduceLROnPlateau(
+            optimizer, factor=config.gamma, patience=config.plateau_patience
+        )
     # cosine, with an optional linear warm-up from lr / 10
     warm = config.warmup_epochs * steps_per_epoch
-    cosine = sched.CosineAnnealingLR(optimizer, T_max=total - warm,
-                                     eta_min=config.min_lr)
+    cosine = sched.CosineAnnealingLR(
+        optimizer, T_max=total - warm, eta_min=config.min_lr
+    )
     if not warm:
         return cosine
     warmup = sched.LinearLR(optimizer, start_factor=0.1, total_iters=warm)
@@ -86,8 +77,10 @@ def lr_trace(config: TrainConfig, steps_per_epoch: int) -> list[float]:
     """The learning rate at every batch of a run with this config (for
     plots; "plateau" depends on the losses and is not traced)."""
     if config.scheduler == "plateau":
-        raise ValueError("lr_trace: 'plateau' depends on the validation "
-                         "losses; it has no fixed trace")
+        raise ValueError(
+            "lr_trace: 'plateau' depends on the validation "
+            "losses; it has no fixed trace"
+        )
     param = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([param], lr=config.lr)
     scheduler = build_scheduler(optimizer, config, steps_per_epoch)

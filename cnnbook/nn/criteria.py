@@ -1,6 +1,10 @@
-"""Loss modules of the numpy layer API."""
+"""Loss modules ("criteria", as in `torch.nn`) of the numpy layer API; the
+formulas are those of :mod:`cnnbook.losses`."""
 
 from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import losses
 
@@ -15,17 +19,22 @@ class CrossEntropyLoss:
     to the logits, to pass to the network's ``backward``.
     """
 
-    def __init__(self, reduction="mean", label_smoothing=0.0):
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0):
         self.reduction = reduction
         self.label_smoothing = label_smoothing
 
     def __call__(self, input, target):
         self._input, self._target = input, target
-        return losses.cross_entropy(input, target, self.reduction,
-                                    self.label_smoothing)
+        return losses.cross_entropy(
+            input, target, self.reduction, self.label_smoothing
+        )
 
-    def backward(self, grad_output=1.0):
+    def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
         grad = losses.cross_entropy_backward(
-            grad_output, self._input, self._target, self.reduction,
-            self.label_smoothing)
+            grad_output,
+            self._input,
+            self._target,
+            self.reduction,
+            self.label_smoothing,
+        )
         return grad.astype(self._input.dtype, copy=False)

@@ -125,10 +125,17 @@ def test_mnist_cnn_parameter_table():
     assert round(100 * rows["fc1"] / 421_642) == 95
 
 
-TWO_CHANNELS = np.array([[[1, 2, 0], [0, 1, 3], [2, 1, 1]],
-                         [[0, 1, 1], [2, 0, 1], [1, 3, 0]]], dtype=float)
-FILTER_BANK = np.array([[[[2, 0], [0, -1]], [[0, 1], [1, 0]]],
-                        [[[1, 1], [1, 1]], [[0, -1], [2, 0]]]], dtype=float)
+TWO_CHANNELS = np.array(
+    [[[1, 2, 0], [0, 1, 3], [2, 1, 1]], [[0, 1, 1], [2, 0, 1], [1, 3, 0]]],
+    dtype=float,
+)
+FILTER_BANK = np.array(
+    [
+        [[[2, 0], [0, -1]], [[0, 1], [1, 0]]],
+        [[[1, 1], [1, 1]], [[0, -1], [2, 0]]],
+    ],
+    dtype=float,
+)
 BIASES = np.array([1.0, -2.0])
 
 
@@ -139,8 +146,11 @@ def test_two_channel_example_sums_over_input_channels():
     assert y[1, 0, 0] == (1 + 2 + 0 + 1) + (2 * 2 - 1 * 1) - 2 == 5
     assert y[1, 1, 1] == (1 + 3 + 1 + 1) + (2 * 3 - 1 * 1) - 2 == 9
     np.testing.assert_array_equal(y, [[[5, 3], [1, 6]], [[5, 3], [4, 9]]])
-    expected = TF.conv2d(torch.tensor(TWO_CHANNELS)[None],
-                         torch.tensor(FILTER_BANK), torch.tensor(BIASES))
+    expected = TF.conv2d(
+        torch.tensor(TWO_CHANNELS)[None],
+        torch.tensor(FILTER_BANK),
+        torch.tensor(BIASES),
+    )
     np.testing.assert_array_equal(y, expected[0].numpy())
 
 

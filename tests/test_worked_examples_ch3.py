@@ -140,13 +140,13 @@ BIASES = np.array([1.0, -2.0])
 
 
 def test_two_channel_example_sums_over_input_channels():
-    y = F.conv2d(TWO_CHANNELS[None], FILTER_BANK, BIASES)[0]
+    y = cf.conv2d(TWO_CHANNELS[None], FILTER_BANK, BIASES)[0]
     # Y_o(i, j) = b_o + sum over both channels of window * kernel.
     assert y[0, 0, 0] == (1 * 2 + 1 * -1) + (1 * 1 + 2 * 1) + 1 == 5
     assert y[1, 0, 0] == (1 + 2 + 0 + 1) + (2 * 2 - 1 * 1) - 2 == 5
     assert y[1, 1, 1] == (1 + 3 + 1 + 1) + (2 * 3 - 1 * 1) - 2 == 9
     np.testing.assert_array_equal(y, [[[5, 3], [1, 6]], [[5, 3], [4, 9]]])
-    expected = TF.conv2d(
+    expected = F.conv2d(
         torch.tensor(TWO_CHANNELS)[None],
         torch.tensor(FILTER_BANK),
         torch.tensor(BIASES),

@@ -71,7 +71,7 @@ def conv_explorer(
 
     geometry = {
         "size": slider(size, 3, 12, "input size n"),
-        "kernel_size": slider(kernel_size, 1, 7, "kernel f"),
+        "kernel_size": slider(kernel_size, 1, 7, "kernel size k"),
         "stride": slider(stride, 1, 4, "stride s"),
         "padding": slider(padding, 0, 3, "padding p"),
         "dilation": slider(dilation, 1, 3, "dilation d"),

@@ -112,7 +112,25 @@ def test_figures_have_their_panels():
         [("in", (1, 28, 28)), ("fc", (128,))]
     )
     assert len(fig.axes[0].patches) == 6  # three faces per box
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "1×28×28" in labels and "128" in labels  # C x H x W, as printed
     assert (
         len(plotting.feature_map_grid(np.zeros((5, 4, 4)), ncols=3).axes) == 6
     )
+    plt.close("all")
+
+
+def test_multichannel_figure_draws_each_filter_as_a_sum():
+    x = np.arange(18.0).reshape(2, 3, 3)
+    w = np.ones((3, 2, 2, 2))
+    fig = plotting.multichannel_conv_figure(x, w, np.array([1.0, 0, -1]))
+    rows = np.asarray(fig.axes).reshape(4, -1)  # inputs + 3 filters
+    # Columns: 2 kernels, a gap, partial + partial, "+ b =", the output.
+    assert rows.shape[1] == 2 + 1 + 3 + 1 + 1
+    out = cf.conv2d(x[None], w, np.array([1.0, 0, -1]))[0]
+    shown = [float(t.get_text()) for t in rows[3, -1].texts]
+    assert shown == out[2].ravel().tolist()  # filter 2's output channel
+    assert rows[3, -2].texts[0].get_text() == "\u2212 1\n="
+    with pytest.raises(ValueError, match="multichannel_conv_figure"):
+        plotting.multichannel_conv_figure(x, np.ones((3, 1, 2, 2)), [0] * 3)
     plt.close("all")

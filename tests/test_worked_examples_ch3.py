@@ -123,3 +123,39 @@ def test_mnist_cnn_parameter_table():
     }
     assert sum(rows.values()) == 320 + 18_496 + 401_536 + 1_290 == 421_642
     assert round(100 * rows["fc1"] / 421_642) == 95
+
+
+TWO_CHANNELS = np.array(
+    [[[1, 2, 0], [0, 1, 3], [2, 1, 1]], [[0, 1, 1], [2, 0, 1], [1, 3, 0]]],
+    dtype=float,
+)
+FILTER_BANK = np.array(
+    [
+        [[[2, 0], [0, -1]], [[0, 1], [1, 0]]],
+        [[[1, 1], [1, 1]], [[0, -1], [2, 0]]],
+    ],
+    dtype=float,
+)
+BIASES = np.array([1.0, -2.0])
+
+
+def test_two_channel_example_sums_over_input_channels():
+    y = cf.conv2d(TWO_CHANNELS[None], FILTER_BANK, BIASES)[0]
+    # Y_o(i, j) = b_o + sum over both channels of window * kernel.
+    assert y[0, 0, 0] == (1 * 2 + 1 * -1) + (1 * 1 + 2 * 1) + 1 == 5
+    assert y[1, 0, 0] == (1 + 2 + 0 + 1) + (2 * 2 - 1 * 1) - 2 == 5
+    assert y[1, 1, 1] == (1 + 3 + 1 + 1) + (2 * 3 - 1 * 1) - 2 == 9
+    np.testing.assert_array_equal(y, [[[5, 3], [1, 6]], [[5, 3], [4, 9]]])
+    expected = F.conv2d(
+        torch.tensor(TWO_CHANNELS)[None],
+        torch.tensor(FILTER_BANK),
+        torch.tensor(BIASES),
+    )
+    np.testing.assert_array_equal(y, expected[0].numpy())
+
+
+def test_conv_parameters_are_one_filter_per_output_channel():
+    # (k_h k_w C_in + 1) C_out: each filter has a kernel per input channel
+    # and one bias.
+    assert sizes.conv2d_parameters(3, 32, 3) == (3 * 3 * 3 + 1) * 32 == 896
+    assert sizes.conv2d_parameters(2, 2, 2) == FILTER_BANK.size + 2 == 18

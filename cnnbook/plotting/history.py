@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = [
     "IMAGENET_TOP5",
     "HUMAN_TOP5",
+    "PUBLISHED",
+    "Published",
     "Result",
     "imagenet_error_figure",
     "model_costs_figure",
@@ -102,6 +104,91 @@ IMAGENET_TOP5 = (
 HUMAN_TOP5 = Result(
     2014.7, "human annotator", 5.1, False, "test", "russakovsky2015imagenet"
 )
+
+
+class Published(NamedTuple):
+    """One figure quoted from a paper: its value, the paper (a key of
+    ``book/references.bib``) and where in it the figure stands."""
+
+    value: float
+    source: str
+    where: str
+
+
+# Figures that chapter 2 quotes and cannot recompute (results on data it
+# does not have, counts stated by the papers). Each is typed here once;
+# the chapter and its errata read them from this table.
+PUBLISHED = {
+    # LeCun et al. (1989): "1256 units, 64,660 connections, and 9760
+    # independent parameters".
+    "zipcode_units": Published(1256, "lecun1989backpropagation", "sec. 5"),
+    "zipcode_connections": Published(
+        64_660, "lecun1989backpropagation", "sec. 5"
+    ),
+    "zipcode_parameters": Published(
+        9_760, "lecun1989backpropagation", "sec. 5"
+    ),
+    # LeNet-5 test error on MNIST (%), without and with distortions.
+    "lenet5_error": Published(0.95, "lecun1998gradient", "sec. III.C"),
+    "lenet5_error_distorted": Published(
+        0.8, "lecun1998gradient", "sec. III.C"
+    ),
+    # Training-set sizes: MNIST's 60,000 digits, ILSVRC's 1.28 million
+    # images.
+    "mnist_train": Published(60_000, "lecun1998gradient", "sec. III.A"),
+    "ilsvrc_train": Published(1_281_167, "russakovsky2015imagenet", "Table 2"),
+    # AlexNet (ILSVRC 2012), top-5 and top-1 errors in %.
+    "alexnet_ensemble_cnns": Published(7, "krizhevsky2012imagenet", "Tab. 2"),
+    "alexnet_runner_up": Published(26.2, "krizhevsky2012imagenet", "Tab. 2"),
+    "alexnet_top1_2010": Published(37.5, "krizhevsky2012imagenet", "Tab. 1"),
+    "alexnet_top5_2010": Published(17.0, "krizhevsky2012imagenet", "Tab. 1"),
+    "alexnet_top1_2012": Published(36.7, "krizhevsky2012imagenet", "Tab. 2"),
+    "alexnet_relu_speedup": Published(6, "krizhevsky2012imagenet", "Fig. 1"),
+    "alexnet_gpu_memory_gb": Published(
+        3, "krizhevsky2012imagenet", "sec. 3.2"
+    ),
+    "alexnet_batch": Published(128, "krizhevsky2012imagenet", "sec. 5"),
+    "alexnet_augmentation": Published(
+        2048, "krizhevsky2012imagenet", "sec. 4.1"
+    ),
+    # VGG: 7 networks in the challenge, 2 after it (top-5 test, %).
+    "vgg_challenge_nets": Published(7, "simonyan2015very", "Table 7"),
+    "vgg_two_nets_top5": Published(6.8, "simonyan2015very", "Table 7"),
+    # GoogLeNet: the winning entry and one model on one crop (top-5, %).
+    "googlenet_models": Published(7, "szegedy2015going", "Table 3"),
+    "googlenet_crops": Published(144, "szegedy2015going", "Table 3"),
+    "googlenet_single_top5": Published(10.07, "szegedy2015going", "Table 3"),
+    # ResNet: GFLOPs (multiply-adds) of Table 1; top-5 errors (%, val):
+    # 10-crop of Table 3, single model of Table 4.
+    "resnet18_gflops": Published(1.8, "he2016deep", "Table 1"),
+    "resnet34_gflops": Published(3.6, "he2016deep", "Table 1"),
+    "resnet50_gflops": Published(3.8, "he2016deep", "Table 1"),
+    "resnet101_gflops": Published(7.6, "he2016deep", "Table 1"),
+    "resnet152_gflops": Published(11.3, "he2016deep", "Table 1"),
+    "resnet34_top5_10crop": Published(7.76, "he2016deep", "Table 3"),
+    "resnet50_top5_10crop": Published(6.71, "he2016deep", "Table 3"),
+    "resnet101_top5_10crop": Published(6.05, "he2016deep", "Table 3"),
+    "resnet101_top5_single": Published(4.60, "he2016deep", "Table 4"),
+    "resnet_ensemble_models": Published(6, "he2016deep", "Table 5"),
+    # SENet: SE-ResNet-50's parameters (millions) and the 2017 entry.
+    "se_resnet50_params_m": Published(28.09, "hu2018squeeze", "Table 2"),
+    "senet_entry_top5": Published(2.251, "hu2018squeeze", "sec. 7"),
+    # EfficientNet (Table 2): parameters (millions), FLOPs (billions of
+    # multiply-adds); B7 top-5 accuracy (%) of arXiv v1.
+    "efficientnet_b0_params_m": Published(
+        5.3, "tan2019efficientnet", "Table 2"
+    ),
+    "efficientnet_b0_gflops": Published(
+        0.39, "tan2019efficientnet", "Table 2"
+    ),
+    "efficientnet_b7_params_m": Published(
+        66, "tan2019efficientnet", "Table 2"
+    ),
+    "efficientnet_b7_gflops": Published(37, "tan2019efficientnet", "Table 2"),
+    "efficientnet_b7_top5_acc": Published(
+        97.1, "tan2019efficientnet", "abstract, v1"
+    ),
+}
 
 
 def imagenet_error_figure(

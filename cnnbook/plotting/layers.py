@@ -25,6 +25,7 @@ __all__ = [
     "convolution_figure",
     "draw_matrix",
     "feature_map_grid",
+    "multichannel_conv_figure",
     "pooling_figure",
     "tensor_pipeline_figure",
 ]
@@ -117,7 +118,7 @@ def convolution_figure(
     )
     draw_matrix(
         axes[2],
-        window * kernel,
+        window * kernel + 0.0,
         "window $\\odot$ $K$",
         cmap="RdBu",
         vmin=-4,
@@ -260,7 +261,8 @@ def tensor_pipeline_figure(
     stages : list of (label, shape)
         ``shape`` is ``(C, H, W)`` for feature maps or ``(n,)`` for
         vectors, e.g. computed by running the model once. Box heights grow
-        with H (or with n for vectors), depths with log C.
+        with H (or with n for vectors), depths with log C. Each box is
+        labeled with its shape in the book's order, ``C×H×W``.
     """
     plt = pyplot()
     from matplotlib.patches import Polygon, Rectangle
@@ -274,7 +276,7 @@ def tensor_pipeline_figure(
             height = 2.2 * h / tallest + 0.3
             depth = 0.12 + 0.18 * np.log2(c + 1)
             face = "#9ecae1"
-            text = f"{h}x{shape[2]}x{c}"
+            text = f"{c}×{h}×{shape[2]}"
         else:
             (n,) = shape
             height = 2.2 * np.sqrt(n) / tallest + 0.3
@@ -340,6 +342,141 @@ def tensor_pipeline_figure(
     ax.set_ylim(-1.9, 2.2)
     ax.axis("off")
     fig.tight_layout()
+    return fig
+
+
+def multichannel_conv_figure(
+    input: ArrayLike, weight: ArrayLike, bias: ArrayLike
+) -> Figure:
+    r"""A convolution with several input and output channels, drawn whole.
+
+    Each row is one filter :math:`o` of the bank: its kernel
+    :math:`K_{o,c}` for every input channel, the partial map
+    :math:`X_c \star K_{o,c}` each kernel makes from its own channel, and
+    the output channel, their sum plus the filter's bias,
+
+    .. math:: Y_o = b_o + \sum_c X_c \star K_{o,c} .
+
+    The input channels are drawn above the partial maps they make.
+
+    Parameters
+    ----------
+    input : array, shape (C_in, H, W)
+    weight : array, shape (C_out, C_in, k_h, k_w)
+    bias : array, shape (C_out,)
+    """
+    from ..functional import conv2d
+
+    x = np.asarray(input, dtype=float)
+    w = np.asarray(weight, dtype=float)
+    b = np.asarray(bias, dtype=float)
+    if (
+        x.ndim != 3
+        or w.ndim != 4
+        or w.shape[1] != x.shape[0]
+        or (b.shape != (w.shape[0],))
+    ):
+        raise ValueError(
+            "multichannel_conv_figure: expected input (C_in, H, W), weight "
+            "(C_out, C_in, k_h, k_w) and bias (C_out,), got "
+            f"{x.shape}, {w.shape} and {b.shape}"
+        )
+    c_out, c_in = w.shape[:2]
+    partial = np.array(
+        [
+            [
+                conv2d(x[None, c : c + 1], w[o : o + 1, c : c + 1])[0, 0]
+                for c in range(c_in)
+            ]
+            for o in range(c_out)
+        ]
+    )
+    output = partial.sum(axis=1) + b[:, None, None]
+    # Columns: the kernels | gap | partial (+ partial)... | + b = | output.
+    kinds = ["kernel"] * c_in + ["gap", "partial"]
+    for _ in range(1, c_in):
+        kinds += ["plus", "partial"]
+    kinds += ["bias", "output"]
+    widths = {
+        "kernel": 1,
+        "gap": 0.35,
+        "partial": 1,
+        "plus": 0.3,
+        "bias": 0.75,
+        "output": 1,
+    }
+    plt = pyplot()
+    fig, axes = plt.subplots(
+        1 + c_out,
+        len(kinds),
+        squeeze=False,
+        figsize=(1.2 * len(kinds), 1.65 * (1 + c_out)),
+        gridspec_kw={
+            "width_ratios": [widths[k] for k in kinds],
+            "hspace": 0.55,
+            "wspace": 0.15,
+        },
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    partial_cols = [i for i, kind in enumerate(kinds) if kind == "partial"]
+    shade = 1.2 * np.abs(w).max()  # kernels: diverging colors, 0 white
+    for c, col in enumerate(partial_cols):
+        axes[0, col].axis("on")
+        draw_matrix(
+            axes[0, col],
+            x[c],
+            f"input $X_{c}$",
+            cmap="Greys",
+            vmin=x.min() - 1,
+            vmax=x.max() * 1.6,
+        )
+    axes[0, 0].text(
+        0,
+        0.5,
+        f"input: {c_in} channels\nfilter bank: {c_out} "
+        f"filters\nof shape ({c_in}, {w.shape[2]}, "
+        f"{w.shape[3]})",
+        transform=axes[0, 0].transAxes,
+        va="center",
+        fontsize=10,
+    )
+    for o in range(c_out):
+        row = axes[1 + o]
+        for c in range(c_in):
+            row[c].axis("on")
+            draw_matrix(
+                row[c],
+                w[o, c],
+                f"$K_{{{o},{c}}}$",
+                cmap="RdBu",
+                vmin=-shade,
+                vmax=shade,
+            )
+            col = partial_cols[c]
+            row[col].axis("on")
+            draw_matrix(
+                row[col],
+                partial[o, c],
+                f"$X_{c} \\star K_{{{o},{c}}}$",
+                cmap="Blues",
+            )
+        sign = "+" if b[o] >= 0 else "\u2212"
+        for col, kind in enumerate(kinds):
+            if kind in ("plus", "bias"):
+                text = "+" if kind == "plus" else f"{sign} {abs(b[o]):g}\n="
+                row[col].text(
+                    0.5,
+                    0.5,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=18 if kind == "plus" else 14,
+                    transform=row[col].transAxes,
+                )
+        row[-1].axis("on")
+        draw_matrix(row[-1], output[o], f"output $Y_{o}$", cmap="Oranges")
+        row[0].set_ylabel(f"filter {o}", fontsize=11)
     return fig
 
 

@@ -223,7 +223,7 @@ class Checked:
         return f"{CHECK_MARK} " + "; ".join(self.facts)
 
 
-def _describe(fact) -> str:
+def _describe(fact: str | Comparison) -> str:
     if isinstance(fact, Comparison):
         n, bad = len(fact.rows), len(fact.disagreements)
         if not bad:
@@ -240,7 +240,7 @@ def _describe(fact) -> str:
     )
 
 
-def checked(*facts) -> Checked:
+def checked(*facts: str | Comparison) -> Checked:
     """End a check cell: one line saying what its asserts verified.
 
     Call it last in a cell tagged ``check``, after the ``assert``

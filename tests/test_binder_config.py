@@ -8,9 +8,12 @@ tests (tests/browser/test_pages.py).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -113,3 +116,45 @@ def test_lab_settings_are_valid_for_the_installed_jupyterlab():
         for key in values:
             assert key in schema["properties"], f"{plugin_id}: no {key}"
         jsonschema.validate(values, {**schema, "required": []})
+
+
+def test_post_build_serves_chapters_with_the_lab_contents_manager(tmp_path):
+    """Run postBuild's contents-manager lines with `python` answering a
+    temporary prefix: the .pth file puts tools/lab on the import path and
+    the server config names the class `make lab` uses, which imports."""
+    text = (BINDER / "postBuild").read_text()
+    start = text.index("# The contents manager of `make lab`")
+    prefix, purelib = tmp_path / "prefix", tmp_path / "site-packages"
+    purelib.mkdir()
+    shim = tmp_path / "bin" / "python"
+    shim.parent.mkdir()
+    shim.write_text(
+        "#!/bin/bash\n"
+        f'case "$2" in *sysconfig*) echo {purelib};; *) echo {prefix};; esac\n'
+    )
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim.parent}:{os.environ['PATH']}"}
+    subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", text[start:]],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    lab_dir = Path((purelib / "cnnbook-lab.pth").read_text().strip())
+    assert lab_dir == ROOT / "tools" / "lab"
+    config = json.loads(
+        (
+            prefix / "etc/jupyter/jupyter_server_config.d/cnnbook-lab.json"
+        ).read_text()
+    )
+    name = config["ServerApp"]["contents_manager_class"]
+    assert (
+        f"--ServerApp.contents_manager_class={name}"
+        in (ROOT / "Makefile").read_text()
+    )
+    module, _, cls = name.rpartition(".")
+    sys.path.insert(0, str(lab_dir))
+    try:
+        assert isinstance(getattr(importlib.import_module(module), cls), type)
+    finally:
+        sys.path.remove(str(lab_dir))

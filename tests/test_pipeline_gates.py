@@ -608,3 +608,60 @@ def test_the_first_code_cell_must_be_the_setup(repo, pairs):
         f"FAIL chapters/{CHAPTER}.md: cell 1 (nbval's Cell 0): the first "
         "code cell is the chapter's set-up (imports, seeds); tag it `setup`"
     ]
+
+
+def test_a_prose_only_change_is_synced_without_running_the_code(repo, pairs):
+    """The cell printing an address would print another one if it ran:
+    after a prose edit the stored outputs are exactly those executed."""
+    md = md_path(repo)
+    before = json.loads(ipynb_path(repo).read_text("utf-8"))
+    md.write_text(
+        md.read_text("utf-8").replace("Prose between", "Words between"),
+        "utf-8",
+    )
+    done = run(repo, "tools/execute_notebooks.py")
+    assert done.returncode == 0, done.stderr
+    assert f"prose only: {CHAPTER}.md" in done.stdout
+    after = json.loads(ipynb_path(repo).read_text("utf-8"))
+    outputs = [c.get("outputs") for c in before["cells"]]
+    assert [c.get("outputs") for c in after["cells"]] == outputs
+    assert "Words between the cells." in [
+        "".join(c["source"]) for c in after["cells"]
+    ]
+    assert pairs(repo) == (0, [])
+
+
+def test_a_code_change_is_executed_even_beside_prose(repo, pairs):
+    md = md_path(repo)
+    md.write_text(
+        md.read_text("utf-8")
+        .replace("Prose between", "Words between")
+        .replace("ten times: {x * 10}", "ten times: {x * 10}!"),
+        "utf-8",
+    )
+    done = run(repo, "tools/execute_notebooks.py")
+    assert done.returncode == 0, done.stderr
+    assert f"executing {CHAPTER}.md" in done.stdout
+    assert "ten times: 40!" in ipynb_path(repo).read_text("utf-8")
+    assert pairs(repo) == (0, [])
+
+
+def test_prose_is_not_synced_onto_outputs_saved_by_another_tool(repo):
+    """A notebook whose outputs no longer match its fingerprint is run
+    again, never blessed by a prose edit."""
+    ipynb = ipynb_path(repo)
+    nb = json.loads(ipynb.read_text("utf-8"))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = "tampered\n"
+    ipynb.write_text(json.dumps(nb), "utf-8")
+    md = md_path(repo)
+    md.write_text(
+        md.read_text("utf-8").replace("Prose between", "Words between"),
+        "utf-8",
+    )
+    done = run(repo, "tools/execute_notebooks.py")
+    assert done.returncode == 0, done.stderr
+    assert f"executing {CHAPTER}.md" in done.stdout
+    assert "tampered" not in ipynb.read_text("utf-8")

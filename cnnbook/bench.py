@@ -9,7 +9,7 @@ the MNIST network's, VGG-16's 3x3 layers and ResNet-50's 7x7/2, 1x1 and
 
 Timings on a shared machine are noisy, so the two libraries are measured
 alternately (numpy, torch, numpy, torch, ...) and each layer's ratio is the
-median of the ratios of neighbouring measurements: a burst of load from
+median of the ratios of neighboring measurements: a burst of load from
 another process slows both sides of a pair. Two more estimates are
 printed: the ratio of the best (minimum) times, the least disturbed
 samples of each side, and the median ratio of process CPU time (less
@@ -113,7 +113,7 @@ def _sample(func, calls):
 
 def _compare(ours, theirs, repeats, target_s):
     """Alternate the two; per-pair ratios and the median times."""
-    ours(), theirs()  # warm up (allocations, lazy initialisation)
+    ours(), theirs()  # warm up (allocations, lazy initialization)
     calls = max(
         _calls_per_sample(ours, target_s), _calls_per_sample(theirs, target_s)
     )

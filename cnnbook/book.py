@@ -13,6 +13,7 @@ values beside the computed ones.
 from __future__ import annotations
 
 import html
+import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ def glue(name: str, value: object, display: bool = False) -> None:
     (a notebook opened in Colab, say) the value is simply not glued.
     Returns None, so a cell ending in ``glue(...)`` displays nothing.
     """
+    if not isinstance(name, str) or not name:
+        raise TypeError(
+            f"glue: name must be a non-empty str (the key the prose "
+            f"refers to), got {name!r}"
+        )
     try:
         from myst_nb import glue as _glue
     except ImportError:  # pragma: no cover - only outside the book's env
@@ -73,15 +79,39 @@ def agrees(claimed: object, computed: object) -> bool:
         return claimed is computed
     if isinstance(claimed, str):
         text = claimed.strip().rstrip("%").replace(",", "")
-        value = float(text)
-        return round(float(computed), _decimals(claimed)) == value
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(
+                f"agrees: claimed must be a number as printed, such as "
+                f"'0.67', '1,234' or '45%', got {claimed!r}"
+            ) from None
+        computed = _real(computed)
+        if not math.isfinite(value):  # "inf", "nan": nothing to round
+            return value == computed or (
+                math.isnan(value) and math.isnan(computed)
+            )
+        return round(computed, _decimals(claimed)) == value
     if isinstance(claimed, numbers.Integral):
-        return float(computed) == float(claimed)
+        return _real(computed) == float(claimed)
     if isinstance(claimed, numbers.Real):
-        return round(float(computed), _decimals(repr(float(claimed)))) == (
+        if not math.isfinite(claimed):
+            return claimed == _real(computed)
+        return round(_real(computed), _decimals(repr(float(claimed)))) == (
             float(claimed)
         )
     return claimed == computed
+
+
+def _real(computed) -> float:
+    """``computed`` as a float, or a TypeError saying what it was."""
+    try:
+        return float(computed)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"agrees: computed must be a number to compare with a claimed "
+            f"number, got {type(computed).__name__} {computed!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -106,6 +136,10 @@ class Comparison:
     """
 
     def __init__(self, title: str):
+        if not isinstance(title, str):
+            raise TypeError(
+                f"Comparison: title must be a str, got {type(title).__name__}"
+            )
         self.title = title
         self.rows: list[_Row] = []
 
@@ -117,8 +151,19 @@ class Comparison:
         fmt: str | None = None,
     ) -> Comparison:
         """Add a row; ``fmt`` formats the computed value for display."""
+        if not isinstance(label, str):
+            raise TypeError(
+                f"Comparison.add: label must be a str, got "
+                f"{type(label).__name__}"
+            )
         if fmt is not None:
-            shown = format(computed, fmt)
+            try:
+                shown = format(computed, fmt)
+            except (TypeError, ValueError) as err:
+                raise ValueError(
+                    f"Comparison.add: fmt={fmt!r} cannot format the "
+                    f"computed value {computed!r} ({err})"
+                ) from None
         elif isinstance(computed, numbers.Integral):
             shown = f"{computed:,}"
         else:
@@ -135,6 +180,13 @@ class Comparison:
 
     def check(self, expected_disagreements: Sequence[str] = ()) -> Comparison:
         """Assert that exactly these rows disagree (none by default)."""
+        if isinstance(expected_disagreements, str):
+            # sorted("Example 1") would compare characters, not labels
+            raise TypeError(
+                "Comparison.check: expected_disagreements must be a list "
+                f"of row labels, got the str {expected_disagreements!r}; "
+                f"write [{expected_disagreements!r}]"
+            )
         found = self.disagreements
         if sorted(found) != sorted(expected_disagreements):
             raise AssertionError(
@@ -210,7 +262,13 @@ def show_source(obj: object) -> SourceCode:
     """
     import inspect
 
-    return SourceCode(inspect.getsource(obj).rstrip())
+    try:
+        return SourceCode(inspect.getsource(obj).rstrip())
+    except (TypeError, OSError) as err:
+        raise TypeError(
+            "show_source: obj must be a function, class or method written "
+            f"in Python, got {type(obj).__name__} {obj!r} ({err})"
+        ) from None
 
 
 class Checked:

@@ -1,4 +1,4 @@
-r"""Weight initialisation: He (Kaiming) and Xavier (Glorot), in numpy.
+r"""Weight initialization: He (Kaiming) and Xavier (Glorot), in numpy.
 
 The point of both is to keep the *variance* of the signal roughly constant
 from layer to layer. A layer computes :math:`y = \sum_{i=1}^{n} w_i x_i`;
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import DTypeLike
 
-from ._validation import as_generator, check_number
+from ._validation import as_generator, check_float_dtype, check_number
 
 __all__ = [
     "calculate_fan_in_and_fan_out",
@@ -81,7 +81,10 @@ def calculate_fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
     :math:`3 \times 3` convolution from 64 to 128 channels has
     :math:`n_\text{in} = 576` and :math:`n_\text{out} = 1152`.
     """
-    func = "calculate_fan_in_and_fan_out"
+    return _fans(shape, "calculate_fan_in_and_fan_out")
+
+
+def _fans(shape, func):
     shape = _shape(shape, func)
     if len(shape) < 2:
         raise ValueError(
@@ -99,7 +102,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     :math:`\sqrt{2 / (1 + a^2)}`; tanh: 5/3; linear, convolutions and
     sigmoid: 1; SELU: 3/4.
     """
-    func = "calculate_gain"
+    return _gain(nonlinearity, param, "calculate_gain")
+
+
+def _gain(nonlinearity, param, func, name="param"):
     if nonlinearity in _LINEAR:
         return 1.0
     if nonlinearity == "tanh":
@@ -107,7 +113,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else check_number(param, "param", func)
+        slope = 0.01 if param is None else check_number(param, name, func)
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -118,7 +124,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fan(shape, mode, func):
-    fan_in, fan_out = calculate_fan_in_and_fan_out(shape)
+    fan_in, fan_out = _fans(shape, func)
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(
             f"{func}: mode must be 'fan_in' or 'fan_out', got {mode!r}"
@@ -135,21 +141,28 @@ def kaiming_std(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
 ) -> float:
-    r"""He initialisation's standard deviation:
+    r"""He initialization's standard deviation:
     :math:`\text{gain} / \sqrt{\text{fan}}`; for ReLU,
     :math:`\sqrt{2 / n_\text{in}}` (so the *variance* is
     :math:`2 / n_\text{in}`).
     """
-    func = "kaiming_std"
+    return _kaiming_std(shape, a, mode, nonlinearity, "kaiming_std")
+
+
+def _kaiming_std(shape, a, mode, nonlinearity, func):
+    # `func` is the public function the caller called, for the messages
     fan = _fan(_shape(shape, func), mode, func)
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return _gain(nonlinearity, a, func, "a") / math.sqrt(fan)
 
 
 def xavier_std(shape: Sequence[int], gain: float = 1.0) -> float:
-    r"""Xavier initialisation's standard deviation:
+    r"""Xavier initialization's standard deviation:
     :math:`\text{gain}\sqrt{2 / (n_\text{in} + n_\text{out})}`."""
-    func = "xavier_std"
-    fan_in, fan_out = calculate_fan_in_and_fan_out(_shape(shape, func))
+    return _xavier_std(shape, gain, "xavier_std")
+
+
+def _xavier_std(shape, gain, func):
+    fan_in, fan_out = _fans(shape, func)
     gain = check_number(gain, "gain", func, minimum=0)
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
@@ -168,7 +181,8 @@ def kaiming_normal(
     (``nonlinearity="leaky_relu"`` with ``a=0`` is ReLU's gain).
     """
     func = "kaiming_normal"
-    std = kaiming_std(shape, a, mode, nonlinearity)
+    dtype = check_float_dtype(dtype, "dtype", func)
+    std = _kaiming_std(shape, a, mode, nonlinearity, func)
     draws = as_generator(rng, func).normal(0.0, std, _shape(shape, func))
     return draws.astype(dtype)
 
@@ -186,7 +200,8 @@ def kaiming_uniform(
     (a uniform distribution on :math:`[-b, b]` has variance :math:`b^2/3`).
     """
     func = "kaiming_uniform"
-    bound = math.sqrt(3.0) * kaiming_std(shape, a, mode, nonlinearity)
+    dtype = check_float_dtype(dtype, "dtype", func)
+    bound = math.sqrt(3.0) * _kaiming_std(shape, a, mode, nonlinearity, func)
     draws = as_generator(rng, func).uniform(-bound, bound, _shape(shape, func))
     return draws.astype(dtype)
 
@@ -201,7 +216,8 @@ def xavier_normal(
     :math:`\sigma^2 = \text{gain}^2 \cdot 2/(n_\text{in} + n_\text{out})`.
     """
     func = "xavier_normal"
-    std = xavier_std(shape, gain)
+    dtype = check_float_dtype(dtype, "dtype", func)
+    std = _xavier_std(shape, gain, func)
     draws = as_generator(rng, func).normal(0.0, std, _shape(shape, func))
     return draws.astype(dtype)
 
@@ -215,7 +231,8 @@ def xavier_uniform(
     r"""Xavier uniform: :math:`w \sim U(-b, b)`,
     :math:`b = \text{gain}\sqrt{6/(n_\text{in} + n_\text{out})}`."""
     func = "xavier_uniform"
-    bound = math.sqrt(3.0) * xavier_std(shape, gain)
+    dtype = check_float_dtype(dtype, "dtype", func)
+    bound = math.sqrt(3.0) * _xavier_std(shape, gain, func)
     draws = as_generator(rng, func).uniform(-bound, bound, _shape(shape, func))
     return draws.astype(dtype)
 

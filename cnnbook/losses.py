@@ -6,7 +6,7 @@ is ``"mean"``, ``"sum"`` or ``"none"``). Each loss has its gradient beside
 it: ``loss_backward(grad_output, input, target, ...)`` returns
 :math:`\partial\mathcal{L}/\partial\,\text{input}` given
 :math:`\partial(\text{total})/\partial\mathcal{L}` (1 for a loss that is
-minimised directly).
+minimized directly).
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_array, as_arrays_of_one_shape, check_number
+from ._validation import (
+    as_array,
+    as_arrays_of_one_shape,
+    check_choice,
+    check_int,
+    check_number,
+)
 from .functional.activation import log_softmax, sigmoid, softmax
 
 __all__ = [
@@ -37,16 +43,13 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _reduction(reduction, func):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{func}: reduction must be one of {_REDUCTIONS}, got "
-            f"{reduction!r}"
-        )
-    return reduction
+    return check_choice(reduction, "reduction", func, _REDUCTIONS)
 
 
 def _reduce(values, reduction):
     if reduction == "mean":
+        if values.size == 0:  # PyTorch: the mean of no losses is NaN
+            return values.dtype.type(np.nan)
         return values.mean()
     if reduction == "sum":
         return values.sum()
@@ -68,7 +71,9 @@ def _unreduce(grad_output, shape, reduction, func):
             f"{func}: with reduction={reduction!r} grad_output must be a "
             f"scalar, got shape {g.shape}"
         )
-    scale = 1 / int(np.prod(shape)) if reduction == "mean" else 1.0
+    count = int(np.prod(shape))
+    # with no losses there is nothing to scale (the result is empty)
+    scale = 1 / count if reduction == "mean" and count else 1.0
     return np.full(shape, g.reshape(()) * scale)
 
 
@@ -127,6 +132,11 @@ def _check_probabilities(p, name, func, rows_sum_to_one=False):
 
 def _logits(input, func):
     x = as_array(input, "input", func, ndim=2)
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"{func}: input must have one column per class, at least one, "
+            f"got shape {x.shape}"
+        )
     return x
 
 
@@ -145,9 +155,16 @@ def smooth_labels(
     array([[0.025, 0.025, 0.925, 0.025]])
     """
     func = "smooth_labels"
+    num_classes = check_int(num_classes, "num_classes", func, minimum=1)
     y = np.asarray(target)
-    n = y.shape[0] if y.ndim else 0
-    return _smoothed_targets(target, n, num_classes, label_smoothing, func)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"{func}: target must be class indices (N,) or probabilities "
+            f"(N, {num_classes}), got shape {y.shape}"
+        )
+    return _smoothed_targets(
+        target, len(y), num_classes, label_smoothing, func
+    )
 
 
 def cross_entropy(

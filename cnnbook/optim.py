@@ -9,7 +9,7 @@ momentum, which PyTorch does not have.
 
 Two ways to shrink the weights:
 
-- **L2 regularisation** adds :math:`\lambda \sum_i w_i^2` to the loss, so
+- **L2 regularization** adds :math:`\lambda \sum_i w_i^2` to the loss, so
   :math:`2\lambda w` to the gradient (:func:`l2_penalty`,
   :func:`l2_penalty_grad`). PyTorch's ``weight_decay`` argument of
   :class:`SGD` and :class:`Adam` adds ``weight_decay * w`` to the gradient,
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import check_number
+from ._validation import as_array, as_list, check_bool, check_number
 
 if TYPE_CHECKING:
     from .nn.module import Parameter
@@ -49,16 +49,27 @@ class Optimizer(ABC):
     """Base class: a list of parameters and a learning rate."""
 
     def __init__(self, params: Iterable[Parameter], lr: float):
-        params = list(params)
+        func = type(self).__name__
+        params = as_list(
+            params, "params", func, what="parameters (model.parameters())"
+        )
         if not params:
-            raise ValueError(f"{type(self).__name__}: params is an empty list")
+            raise ValueError(f"{func}: params is an empty list")
+        seen = {}
         for i, p in enumerate(params):
             if not (hasattr(p, "data") and hasattr(p, "grad")):
                 raise TypeError(
-                    f"{type(self).__name__}: params[{i}] must have .data "
+                    f"{func}: params[{i}] must have .data "
                     f"and .grad arrays (a cnnbook.nn.Parameter), got "
                     f"{type(p).__name__}"
                 )
+            if id(p) in seen:
+                # it would be updated twice per step
+                raise ValueError(
+                    f"{func}: params[{i}] is params[{seen[id(p)]}] again; "
+                    "each parameter must be listed once"
+                )
+            seen[id(p)] = i
         self.params = params
         self.lr = lr
         self.state = [{} for _ in params]
@@ -80,7 +91,15 @@ class Optimizer(ABC):
     def step(self) -> None:
         """Update every parameter from its ``grad``, in place."""
         self.steps += 1
-        for p, state in zip(self.params, self.state, strict=True):
+        for i, (p, state) in enumerate(
+            zip(self.params, self.state, strict=True)
+        ):
+            if np.shape(p.grad) != np.shape(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}.step: params[{i}].grad has "
+                    f"shape {np.shape(p.grad)}, its data "
+                    f"{np.shape(p.data)}; they must be the same"
+                )
             update = self._update(p.data, p.grad, state)
             p.data -= update.astype(p.data.dtype, copy=False)
 
@@ -123,6 +142,7 @@ class SGD(Optimizer):
         self.weight_decay = check_number(
             weight_decay, "weight_decay", func, minimum=0
         )
+        nesterov = check_bool(nesterov, "nesterov", func)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"{func}: nesterov needs momentum > 0 and dampening = 0"
@@ -196,7 +216,7 @@ class Adam(Optimizer):
         w_{t+1} = w_t - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
     ``weight_decay`` :math:`\lambda'` adds :math:`\lambda' w` to
-    :math:`g_t` first: L2 regularisation, whose effect is then divided by
+    :math:`g_t` first: L2 regularization, whose effect is then divided by
     :math:`\sqrt{\hat v_t}` like the rest of the gradient (see
     :class:`AdamW`).
     """
@@ -278,11 +298,16 @@ class AdamW(Adam):
 
 def l2_penalty(weights: Iterable[ArrayLike], lam: float) -> float:
     r""":math:`\lambda \sum_i w_i^2` over a list of arrays."""
-    lam = check_number(lam, "lam", "l2_penalty", minimum=0)
-    return lam * sum(float(np.sum(np.square(w))) for w in weights)
+    func = "l2_penalty"
+    lam = check_number(lam, "lam", func, minimum=0)
+    weights = as_list(weights, "weights", func, what="weight arrays")
+    return lam * sum(
+        float(np.sum(np.square(as_array(w, f"weights[{i}]", func))))
+        for i, w in enumerate(weights)
+    )
 
 
 def l2_penalty_grad(weight: ArrayLike, lam: float) -> np.ndarray:
     r""":math:`\partial(\lambda \sum_i w_i^2)/\partial w = 2\lambda w`."""
     lam = check_number(lam, "lam", "l2_penalty_grad", minimum=0)
-    return 2 * lam * np.asarray(weight)
+    return 2 * lam * as_array(weight, "weight", "l2_penalty_grad")

@@ -13,8 +13,8 @@ padding :math:`p_l` and dilation :math:`d_l` (effective kernel
     c_l = c_{l-1} + \\left(\\tfrac{\\hat k_l - 1}{2} - p_l\\right) j_{l-1}
 
 :math:`r` is the receptive-field size, :math:`j = \\prod s` the distance in
-input pixels between neighbouring units (the "jump"), and :math:`c` the
-centre of the first unit's field in input coordinates (pixel :math:`i`
+input pixels between neighboring units (the "jump"), and :math:`c` the
+center of the first unit's field in input coordinates (pixel :math:`i`
 spans :math:`[i, i+1)`). The encyclopedia's
 :math:`r_\\text{out} = r_\\text{in} + (f-1)\\prod_{l<L} s_l` is the first
 recurrence without dilation.
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ._validation import check_int
+from ._validation import as_list, check_int
 
 __all__ = ["Layer", "ReceptiveField", "receptive_field"]
 
@@ -46,6 +46,10 @@ class Layer:
         check_int(self.stride, "stride", func, minimum=1)
         check_int(self.padding, "padding", func, minimum=0)
         check_int(self.dilation, "dilation", func, minimum=1)
+        if not isinstance(self.name, str):
+            raise TypeError(
+                f"{func}: name must be a str, got {type(self.name).__name__}"
+            )
 
     @property
     def effective_kernel_size(self) -> int:
@@ -59,8 +63,8 @@ class ReceptiveField:
 
     name: str
     size: int  # r: input pixels one unit sees, along one axis
-    jump: int  # j: input pixels between neighbouring units
-    start: float  # c: centre of the first unit's field
+    jump: int  # j: input pixels between neighboring units
+    start: float  # c: center of the first unit's field
 
 
 def receptive_field(
@@ -80,6 +84,12 @@ def receptive_field(
     >>> [rf.size for rf in receptive_field([(3, 1)] * 3)]
     [3, 5, 7]
     """
+    layers = as_list(
+        layers,
+        "layers",
+        "receptive_field",
+        what="Layer objects or (kernel_size, stride) tuples",
+    )
     size, jump, start = 1, 1, 0.5
     result = []
     for i, layer in enumerate(layers):

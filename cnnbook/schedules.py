@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ._validation import check_int, check_number
+from ._validation import check_bool, check_choice, check_int, check_number
 
 __all__ = [
     "cosine_annealing",
@@ -99,6 +99,8 @@ def warmup_cosine(
     """
     func = "warmup_cosine"
     t = _step(step, func)
+    check_number(lr_max, "lr_max", func, minimum=0)
+    check_number(lr_min, "lr_min", func, minimum=0)
     warmup_steps = check_int(warmup_steps, "warmup_steps", func, minimum=0)
     total_steps = check_int(
         total_steps, "total_steps", func, minimum=warmup_steps + 1
@@ -158,11 +160,8 @@ def one_cycle(
         minimum=0,
         strict_minimum=True,
     )
-    if anneal_strategy not in ("cos", "linear"):
-        raise ValueError(
-            f"{func}: anneal_strategy must be 'cos' or 'linear', got "
-            f"{anneal_strategy!r}"
-        )
+    check_choice(anneal_strategy, "anneal_strategy", func, ("cos", "linear"))
+    three_phase = check_bool(three_phase, "three_phase", func)
     initial = max_lr / div_factor
     final = initial / final_div_factor
     # Phase boundaries exactly as torch.optim.lr_scheduler.OneCycleLR.
@@ -176,6 +175,14 @@ def one_cycle(
     else:
         ends = [float(pct_start * total_steps) - 1, total_steps - 1]
         levels = [(initial, max_lr), (max_lr, final)]
+    if ends[0] == 0:
+        # Step 0 would sit at the start and the end of the warm-up at
+        # once (PyTorch divides by zero there): say which arguments do it.
+        raise ValueError(
+            f"{func}: pct_start * total_steps must not be 1 (the warm-up "
+            f"would have no length), got pct_start={pct_start}, "
+            f"total_steps={total_steps}"
+        )
     start = 0.0
     for i, (end, (a, b)) in enumerate(zip(ends, levels, strict=True)):
         if t <= end or i == len(ends) - 1:

@@ -17,7 +17,7 @@ Conventions, stated once because tables in the literature mix them:
       \cdot \frac{C_\text{in}}{g} K_h K_w
 
   and a linear layer :math:`N\, n_\text{out} n_\text{in}`. Biases,
-  activations, pooling, normalisation and additions count 0 (they are
+  activations, pooling, normalization and additions count 0 (they are
   not multiply-accumulates and cost little). This is what the papers call
   "FLOPs" or "multiply-adds" (ResNet's 3.8 billion, VGG-16's 15.5).
 - **FLOPs** = 2 x MACs (one multiplication and one addition each).
@@ -310,7 +310,7 @@ def summary(
     model : torch.nn.Module
         Run once in evaluation mode, without gradients, on zeros placed on
         the device and in the dtype of its parameters (a model on the
-        ``meta`` device is summarised without computing anything). Its
+        ``meta`` device is summarized without computing anything). Its
         training flags are restored afterwards.
     input_size : (C, H, W) or (N, C, H, W)
         The batch size defaults to 1; MACs and activations are for the

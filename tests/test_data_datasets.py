@@ -70,8 +70,10 @@ def test_bad_input_is_named():
         data.ImageDataset(np.zeros((2, 1, 2, 2)), [0, 1, 1])
     with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2"):
         data.ImageDataset(np.zeros((2, 1, 2, 2)), [0, 3], num_classes=3)
-    with pytest.raises(ValueError, match="labels must lie"):
+    with pytest.raises(ValueError, match="labels must be class indices >= 0"):
         data.ImageDataset(np.zeros((2, 1, 2, 2)), [0, -1])
+    with pytest.raises(ValueError, match="labels must lie"):
+        data.ImageDataset(np.zeros((2, 1, 2, 2)), torch.tensor([0, -1]))
     with pytest.raises(TypeError, match="numpy array or a torch.Tensor"):
         data.ImageDataset([[0]], [0])
     with pytest.raises(TypeError, match="labels must be integers"):

@@ -22,7 +22,16 @@ def test_split_counts_worked_examples():
 )
 def test_every_index_once_and_proportions_within_one(labels, seed):
     labels = np.array(labels)
-    parts = data.stratified_split(labels, (0.7, 0.15, 0.15), seed)
+    fractions = (0.7, 0.15, 0.15)
+    if any(
+        0 in data.split_counts((labels == c).sum(), fractions)
+        for c in np.unique(labels)
+    ):
+        # a class too small to appear in every part is refused
+        with pytest.raises(ValueError, match="would get none of it"):
+            data.stratified_split(labels, fractions, seed)
+        return
+    parts = data.stratified_split(labels, fractions, seed)
     joined = np.concatenate(parts)
     np.testing.assert_array_equal(np.sort(joined), np.arange(len(labels)))
     for c in np.unique(labels):
@@ -31,6 +40,18 @@ def test_every_index_once_and_proportions_within_one(labels, seed):
             # each class's share of each part is as exact as whole
             # numbers allow
             assert abs((labels[part] == c).sum() - f * n_c) < 1
+
+
+@given(
+    st.lists(st.integers(7, 60), min_size=1, max_size=6), st.integers(0, 2**31)
+)
+def test_classes_of_seven_or_more_are_in_every_part(sizes, seed):
+    # 7 * 0.15 = 1.05: seven examples are the fewest that put one of the
+    # class in each 15% part
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    parts = data.stratified_split(labels, (0.7, 0.15, 0.15), seed)
+    for part in parts:
+        assert set(labels[part]) == set(range(len(sizes)))
 
 
 def test_mnist_5k_split_is_exactly_70_15_15_per_class():

@@ -12,7 +12,7 @@ from cnnbook.data import transforms
 
 def blob(size=21, at=(10, 15), sigma=1.5):
     """A small Gaussian spot, to follow where the geometry sends it (its
-    centre of mass survives bilinear resampling, a single pixel's does
+    center of mass survives bilinear resampling, a single pixel's does
     not quite)."""
     rows = torch.arange(size, dtype=torch.float32)[:, None]
     cols = torch.arange(size, dtype=torch.float32)[None, :]
@@ -22,7 +22,7 @@ def blob(size=21, at=(10, 15), sigma=1.5):
     return spot.view(1, 1, size, size)
 
 
-def centre_of_mass(image):
+def center_of_mass(image):
     h, w = image.shape[-2:]
     rows = torch.arange(h, dtype=torch.float64)[:, None]
     cols = torch.arange(w, dtype=torch.float64)[None, :]
@@ -51,11 +51,11 @@ def test_rotation_by_90_degrees_is_rot90():
 
 @pytest.mark.parametrize("degrees", [-40.0, 15.0, 33.0])
 def test_rotation_moves_a_point_by_the_rotation_matrix(degrees):
-    # centre (10, 10); the spot at (row 10, col 15) is 5 to the right.
+    # center (10, 10); the spot at (row 10, col 15) is 5 to the right.
     # With y pointing up, R(theta) [5, 0] = [5 cos, 5 sin]: the spot goes
     # up (smaller row) for a positive, counter-clockwise angle.
     out = transforms.RandomRotation((degrees, degrees))(blob())
-    row, col = centre_of_mass(out[0])
+    row, col = center_of_mass(out[0])
     theta = math.radians(degrees)
     assert col == pytest.approx(10 + 5 * math.cos(theta), abs=0.05)
     assert row == pytest.approx(10 - 5 * math.sin(theta), abs=0.05)
@@ -65,13 +65,13 @@ def test_affine_translation_and_scale():
     shift = transforms.RandomAffine(0, translate=(0.2, 0.0))
     # degenerate ranges make the draw exact: force tx = +0.2 * width
     shift._uniform = lambda n, lo, hi: torch.full((n,), hi)
-    row, col = centre_of_mass(shift(blob(at=(10, 10)))[0])
+    row, col = center_of_mass(shift(blob(at=(10, 10)))[0])
     assert (row, col) == (
         pytest.approx(10, abs=1e-4),
         pytest.approx(10 + 0.2 * 21, abs=0.05),
     )
     grow = transforms.RandomAffine(0, scale=(2.0, 2.0))
-    row, col = centre_of_mass(grow(blob(at=(10, 12), sigma=1.0))[0])
+    row, col = center_of_mass(grow(blob(at=(10, 12), sigma=1.0))[0])
     assert col == pytest.approx(10 + 2 * 2, abs=0.05)
 
 

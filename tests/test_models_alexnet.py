@@ -1,5 +1,5 @@
 """AlexNet: the paper's two-group network, its one-device twin, torchvision's
-variant; local response normalisation against PyTorch's."""
+variant; local response normalization against PyTorch's."""
 
 import math
 

@@ -30,7 +30,7 @@ def test_1998_trainable_parameters_per_layer_match_the_paper():
     assert params(model.S4) == 2 * 16 == 32
     assert params(model.C5) == (5 * 5 * 16 + 1) * 120 == 48_120
     assert params(model.F6) == (120 + 1) * 84 == 10_164
-    assert params(model.output) == 0  # fixed RBF centres: a buffer
+    assert params(model.output) == 0  # fixed RBF centers: a buffer
     assert params(model) == 60_000
 
 

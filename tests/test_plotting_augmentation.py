@@ -26,7 +26,7 @@ def test_grid_has_a_row_per_transform_and_shows_the_draws():
     plt.close(fig)
 
 
-def test_show_image_colour_and_errors():
+def test_show_image_color_and_errors():
     fig, ax = plt.subplots()
     plotting.show_image(ax, torch.rand(3, 4, 5))
     assert ax.images[0].get_array().shape == (4, 5, 3)

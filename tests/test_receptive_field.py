@@ -61,7 +61,7 @@ def test_strides_multiply_the_growth():
 
 def test_dilation_and_padding():
     rf = receptive_field([Layer(3, dilation=2, padding=2)])[0]
-    assert rf.size == 5 and rf.start == 0.5  # centred on pixel 0
+    assert rf.size == 5 and rf.start == 0.5  # centered on pixel 0
 
 
 def test_errors():

@@ -21,7 +21,8 @@ BRITISH = {
     r"normalis": "normaliz",
     r"initialis": "initializ",
     r"regularis": "regulariz",
-    r"optimis": "optimiz",
+    # not optimism, optimist(ic): the same stem, American too
+    r"optimis(?!m|t)": "optimiz",
     r"visualis": "visualiz",
     r"generalis": "generaliz",
     r"summaris": "summariz",
@@ -146,3 +147,14 @@ def test_the_check_finds_british_spellings():
         "grey",
     ]
     assert british_words("batch normalization, color, gray, emphasis") == []
+
+
+def test_optimism_is_not_british():
+    # "optimis" starts optimise/optimisation, but also optimism and
+    # optimistic, which are American spellings as well
+    assert british_words("Optimism, optimistic, an optimist") == []
+    assert british_words("optimise, optimised, Optimisation") == [
+        "optimise",
+        "optimised",
+        "Optimisation",
+    ]

@@ -20,11 +20,11 @@ def test_recipe_parts():
     )
     assert config.nesterov and config.label_smoothing == 0.1
     assert config.patience == 10 and config.seed == 3
-    # normalisation with the training digits' own statistics
+    # normalization with the training digits' own statistics
     out = normalize(train.images)
     assert abs(float(out.mean())) < 1e-4
     assert abs(float(out.std()) - 1) < 1e-3
-    # augmentation never flips: the last step is the normalisation, the
+    # augmentation never flips: the last step is the normalization, the
     # first a RandomAffine with small ranges
     first, last = augment.transforms
     assert isinstance(first, transforms.RandomAffine) and last is normalize

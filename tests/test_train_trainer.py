@@ -82,7 +82,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(
     with pytest.raises(Interrupt):
         first.fit()
     assert load_checkpoint(folder / "last.pt")["epoch"] == 2
-    # a new process: another initialisation, other global RNG state
+    # a new process: another initialization, other global RNG state
     second = make_trainer(small, folder, seed_model=123, scheduler=scheduler)
     torch.manual_seed(999)
     second.fit(resume_from=folder / "last.pt")
@@ -204,7 +204,7 @@ def test_evaluate_train_and_overfitting_gap(small):
 # --- bad input: clear errors, nothing lost ---------------------------------
 
 
-def test_empty_and_oversized_and_unlabelled(digits):
+def test_empty_and_oversized_and_unlabeled(digits):
     train, val, _ = digits
     empty = TensorDataset(torch.zeros(0, 1, 8, 8), torch.zeros(0).long())
     with pytest.raises(ValueError, match="train_data is empty"):

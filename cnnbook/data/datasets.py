@@ -17,26 +17,27 @@ import torch
 from numpy.typing import ArrayLike
 from torch.utils.data import Dataset
 
+from .._validation import as_indices, as_labels, check_int
 from .split import stratified_split
 
 __all__ = ["ImageDataset", "mnist_5k_splits", "stratified_datasets"]
 
 
 def _as_tensor(value, name: str, dtype) -> torch.Tensor:
-    if name == "labels" and isinstance(value, (list, tuple)):
-        value = np.asarray(value, dtype=np.int64)
-    if (
-        name == "labels"
-        and isinstance(value, (torch.Tensor, np.ndarray))
-        and (
+    if name == "labels" and isinstance(value, torch.Tensor):
+        if (
             value.dtype.is_floating_point
-            if isinstance(value, torch.Tensor)
-            else value.dtype.kind not in "iu"
-        )
-    ):
-        raise TypeError(
-            f"ImageDataset: labels must be integers, got dtype {value.dtype}"
-        )
+            or value.dtype.is_complex
+            or (value.dtype == torch.bool)
+        ):
+            # a float label would be truncated to a class, a bool read as
+            # class 0 or 1
+            raise TypeError(
+                "ImageDataset: labels must be integers (class indices), "
+                f"got dtype {value.dtype}"
+            )
+    elif name == "labels" and isinstance(value, (list, tuple, np.ndarray)):
+        value = as_labels(value, "labels", "ImageDataset")
     if isinstance(value, torch.Tensor):
         return value.detach().to(dtype)
     if isinstance(value, np.ndarray):
@@ -93,10 +94,21 @@ class ImageDataset(Dataset):
             raise ValueError("ImageDataset: images is empty (0 images)")
         if num_classes is None:
             num_classes = int(labels.max()) + 1
+        num_classes = check_int(
+            num_classes, "num_classes", "ImageDataset", minimum=1
+        )
         if labels.min() < 0 or labels.max() >= num_classes:
             raise ValueError(
                 f"ImageDataset: labels must lie in 0..{num_classes - 1}, "
                 f"got min {int(labels.min())}, max {int(labels.max())}"
+            )
+        if classes is not None and (
+            isinstance(classes, str)
+            or not all(isinstance(c, str) for c in classes)
+        ):
+            raise TypeError(
+                "ImageDataset: classes must be a list of class names "
+                f"(str), got {classes!r}"
             )
         if classes is not None and len(classes) != num_classes:
             raise ValueError(
@@ -116,7 +128,9 @@ class ImageDataset(Dataset):
 
     def __getitem__(self, index):
         if isinstance(index, (list, tuple, np.ndarray)):
-            index = torch.as_tensor(np.asarray(index), dtype=torch.int64)
+            index = torch.from_numpy(
+                as_indices(index, "index", "ImageDataset", len(self))
+            )
         x, y = self.images[index], self.labels[index]
         if self.transform is not None:
             x = self.transform(x)
@@ -124,7 +138,13 @@ class ImageDataset(Dataset):
 
     def subset(self, indices: ArrayLike) -> ImageDataset:
         """A new dataset holding ``indices`` (same transform and classes)."""
-        index = torch.as_tensor(np.asarray(indices), dtype=torch.int64)
+        func = "ImageDataset.subset"
+        index = as_indices(np.asarray(indices), "indices", func, len(self))
+        if index.size == 0:
+            raise ValueError(
+                f"{func}: indices is empty; a dataset needs at least one image"
+            )
+        index = torch.from_numpy(index)
         return ImageDataset(
             self.images[index],
             self.labels[index],

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import os
 import pickle
 import struct
 from pathlib import Path
 
 import numpy as np
+
+from .._validation import check_path
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -95,10 +98,11 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     -------
     ndarray with the file's shape and native-endian dtype.
     """
-    path = Path(path)
+    path = check_path(path, "path", "read_idx")
     if not path.is_file():
         raise FileNotFoundError(
-            f"read_idx: {path} does not exist (expected an {_IDX_FORMAT} file)"
+            f"read_idx: {path} does not exist or is not a file (expected "
+            f"an {_IDX_FORMAT} file)"
         )
     try:
         with _open_maybe_gzip(path) as handle:
@@ -125,7 +129,14 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             f"bytes; expected {_IDX_FORMAT})"
         )
     shape = struct.unpack(f">{ndim}i", raw[4:header])
-    count = int(np.prod(shape, dtype=np.int64))
+    if any(size < 0 for size in shape):
+        raise ValueError(
+            f"read_idx: {path} has negative sizes {shape} in its header "
+            f"(expected {_IDX_FORMAT}); the file is corrupt"
+        )
+    # math.prod of Python ints cannot overflow (numpy's int64 product
+    # wraps around, and a header of huge sizes could promise 0 bytes)
+    count = math.prod(shape)
     if len(raw) - header != count * dtype.itemsize:
         raise ValueError(
             f"read_idx: {path} holds {len(raw) - header} bytes of data but "
@@ -214,13 +225,36 @@ def load_mnist(
             f"{func}: {label_path} holds shape {labels.shape}; expected "
             f"one label per image ({len(images)},)"
         )
-    if labels.max(initial=0) > 9:
-        raise ValueError(
-            f"{func}: {label_path} has label {labels.max()}; MNIST labels "
-            "are 0-9"
-        )
+    labels = _file_labels(labels, label_path, "MNIST labels", func)
     images = (images.astype(np.float32) / 255.0)[:, None]
-    return images, labels.astype(np.int64)
+    return images, labels
+
+
+def _file_labels(labels, path: Path, what: str, func: str) -> np.ndarray:
+    """Labels read from ``path`` as int64, if they are integers 0-9.
+
+    Any other value means the file is not what it claims to be: a float
+    would be truncated to a class, a negative one would index from the
+    end of a table.
+    """
+    array = np.asarray(labels)
+    if (
+        array.dtype.kind not in "iu"
+        or array.ndim != 1
+        or (array.size and (array.min() < 0 or array.max() > 9))
+    ):
+        found = (
+            f"dtype {array.dtype}"
+            if array.dtype.kind not in "iu"
+            else f"values {array.min()}..{array.max()}"
+            if array.ndim == 1
+            else f"shape {array.shape}"
+        )
+        raise ValueError(
+            f"{func}: {path} holds {what} of {found}; expected integers "
+            "0-9, one per image"
+        )
+    return array.astype(np.int64)
 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
@@ -280,10 +314,7 @@ def _cifar_batch(path: Path, func: str):
         or len(labels) != len(data)
     ):
         raise ValueError(f"{func}: {path} is not {expected}")
-    labels = np.asarray(labels, dtype=np.int64)
-    if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise ValueError(f"{func}: {path} has labels outside 0-9 ({expected})")
-    return data, labels
+    return data, _file_labels(labels, path, "CIFAR-10 labels", func)
 
 
 CIFAR10_CLASSES = (
@@ -385,7 +416,7 @@ def load_image_folder(
     classes : list of str, the sub-folder names; ``classes[label]``
     """
     func = "load_image_folder"
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     from .._validation import check_pair
 
@@ -441,9 +472,13 @@ def load_image_folder(
                             (hw[1], hw[0]), Image.Resampling.BILINEAR
                         )
                     array = np.asarray(image, dtype=np.float32) / 255.0
-            except (UnidentifiedImageError, OSError) as err:
+            except Exception as err:
+                # Pillow reports a damaged file with many exception types
+                # (OSError, SyntaxError for a broken PNG chunk, ValueError,
+                # zlib.error, ...): whichever it is, name the file.
                 raise ValueError(
-                    f"{func}: {file} is not a readable image ({err})"
+                    f"{func}: {file} is not a readable image "
+                    f"({type(err).__name__}: {err})"
                 ) from err
             arrays.append(array[None] if gray else array.transpose(2, 0, 1))
             labels.append(label)

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
 
-from .._validation import check_int, check_number
+from .._validation import as_list, check_int, check_number
 
 __all__ = [
     "ColorJitter",
@@ -116,8 +116,22 @@ class Transform(ABC):
         return {"generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict) -> None:
+        func = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise TypeError(
+                f"{func}: state must be a dict from state_dict(), got "
+                f"{type(state).__name__}"
+            )
         if self.generator is not None and "generator" in state:
-            self.generator.set_state(state["generator"])
+            saved = state["generator"]
+            if not (
+                isinstance(saved, torch.Tensor) and saved.dtype == torch.uint8
+            ):
+                raise TypeError(
+                    f"{func}: state['generator'] must be the uint8 tensor "
+                    f"that state_dict() returns, got {type(saved).__name__}"
+                )
+            self.generator.set_state(saved)
 
     def _params(self) -> str:
         return ""
@@ -140,7 +154,9 @@ class Compose(Transform):
         seed: int | None = None,
     ):
         super().__init__(seed)
-        self.transforms = list(transforms)
+        self.transforms = as_list(
+            transforms, "transforms", "Compose", what="transforms (callables)"
+        )
         for i, t in enumerate(self.transforms):
             if not callable(t):
                 raise TypeError(
@@ -172,6 +188,11 @@ class Compose(Transform):
         }
 
     def load_state_dict(self, state: dict) -> None:
+        if not isinstance(state, dict):
+            raise TypeError(
+                "Compose.load_state_dict: state must be a dict from "
+                f"state_dict(), got {type(state).__name__}"
+            )
         for t, s in zip(
             self.transforms, state.get("transforms", []), strict=False
         ):
@@ -191,11 +212,13 @@ def _warp(
 ) -> torch.Tensor:
     """Sample ``batch`` at ``theta @ [x, y, 1]`` for each output pixel.
 
-    ``theta`` is ``(N, 2, 3)`` in normalised coordinates (-1 .. 1 across
+    ``theta`` is ``(N, 2, 3)`` in normalized coordinates (-1 .. 1 across
     the image, x to the right, y down), mapping output to input.
     """
     n, c, h, w = batch.shape
     out_h, out_w = size if size is not None else (h, w)
+    if n == 0:  # affine_grid refuses an empty batch; nothing to sample
+        return batch.new_zeros((0, c, out_h, out_w))
     theta = theta.to(device=batch.device, dtype=batch.dtype)
     grid = F.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
     # grid_sample pads with zeros: shift so that the padding means `fill`
@@ -211,9 +234,9 @@ def _warp(
 
 
 class RandomAffine(Transform):
-    r"""Random rotation, translation and scaling about the image centre.
+    r"""Random rotation, translation and scaling about the image center.
 
-    A point :math:`\mathbf{p}` (relative to the centre) moves to
+    A point :math:`\mathbf{p}` (relative to the center) moves to
     :math:`\mathbf{p}' = s R(\theta) \mathbf{p} + \mathbf{t}`, with
     :math:`R(\theta) = \begin{bmatrix}\cos\theta & -\sin\theta\\
     \sin\theta & \cos\theta\end{bmatrix}` in a frame whose y axis points
@@ -243,6 +266,13 @@ class RandomAffine(Transform):
         super().__init__(seed)
         func = type(self).__name__
         self.degrees = _range(degrees, "degrees", func)
+        if translate is not None and (
+            not isinstance(translate, (tuple, list)) or len(translate) != 2
+        ):
+            raise ValueError(
+                f"{func}: translate must be a pair (max shift as a "
+                f"fraction of the width, of the height), got {translate!r}"
+            )
         self.translate = (
             (0.0, 0.0)
             if translate is None
@@ -262,7 +292,7 @@ class RandomAffine(Transform):
         self, n: int, height: int = 1, width: int = 1
     ) -> torch.Tensor:
         """``n`` random output-to-input matrices, shape (n, 2, 3), in the
-        normalised coordinates of an image of ``height`` x ``width``."""
+        normalized coordinates of an image of ``height`` x ``width``."""
         angle = torch.deg2rad(self._uniform(n, *self.degrees))
         s = self._uniform(n, *self.scale)
         tx = self._uniform(n, -self.translate[0], self.translate[0]) * width
@@ -273,7 +303,7 @@ class RandomAffine(Transform):
         # p = R(angle) (p' - t) / s.
         cos, sin = torch.cos(angle) / s, torch.sin(angle) / s
         bx, by = -(cos * tx - sin * ty), -(sin * tx + cos * ty)
-        # To normalised units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
+        # To normalized units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
         w, h = width / 2, height / 2
         return torch.stack(
             [
@@ -296,7 +326,7 @@ class RandomAffine(Transform):
 
 class RandomRotation(RandomAffine):
     """Rotate each image by an angle uniform in ``[-degrees, degrees]``
-    (or ``degrees=(min, max)``) about its centre; positive is
+    (or ``degrees=(min, max)``) about its center; positive is
     counter-clockwise. ``torchvision.transforms.RandomRotation`` on
     tensors, with bilinear sampling."""
 
@@ -393,9 +423,9 @@ class ColorJitter(Transform):
 
     - brightness: :math:`x \to f x`
     - contrast: :math:`x \to \bar{g} + f (x - \bar{g})`, :math:`\bar{g}`
-      the image's mean grey level
+      the image's mean gray level
     - saturation (3 channels): :math:`x \to g + f (x - g)`, :math:`g` the
-      grey image (ITU-R 601 luma)
+      gray image (ITU-R 601 luma)
 
     then clamped to [0, 1]. As torchvision's, except that the order is
     fixed (torchvision shuffles it) and hue is not offered.
@@ -483,7 +513,7 @@ def channel_stats(
 
 
 class Normalize(Transform):
-    r"""Standardise each channel: :math:`x_c \to (x_c - \mu_c) / \sigma_c`.
+    r"""Standardize each channel: :math:`x_c \to (x_c - \mu_c) / \sigma_c`.
 
     Use :meth:`from_data` to take :math:`\mu, \sigma` from the training
     images rather than from another dataset (ImageNet's
@@ -504,15 +534,15 @@ class Normalize(Transform):
             check_number(s, "std", func, minimum=0, strict_minimum=True)
             for s in (std if isinstance(std, (tuple, list)) else [std])
         )
-        if len(self.mean) != len(self.std):
+        if len(self.mean) != len(self.std) or not self.mean:
             raise ValueError(
-                f"{func}: mean and std must have the same length, got "
-                f"{len(self.mean)} and {len(self.std)}"
+                f"{func}: mean and std must have the same length, at least "
+                f"1, got {len(self.mean)} and {len(self.std)}"
             )
 
     @classmethod
     def from_data(cls, images: ArrayLike | torch.Tensor) -> Normalize:
-        """Normalisation with the statistics of ``images`` (training set)."""
+        """Normalization with the statistics of ``images`` (training set)."""
         mean, std = channel_stats(images)
         return cls(mean, std)
 
@@ -534,7 +564,7 @@ class Normalize(Transform):
         return (batch - mean) / std
 
     def inverse(self, x: torch.Tensor) -> torch.Tensor:
-        """Undo the normalisation (to display images)."""
+        """Undo the normalization (to display images)."""
         batch, single = _as_batch(x, "Normalize.inverse")
         mean, std = self._stats(batch)
         out = batch * std + mean

@@ -149,6 +149,8 @@ def _im2col(xp, geo, tile, buffer):
 def forward(x, w, b, geo):
     """The convolution of checked arrays (see ``conv2d``)."""
     dtype = np.result_type(x, w) if b is None else np.result_type(x, w, b)
+    if geo.n == 0:  # an empty batch: an empty result, as in PyTorch
+        return np.zeros((0, geo.c_out, geo.h_out, geo.w_out), dtype)
     x = x.astype(dtype, copy=False)
     # (G, C_out/G, C_in/G * kH * kW): one row per output channel
     w_mat = w.astype(dtype, copy=False).reshape(
@@ -181,6 +183,12 @@ def forward(x, w, b, geo):
 def backward(g, x, w, geo, input_grad):
     """The gradients of checked arrays (see ``conv2d_backward``)."""
     dtype = np.result_type(x, w, g)
+    if geo.n == 0:  # an empty batch: zero gradients, as in PyTorch
+        return (
+            np.zeros(x.shape, dtype) if input_grad else None,
+            np.zeros(w.shape, dtype),
+            np.zeros(geo.c_out, dtype),
+        )
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     g = np.ascontiguousarray(g, dtype=dtype)
     grad_bias = g.sum(axis=(0, 2, 3))

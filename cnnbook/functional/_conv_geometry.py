@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_array, check_int, check_pair
+from .._validation import (
+    as_array,
+    check_conv_shapes,
+    check_int,
+    check_pair,
+)
 from ._padding import resolve_conv_padding
 
 
@@ -108,6 +113,7 @@ def conv_arrays(func, input, weight, bias):
     """``input``, ``weight`` and ``bias`` as arrays of the right ranks."""
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
+    check_conv_shapes(x.shape, w.shape, func)
     if bias is not None:
         bias = as_array(bias, "bias", func, ndim=1)
         if bias.shape != (w.shape[0],):

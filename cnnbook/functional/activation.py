@@ -42,12 +42,22 @@ __all__ = [
 
 def _check_dim(x, dim, func):
     dim = check_int(dim, "dim", func)
-    if not -x.ndim <= dim < x.ndim:
+    # PyTorch treats a 0-d tensor as one value along dim 0 (or -1)
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
         raise ValueError(
             f"{func}: dim={dim} is out of range for an input with "
             f"{x.ndim} dimensions"
         )
     return dim
+
+
+def _row_max(x, dim):
+    """The maximum along ``dim``, kept as an axis of length 1.
+
+    ``initial`` makes an empty axis reduce to -inf rather than fail, so
+    that an empty input gives an empty output, as in PyTorch.
+    """
+    return x.max(axis=dim, keepdims=True, initial=-np.inf)
 
 
 def _grad_pair(func, grad_output, input):
@@ -65,7 +75,9 @@ def relu(input: ArrayLike) -> np.ndarray:
 def relu_backward(grad_output: ArrayLike, input: ArrayLike) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial x = \delta \cdot [x > 0]`."""
     g, x = _grad_pair("relu_backward", grad_output, input)
-    return np.where(x > 0, g, 0).astype(np.result_type(g, x), copy=False)
+    # "not <= 0" rather than "> 0": like PyTorch, a NaN input passes its
+    # gradient on (and the NaN reaches the parameters' gradients)
+    return np.where(x <= 0, 0, g).astype(np.result_type(g, x), copy=False)
 
 
 def relu_derivative(input: ArrayLike) -> np.ndarray:
@@ -99,7 +111,7 @@ def leaky_relu_derivative(
 ) -> np.ndarray:
     r""":math:`f'(x) = 1` if :math:`x > 0` else :math:`\alpha`."""
     x = as_array(input, "input", "leaky_relu_derivative")
-    a = check_number(negative_slope, "negative_slope", "leaky_relu")
+    a = check_number(negative_slope, "negative_slope", "leaky_relu_derivative")
     return np.where(x > 0, 1.0, a).astype(x.dtype)
 
 
@@ -152,7 +164,9 @@ def softmax(input: ArrayLike, dim: int = -1) -> np.ndarray:
     """
     x = as_array(input, "input", "softmax")
     dim = _check_dim(x, dim, "softmax")
-    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    if x.ndim == 0:
+        return softmax(x.reshape(1)).reshape(())
+    e = np.exp(x - _row_max(x, dim))
     return e / e.sum(axis=dim, keepdims=True)
 
 
@@ -175,6 +189,8 @@ def softmax_backward(
     func = "softmax_backward"
     g, x = _grad_pair(func, grad_output, input)
     dim = _check_dim(x, dim, func)
+    if x.ndim == 0:
+        return softmax_backward(g.reshape(1), x.reshape(1)).reshape(())
     p = softmax(x, dim)
     return p * (g - (g * p).sum(axis=dim, keepdims=True))
 
@@ -200,7 +216,11 @@ def log_softmax(input: ArrayLike, dim: int = -1) -> np.ndarray:
     """
     x = as_array(input, "input", "log_softmax")
     dim = _check_dim(x, dim, "log_softmax")
-    shifted = x - x.max(axis=dim, keepdims=True)
+    if x.ndim == 0:
+        return log_softmax(x.reshape(1)).reshape(())
+    if x.size == 0:  # nothing to normalize (and no log of an empty sum)
+        return x.copy()
+    shifted = x - _row_max(x, dim)
     return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
 
@@ -219,4 +239,6 @@ def log_softmax_backward(
     func = "log_softmax_backward"
     g, x = _grad_pair(func, grad_output, input)
     dim = _check_dim(x, dim, func)
+    if x.ndim == 0:
+        return log_softmax_backward(g.reshape(1), x.reshape(1)).reshape(())
     return g - softmax(x, dim) * g.sum(axis=dim, keepdims=True)

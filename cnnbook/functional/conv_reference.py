@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_array
+from .._validation import as_array, check_spatial_size
 from ._conv_geometry import conv_arrays, geometry, pad_input
 from .conv import conv2d
 
@@ -125,6 +125,8 @@ def conv2d_backward_reference(
 def _check_2d_pair(func, image, kernel, mode):
     a = as_array(image, "image", func, ndim=2)
     k = as_array(kernel, "kernel", func, ndim=2)
+    check_spatial_size(a.shape, func, "image")
+    check_spatial_size(k.shape, func, "kernel")
     if mode not in ("valid", "full"):
         raise ValueError(
             f"{func}: mode must be 'valid' or 'full', got {mode!r}"

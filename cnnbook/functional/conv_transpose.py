@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
+    check_conv_shapes,
     check_grad_output_shape,
     check_int,
     check_pair,
@@ -147,6 +148,7 @@ def conv_transpose2d(
     func = "conv_transpose2d"
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
+    check_conv_shapes(x.shape, w.shape, func)
     geo = _transpose_geometry(
         func,
         x.shape,
@@ -158,6 +160,8 @@ def conv_transpose2d(
         dilation,
     )
     dtype = np.result_type(x, w)
+    if geo.n == 0:  # an empty batch: an empty result, as in PyTorch
+        return np.zeros((0, geo.c_in, geo.h, geo.w), dtype)
     y = input_gradient(
         _extend(x.astype(dtype, copy=False), geo),
         w.astype(dtype, copy=False),
@@ -198,6 +202,7 @@ def conv_transpose2d_backward(
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
     g = as_array(grad_output, "grad_output", func, ndim=4)
+    check_conv_shapes(x.shape, w.shape, func)
     geo = _transpose_geometry(
         func,
         x.shape,
@@ -210,6 +215,13 @@ def conv_transpose2d_backward(
     )
     expected = (geo.n, geo.c_in, geo.h, geo.w)
     check_grad_output_shape(g, expected, func)
+    if geo.n == 0:  # an empty batch: zero gradients, as in PyTorch
+        dtype = np.result_type(x, w, g)
+        return (
+            np.zeros(x.shape, dtype),
+            np.zeros(w.shape, dtype),
+            np.zeros(geo.c_in, dtype),
+        )
     kwargs = dict(
         stride=geo.stride,
         padding=(geo.pad[0][0], geo.pad[1][0]),

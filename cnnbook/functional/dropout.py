@@ -23,7 +23,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_array, as_generator, check_number
+from .._validation import (
+    as_array,
+    as_generator,
+    check_bool,
+    check_number,
+)
 
 __all__ = [
     "dropout",
@@ -65,6 +70,7 @@ def dropout(
     func = "dropout"
     x = as_array(input, "input", func)
     p = check_number(p, "p", func, minimum=0, maximum=1)
+    training = check_bool(training, "training", func)
     if not training:
         mask = np.ones(x.shape, dtype=bool)
         return (x, mask) if return_mask else x
@@ -111,6 +117,7 @@ def dropout_scale_at_test(
     func = "dropout_scale_at_test"
     x = as_array(input, "input", func)
     q = check_number(keep_prob, "keep_prob", func, minimum=0, maximum=1)
+    training = check_bool(training, "training", func)
     if not training:
         y = (q * x).astype(x.dtype, copy=False)
         return (y, np.ones(x.shape, dtype=bool)) if return_mask else y

@@ -10,9 +10,11 @@ from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
+    check_bool,
     check_grad_output_shape,
     check_int,
     check_pair,
+    check_spatial_size,
 )
 from ..sizes import pool_output_size
 
@@ -39,6 +41,8 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, func):
     stride = check_pair(stride, "stride", func, minimum=1)
     padding = check_pair(padding, "padding", func, minimum=0)
     dilation = check_pair(dilation, "dilation", func, minimum=1)
+    ceil_mode = check_bool(ceil_mode, "ceil_mode", func)
+    check_spatial_size(x.shape, func)
     h, w = x.shape[-2:]
     out, extra = [], []
     for axis, size, k, s, p, d in zip(
@@ -53,7 +57,9 @@ def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, func):
         try:
             o = pool_output_size(size, k, s, p, d, ceil_mode)
         except ValueError as err:
-            raise ValueError(f"{func}: along the {axis}: {err}") from None
+            # pool_output_size names itself; the caller is `func`
+            reason = str(err).split(": ", 1)[-1]
+            raise ValueError(f"{func}: along the {axis}: {reason}") from None
         span = d * (k - 1) + 1
         out.append(o)
         extra.append(max(0, (o - 1) * s + span - (size + 2 * p)))
@@ -86,6 +92,89 @@ def _avg_divisor(size, kernel, stride, padding, out, extra, count_include_pad):
     return _windows(counted, kernel, stride, (1, 1), out).sum(axis=(-2, -1))
 
 
+def _max_pool(
+    func,
+    input,
+    kernel_size,
+    stride,
+    padding,
+    dilation,
+    ceil_mode,
+    with_winners,
+):
+    """Max pooling as PyTorch computes it; returns ``(y, index, real)``.
+
+    ``index`` is the flat index of each window's winner and ``real``
+    whether that winner is an input position (a window entirely in the
+    padding, possible with dilation, has none); both are None unless
+    ``with_winners``.
+
+    Like PyTorch, only input positions compete (the padding never
+    wins, even against an input of -inf), and a NaN always wins: a later
+    NaN in the window replaces an earlier one, so NaN propagates, as a
+    maximum of unknown values should.
+    """
+    x = as_array(input, "input", func, ndim=(3, 4))
+    kernel, stride, padding, dilation, out, extra = _pool_geometry(
+        x, kernel_size, stride, padding, dilation, ceil_mode, func
+    )
+    h, w = x.shape[-2:]
+    pad = [(0, 0)] * (x.ndim - 2) + [
+        (padding[0], padding[0] + extra[0]),
+        (padding[1], padding[1] + extra[1]),
+    ]
+    padded = any(sum(p) for p in pad)
+    xp = np.pad(x, pad, constant_values=-np.inf) if padded else x
+
+    def inside(u, v):
+        """(H_out, W_out): does offset (u, v) of each window read the
+        input rather than the padding?"""
+        r = np.arange(out[0]) * stride[0] + u * dilation[0] - padding[0]
+        c = np.arange(out[1]) * stride[1] + v * dilation[1] - padding[1]
+        return ((r >= 0) & (r < h))[:, None] & ((c >= 0) & (c < w))[None]
+
+    # A running maximum over the kH * kW offsets of the window: each offset
+    # is a strided view of the input with the output's shape, so this is
+    # kH * kW element-wise comparisons and no copy of the windows.
+    y = winner = seen = None
+    for k, (u, v) in enumerate(np.ndindex(*kernel)):
+        rows = slice(
+            u * dilation[0],
+            u * dilation[0] + stride[0] * (out[0] - 1) + 1,
+            stride[0],
+        )
+        cols = slice(
+            v * dilation[1],
+            v * dilation[1] + stride[1] * (out[1] - 1) + 1,
+            stride[1],
+        )
+        candidate = xp[..., rows, cols]
+        if y is None:
+            y = candidate.copy()
+            winner = np.zeros(y.shape, np.intp)
+            seen = inside(u, v) if padded else None
+            continue
+        better = candidate > y  # strict: ties keep the first maximum
+        better |= np.isnan(candidate)
+        if padded:
+            real = inside(u, v)
+            better &= real
+            better |= real & ~seen  # the first input beats the padding
+            seen = seen | real
+        np.copyto(y, candidate, where=better)
+        if with_winners:
+            np.copyto(winner, k, where=better)
+    if not with_winners:
+        return y, None, None
+    u, v = np.divmod(winner, kernel[1])
+    rows = np.arange(out[0])[:, None] * stride[0] - padding[0]
+    cols = np.arange(out[1])[None, :] * stride[1] - padding[1]
+    rows = rows + u * dilation[0]
+    cols = cols + v * dilation[1]
+    real = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    return y, rows * w + cols, real
+
+
 def max_pool2d(
     input: ArrayLike,
     kernel_size: int | tuple[int, int],
@@ -102,7 +191,8 @@ def max_pool2d(
         y[n, c, i, j] = \max_{u < k_h,\, v < k_w}
             x_p[n, c,\; i s_h + u d_h,\; j s_w + v d_w]
 
-    Padding is with :math:`-\infty`, so a padded position never wins.
+    Padding is with :math:`-\infty`, so a padded position never wins,
+    and, as in PyTorch, a window holding a NaN outputs NaN.
     ``stride`` defaults to ``kernel_size``.
 
     Parameters
@@ -114,51 +204,18 @@ def max_pool2d(
         backward pass routes the gradient through.
     """
     func = "max_pool2d"
-    x = as_array(input, "input", func, ndim=(3, 4))
-    kernel, stride, padding, dilation, out, extra = _pool_geometry(
-        x, kernel_size, stride, padding, dilation, ceil_mode, func
+    return_indices = check_bool(return_indices, "return_indices", func)
+    y, index, _ = _max_pool(
+        func,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        ceil_mode,
+        return_indices,
     )
-    pad = [(0, 0)] * (x.ndim - 2) + [
-        (padding[0], padding[0] + extra[0]),
-        (padding[1], padding[1] + extra[1]),
-    ]
-    xp = (
-        np.pad(x, pad, constant_values=-np.inf)
-        if any(sum(p) for p in pad)
-        else x
-    )
-    # A running maximum over the kH * kW offsets of the window: each offset
-    # is a strided view of the input with the output's shape, so this is
-    # kH * kW element-wise comparisons and no copy of the windows.
-    y = winner = None
-    for k, (u, v) in enumerate(np.ndindex(*kernel)):
-        rows = slice(
-            u * dilation[0],
-            u * dilation[0] + stride[0] * (out[0] - 1) + 1,
-            stride[0],
-        )
-        cols = slice(
-            v * dilation[1],
-            v * dilation[1] + stride[1] * (out[1] - 1) + 1,
-            stride[1],
-        )
-        candidate = xp[..., rows, cols]
-        if y is None:
-            y = candidate.copy()
-            winner = np.zeros(y.shape, np.intp)
-            continue
-        better = candidate > y  # strict: ties keep the first maximum
-        np.copyto(y, candidate, where=better)
-        if return_indices:
-            np.copyto(winner, k, where=better)
-    if not return_indices:
-        return y
-    u, v = np.divmod(winner, kernel[1])
-    rows = np.arange(out[0])[:, None] * stride[0] - padding[0]
-    cols = np.arange(out[1])[None, :] * stride[1] - padding[1]
-    rows = rows + u * dilation[0]
-    cols = cols + v * dilation[1]
-    return y, rows * x.shape[-1] + cols
+    return (y, index) if return_indices else y
 
 
 def max_pool2d_backward(
@@ -191,19 +248,12 @@ def max_pool2d_backward(
     func = "max_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
     if indices is None:
-        y, index = max_pool2d(
-            x,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            ceil_mode,
-            return_indices=True,
+        _, index, real = _max_pool(
+            func, x, kernel_size, stride, padding, dilation, ceil_mode, True
         )
-        real = np.isfinite(y)
     else:
         *_, out, _ = _pool_geometry(
-            x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
+            x, kernel_size, stride, padding, dilation, ceil_mode, func
         )
         index = np.asarray(indices)
         if index.shape != x.shape[:-2] + out or index.dtype.kind not in "iu":
@@ -248,6 +298,9 @@ def avg_pool2d(
     """
     func = "avg_pool2d"
     x = as_array(input, "input", func, ndim=(3, 4))
+    count_include_pad = check_bool(
+        count_include_pad, "count_include_pad", func
+    )
     kernel, stride, padding, dilation, out, extra = _pool_geometry(
         x, kernel_size, stride, padding, 1, ceil_mode, func
     )
@@ -288,7 +341,7 @@ def avg_pool2d_backward(
     func = "avg_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
     kernel, stride, padding, _, out, extra = _pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
+        x, kernel_size, stride, padding, 1, ceil_mode, func
     )
     g = check_grad_output_shape(
         as_array(grad_output, "grad_output", func), x.shape[:-2] + out, func
@@ -362,6 +415,7 @@ def adaptive_avg_pool2d(
     """
     func = "adaptive_avg_pool2d"
     x = as_array(input, "input", func, ndim=(3, 4))
+    check_spatial_size(x.shape, func)  # an empty cell has no mean
     h, w = x.shape[-2:]
     rows, cols = _adaptive_cells(func, (h, w), output_size)
     y = np.empty(x.shape[:-2] + (len(rows), len(cols)), dtype=x.dtype)
@@ -384,6 +438,7 @@ def adaptive_avg_pool2d_backward(
     """
     func = "adaptive_avg_pool2d_backward"
     x = as_array(input, "input", func, ndim=(3, 4))
+    check_spatial_size(x.shape, func)
     g = as_array(grad_output, "grad_output", func, ndim=x.ndim)
     if g.shape[:-2] != x.shape[:-2]:
         raise ValueError(

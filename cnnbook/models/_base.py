@@ -139,7 +139,8 @@ class ImageClassifier(nn.Module):
     def check_input(self, x: torch.Tensor) -> None:
         """Raise ``TypeError``/``ValueError`` for a malformed batch.
 
-        Checks the rank (4: a batch of images), the number of channels and
+        Checks the type (a floating-point tensor), the rank (4: a batch of
+        images), the number of channels and
         the spatial size (``image_size``, or at least ``min_size``); the
         message names the model, the expected shape and the given one.
         """
@@ -148,6 +149,14 @@ class ImageClassifier(nn.Module):
             raise TypeError(
                 f"{owner}: input must be a torch.Tensor, got "
                 f"{type(x).__name__}"
+            )
+        if not x.is_floating_point():
+            # integer pixels (a uint8 image) would fail deep inside the
+            # first layer with a message about its bias
+            raise TypeError(
+                f"{owner}: input must be a floating-point tensor, got "
+                f"dtype {x.dtype} (convert: x.float() / 255 for uint8 "
+                "images)"
             )
         shape = tuple(x.shape)
         ok = x.ndim == 4 and shape[1] == self.in_channels

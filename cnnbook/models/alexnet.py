@@ -3,8 +3,8 @@
 ``alexnet``: the paper's network (section 3.5, Figure 2), which was split
 over two GPUs. Convolutions 2, 4 and 5 only read the maps on their own GPU,
 which is a convolution with ``groups=2``; convolution 3 and the fully
-connected layers read everything. Local response normalisation follows
-convolutions 1 and 2, and max-pooling follows both normalisations and
+connected layers read everything. Local response normalization follows
+convolutions 1 and 2, and max-pooling follows both normalizations and
 convolution 5. 60,965,224 parameters at 1,000 classes.
 
 ``alexnet(groups=1)``: the same widths (96-256-384-384-256) on one device,
@@ -12,7 +12,7 @@ without the split: 62,378,344 parameters. This is the network whose
 per-layer counts most tables print (the encyclopedia's among them).
 
 ``alexnet_torchvision``: torchvision's single-tower variant, widths
-64-192-384-256-256, no normalisation, dropout before the fully connected
+64-192-384-256-256, no normalization, dropout before the fully connected
 layers, an adaptive average pool; torchvision's documentation attributes
 it to Krizhevsky's "One weird trick" report (2014). Module names and
 shapes match ``torchvision.models.alexnet``: 61,100,840 parameters.
@@ -49,7 +49,7 @@ class AlexNetConv(NamedTuple):
     stride: int
     padding: int
     groups: int  # 2: the layer only reads the maps on its own GPU
-    lrn: bool  # local response normalisation after the ReLU
+    lrn: bool  # local response normalization after the ReLU
     pool: bool  # 3x3 max-pool with stride 2 (overlapping) afterwards
 
 
@@ -72,7 +72,7 @@ ALEXNET_TORCHVISION = (
 
 
 class LocalResponseNorm(nn.Module):
-    r"""Local response normalisation as written in the AlexNet paper.
+    r"""Local response normalization as written in the AlexNet paper.
 
     .. math::
 
@@ -174,7 +174,7 @@ class AlexNet(ImageClassifier):
                 )
             )
             named.append((f"relu{i}", nn.ReLU(inplace=True)))
-            if layer.lrn:  # the paper: normalisation, then pooling
+            if layer.lrn:  # the paper: normalization, then pooling
                 named.append((f"norm{i}", LocalResponseNorm()))
             if layer.pool:
                 named.append((f"pool{i}", nn.MaxPool2d(3, stride=2)))
@@ -263,7 +263,7 @@ class AlexNet(ImageClassifier):
 @register("alexnet")
 def alexnet(groups: int = 2, **kwargs: Any) -> AlexNet:
     """AlexNet as in Krizhevsky et al. (2012): two groups (the two GPUs),
-    local response normalisation, 227 x 227 input; 60,965,224 parameters.
+    local response normalization, 227 x 227 input; 60,965,224 parameters.
 
     ``groups=1`` gives the same widths without the GPU split (62,378,344
     parameters).

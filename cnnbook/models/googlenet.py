@@ -1,8 +1,8 @@
 """GoogLeNet / Inception v1 (Szegedy et al., 2015).
 
 ``googlenet`` is the network of the paper (Table 1, Figures 2b and 3):
-convolutions with biases and ReLU, no batch normalisation (it came a few
-months later), local response normalisation after the first max-pool and
+convolutions with biases and ReLU, no batch normalization (it came a few
+months later), local response normalization after the first max-pool and
 after the 3 x 3 stem convolution, 3 x 3 max-pools with stride 2 that round
 up (as the authors' Caffe model does, which gives the table's 112 -> 56),
 nine Inception modules whose "5 x 5" branches really are 5 x 5, dropout of
@@ -10,8 +10,8 @@ nine Inception modules whose "5 x 5" branches really are 5 x 5, dropout of
 stride 3, 1 x 1 convolution to 128, fully connected 1024, dropout 70%).
 
 ``googlenet_torchvision`` is torchvision's variant, key for key: batch
-normalisation after every convolution (and no biases), no local response
-normalisation, a 2 x 2 fourth max-pool, dropout 20%, and, in every
+normalization after every convolution (and no biases), no local response
+normalization, a 2 x 2 fourth max-pool, dropout 20%, and, in every
 Inception module, a **3 x 3** convolution in the branch the paper makes
 5 x 5 (a known deviation kept for its pretrained weights).
 

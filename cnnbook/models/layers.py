@@ -17,7 +17,7 @@ __all__ = ["ConvBNAct", "SqueezeExcitation", "make_divisible"]
 
 
 class ConvBNAct(nn.Sequential):
-    """Convolution (no bias), batch normalisation, activation.
+    """Convolution (no bias), batch normalization, activation.
 
     Indices 0, 1, 2 as in ``torchvision.ops.Conv2dNormActivation``; the
     padding ``(kernel_size - 1) // 2`` keeps the size at stride 1.

@@ -4,7 +4,7 @@ Five stages of 3 x 3 convolutions (stride 1, padding 1) with widths
 64-128-256-512-512, each stage closed by a 2 x 2 max-pool with stride 2,
 then three fully connected layers (4096, 4096, classes) with dropout after
 the first two. ``vgg11``/``13``/``16``/``19`` are the paper's columns A, B,
-D, E of Table 1; ``*_bn`` add batch normalisation after each convolution
+D, E of Table 1; ``*_bn`` add batch normalization after each convolution
 (not in the paper, which predates it; torchvision's variants).
 
 Module names and shapes match ``torchvision.models.vgg*``. torchvision adds
@@ -54,7 +54,7 @@ class VGG(ImageClassifier):
     config : VGGConfig
     num_classes : int
     batch_norm : bool
-        Batch normalisation after every convolution (torchvision's
+        Batch normalization after every convolution (torchvision's
         ``vgg16_bn``; not in the paper).
     dropout : float
     in_channels : int
@@ -124,7 +124,7 @@ def vgg11(**kwargs) -> VGG:
 
 @register("vgg11_bn")
 def vgg11_bn(**kwargs) -> VGG:
-    """VGG-11 with batch normalisation (torchvision's variant)."""
+    """VGG-11 with batch normalization (torchvision's variant)."""
     return _vgg("vgg11", True, **kwargs)
 
 
@@ -136,7 +136,7 @@ def vgg13(**kwargs) -> VGG:
 
 @register("vgg13_bn")
 def vgg13_bn(**kwargs) -> VGG:
-    """VGG-13 with batch normalisation (torchvision's variant)."""
+    """VGG-13 with batch normalization (torchvision's variant)."""
     return _vgg("vgg13", True, **kwargs)
 
 
@@ -149,7 +149,7 @@ def vgg16(**kwargs) -> VGG:
 
 @register("vgg16_bn")
 def vgg16_bn(**kwargs) -> VGG:
-    """VGG-16 with batch normalisation (torchvision's variant)."""
+    """VGG-16 with batch normalization (torchvision's variant)."""
     return _vgg("vgg16", True, **kwargs)
 
 
@@ -161,5 +161,5 @@ def vgg19(**kwargs) -> VGG:
 
 @register("vgg19_bn")
 def vgg19_bn(**kwargs) -> VGG:
-    """VGG-19 with batch normalisation (torchvision's variant)."""
+    """VGG-19 with batch normalization (torchvision's variant)."""
     return _vgg("vgg19", True, **kwargs)

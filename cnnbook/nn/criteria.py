@@ -7,6 +7,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import losses
+from .._validation import check_number
 
 __all__ = ["CrossEntropyLoss"]
 
@@ -20,8 +21,12 @@ class CrossEntropyLoss:
     """
 
     def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0):
-        self.reduction = reduction
-        self.label_smoothing = label_smoothing
+        func = "CrossEntropyLoss"
+        self.reduction = losses._reduction(reduction, func)
+        self.label_smoothing = check_number(
+            label_smoothing, "label_smoothing", func, minimum=0, maximum=1
+        )
+        self._input = self._target = None
 
     def __call__(self, input, target):
         self._input, self._target = input, target
@@ -30,6 +35,11 @@ class CrossEntropyLoss:
         )
 
     def backward(self, grad_output: ArrayLike = 1.0) -> np.ndarray:
+        if self._input is None:
+            raise RuntimeError(
+                "CrossEntropyLoss: compute the loss, criterion(logits, "
+                "labels), before backward()"
+            )
         grad = losses.cross_entropy_backward(
             grad_output,
             self._input,

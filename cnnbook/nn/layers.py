@@ -1,9 +1,9 @@
-"""Layers of the numpy layer API, named and initialised as in ``torch.nn``.
+"""Layers of the numpy layer API, named and initialized as in ``torch.nn``.
 
 Each layer's ``forward`` calls the numpy function of
 :mod:`cnnbook.functional`, and its ``backward`` calls that function's
 backward pass; the layers only keep what the backward pass needs.
-Weights are initialised as PyTorch initialises them (uniform in
+Weights are initialized as PyTorch initializes them (uniform in
 :math:`\\pm 1/\\sqrt{n_\\text{in}}`), from a seeded numpy generator.
 """
 
@@ -15,7 +15,17 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from .. import functional as cf
-from .._validation import as_generator, check_int, check_number, check_pair
+from .._validation import (
+    as_array,
+    as_generator,
+    check_bool,
+    check_float_dtype,
+    check_int,
+    check_number,
+    check_pair,
+)
+from ..functional._padding import resolve_conv_padding
+from ..functional.pooling import _max_pool
 from .module import Module, Parameter
 
 __all__ = [
@@ -72,6 +82,14 @@ class Conv2d(Module):
                 f"{out_channels} must be divisible by groups={groups}"
             )
         kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
+        # checked now, not at the first forward pass, so that a wrong
+        # layer fails where it is built
+        pair = (
+            check_pair(stride, "stride", func, minimum=1),
+            check_pair(dilation, "dilation", func, minimum=1),
+        )
+        resolve_conv_padding(padding, (kh, kw), *pair, func)
+        dtype = check_float_dtype(dtype, "dtype", func)
         self.stride, self.padding = stride, padding
         self.dilation, self.groups = dilation, groups
         shape = (out_channels, in_channels // groups, kh, kw)
@@ -80,7 +98,7 @@ class Conv2d(Module):
         self.weight = Parameter(_default_init(shape, fan_in, rng, dtype))
         self.bias = (
             Parameter(_default_init(out_channels, fan_in, rng, dtype))
-            if bias
+            if check_bool(bias, "bias", func)
             else None
         )
         self._input = None
@@ -107,7 +125,7 @@ class Conv2d(Module):
     ) -> np.ndarray | None:
         gx, gw, gb = cf.conv2d_backward(
             grad_output,
-            self._input,
+            self._saved("_input"),
             self.weight.data,
             input_grad=input_grad,
             **self._kwargs(),
@@ -139,13 +157,14 @@ class Linear(Module):
         func = "Linear"
         in_features = check_int(in_features, "in_features", func, minimum=1)
         out_features = check_int(out_features, "out_features", func, minimum=1)
+        dtype = check_float_dtype(dtype, "dtype", func)
         rng = _rng(rng)
         self.weight = Parameter(
             _default_init((out_features, in_features), in_features, rng, dtype)
         )
         self.bias = (
             Parameter(_default_init(out_features, in_features, rng, dtype))
-            if bias
+            if check_bool(bias, "bias", func)
             else None
         )
         self._input = None
@@ -162,7 +181,7 @@ class Linear(Module):
         self, grad_output: np.ndarray, input_grad: bool = True
     ) -> np.ndarray | None:
         gx, gw, gb = cf.linear_backward(
-            grad_output, self._input, self.weight.data
+            grad_output, self._saved("_input"), self.weight.data
         )
         self.weight.grad += gw
         if self.bias is not None:
@@ -182,9 +201,8 @@ class _Elementwise(Module):
         return self._f(input)
 
     def backward(self, grad_output, input_grad=True):
-        return (
-            self._f_backward(grad_output, self._input) if input_grad else None
-        )
+        input = self._saved("_input")
+        return self._f_backward(grad_output, input) if input_grad else None
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -229,7 +247,8 @@ class MaxPool2d(Module):
         dilation: int | tuple[int, int] = 1,
         ceil_mode: bool = False,
     ):
-        self.kwargs = dict(
+        self.kwargs = _pool_kwargs(
+            "MaxPool2d",
             kernel_size=kernel_size,
             stride=stride,
             padding=padding,
@@ -238,21 +257,30 @@ class MaxPool2d(Module):
         )
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        y, self._indices = cf.max_pool2d(
-            input, return_indices=True, **self.kwargs
+        k = self.kwargs
+        y, self._indices, real = _max_pool(
+            "MaxPool2d",
+            input,
+            k["kernel_size"],
+            k["stride"],
+            k["padding"],
+            k["dilation"],
+            k["ceil_mode"],
+            True,
         )
-        self._input, self._empty = input, ~np.isfinite(y)
+        self._input, self._dead = input, ~real
         return y
 
     def backward(
         self, grad_output: np.ndarray, input_grad: bool = True
     ) -> np.ndarray | None:
+        input, indices, dead = self._saved("_input", "_indices", "_dead")
         if not input_grad:
             return None
-        if self._empty.any():  # windows entirely in the padding
-            grad_output = np.where(self._empty, 0, grad_output)
+        if dead.any():  # windows entirely in the padding
+            grad_output = np.where(dead, 0, grad_output)
         return cf.max_pool2d_backward(
-            grad_output, self._input, indices=self._indices, **self.kwargs
+            grad_output, input, indices=indices, **self.kwargs
         )
 
     def __repr__(self):
@@ -270,7 +298,8 @@ class AvgPool2d(Module):
         ceil_mode: bool = False,
         count_include_pad: bool = True,
     ):
-        self.kwargs = dict(
+        self.kwargs = _pool_kwargs(
+            "AvgPool2d",
             kernel_size=kernel_size,
             stride=stride,
             padding=padding,
@@ -285,11 +314,26 @@ class AvgPool2d(Module):
     def backward(
         self, grad_output: np.ndarray, input_grad: bool = True
     ) -> np.ndarray | None:
+        input = self._saved("_input")
         return (
-            cf.avg_pool2d_backward(grad_output, self._input, **self.kwargs)
+            cf.avg_pool2d_backward(grad_output, input, **self.kwargs)
             if input_grad
             else None
         )
+
+
+def _pool_kwargs(func, **kwargs):
+    """A pooling layer's arguments, checked when the layer is built."""
+    check_pair(kwargs["kernel_size"], "kernel_size", func, minimum=1)
+    if kwargs["stride"] is not None:
+        check_pair(kwargs["stride"], "stride", func, minimum=1)
+    check_pair(kwargs["padding"], "padding", func, minimum=0)
+    if "dilation" in kwargs:
+        check_pair(kwargs["dilation"], "dilation", func, minimum=1)
+    for flag in ("ceil_mode", "count_include_pad"):
+        if flag in kwargs:
+            check_bool(kwargs[flag], flag, func)
+    return kwargs
 
 
 class AdaptiveAvgPool2d(Module):
@@ -297,6 +341,20 @@ class AdaptiveAvgPool2d(Module):
     pooling."""
 
     def __init__(self, output_size: int | tuple[int, int]):
+        func = "AdaptiveAvgPool2d"
+        sizes = (
+            output_size
+            if isinstance(output_size, (tuple, list))
+            else (output_size, output_size)
+        )
+        if len(sizes) != 2:
+            raise ValueError(
+                f"{func}: output_size must be an int or a pair, got "
+                f"{output_size!r}"
+            )
+        for i, size in enumerate(sizes):
+            if size is not None:  # None keeps the input's size
+                check_int(size, f"output_size[{i}]", func, minimum=1)
         self.output_size = output_size
 
     def forward(self, input: np.ndarray) -> np.ndarray:
@@ -306,8 +364,9 @@ class AdaptiveAvgPool2d(Module):
     def backward(
         self, grad_output: np.ndarray, input_grad: bool = True
     ) -> np.ndarray | None:
+        input = self._saved("_input")
         return (
-            cf.adaptive_avg_pool2d_backward(grad_output, self._input)
+            cf.adaptive_avg_pool2d_backward(grad_output, input)
             if input_grad
             else None
         )
@@ -317,13 +376,21 @@ class Flatten(Module):
     """(N, C, H, W) -> (N, C * H * W)."""
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        self._shape = input.shape
-        return input.reshape(input.shape[0], -1)
+        x = as_array(input, "input", "Flatten")
+        if x.ndim < 2:
+            raise ValueError(
+                "Flatten: input must have a batch axis and at least one "
+                f"more, (N, ...), got shape {x.shape}"
+            )
+        self._shape = x.shape
+        # not reshape(N, -1): with N = 0 the -1 could be anything
+        return x.reshape(len(x), math.prod(x.shape[1:]))
 
     def backward(
         self, grad_output: np.ndarray, input_grad: bool = True
     ) -> np.ndarray | None:
-        return grad_output.reshape(self._shape) if input_grad else None
+        shape = self._saved("_shape")
+        return np.reshape(grad_output, shape) if input_grad else None
 
     def __repr__(self):
         return "Flatten()"
@@ -347,22 +414,25 @@ class Dropout(Module):
     def backward(
         self, grad_output: np.ndarray, input_grad: bool = True
     ) -> np.ndarray | None:
+        mask = self._saved("_mask")
         if not input_grad:
             return None
         if not self.training:
             return grad_output
-        return cf.dropout_backward(grad_output, self._mask, self.p)
+        return cf.dropout_backward(grad_output, mask, self.p)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
 
 
 class BatchNorm2d(Module):
-    """Batch normalisation with running statistics (as ``nn.BatchNorm2d``).
+    """Batch normalization with running statistics (as ``nn.BatchNorm2d``).
 
-    Training mode normalises with the batch's statistics and updates the
+    Training mode normalizes with the batch's statistics and updates the
     running ones; evaluation mode uses the running ones.
     """
+
+    _ranks = (4,)  # (N, C, H, W)
 
     def __init__(
         self,
@@ -371,9 +441,13 @@ class BatchNorm2d(Module):
         momentum: float = 0.1,
         dtype: DTypeLike = np.float32,
     ):
-        c = check_int(
-            num_features, "num_features", type(self).__name__, minimum=1
+        func = type(self).__name__
+        c = check_int(num_features, "num_features", func, minimum=1)
+        eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
+        momentum = check_number(
+            momentum, "momentum", func, minimum=0, maximum=1
         )
+        dtype = check_float_dtype(dtype, "dtype", func)
         self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(c, dtype))
         self.bias = Parameter(np.zeros(c, dtype))
@@ -381,6 +455,10 @@ class BatchNorm2d(Module):
         self.running_var = np.ones(c, dtype)
 
     def forward(self, input: np.ndarray) -> np.ndarray:
+        # F.batch_norm takes any (N, C, ...); the layer, like PyTorch's,
+        # only the rank it is named for, so a 2-d layer never silently
+        # normalizes a batch of vectors
+        input = as_array(input, "input", type(self).__name__, ndim=self._ranks)
         self._input = input
         return cf.batch_norm(
             input,
@@ -398,7 +476,7 @@ class BatchNorm2d(Module):
     ) -> np.ndarray | None:
         gx, gw, gb = cf.batch_norm_backward(
             grad_output,
-            self._input,
+            self._saved("_input"),
             self.weight.data,
             self.running_mean,
             self.running_var,
@@ -414,4 +492,6 @@ class BatchNorm2d(Module):
 
 
 class BatchNorm1d(BatchNorm2d):
-    """Batch normalisation of (N, C) or (N, C, L) inputs."""
+    """Batch normalization of (N, C) or (N, C, L) inputs."""
+
+    _ranks = (2, 3)

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from .._validation import check_float_dtype
+
 __all__ = ["Module", "Parameter", "Sequential"]
 
 
@@ -66,6 +68,20 @@ class Module(ABC):
 
     def __call__(self, input):
         return self.forward(input)
+
+    def _saved(self, *names):
+        """What ``forward`` kept for ``backward``, by attribute name.
+
+        Before any forward pass there is nothing to differentiate; say so
+        rather than fail on a missing attribute.
+        """
+        values = tuple(vars(self).get(name) for name in names)
+        if any(value is None for value in values):
+            raise RuntimeError(
+                f"{type(self).__name__}: call forward() before backward() "
+                "(backward differentiates the last forward pass)"
+            )
+        return values[0] if len(values) == 1 else values
 
     def children(self) -> Iterator[Module]:
         for value in vars(self).values():
@@ -132,6 +148,9 @@ class Module(ABC):
 
     def astype(self, dtype: DTypeLike) -> Module:
         """Convert every parameter and buffer to ``dtype`` (in place)."""
+        dtype = check_float_dtype(
+            dtype, "dtype", f"{type(self).__name__}.astype"
+        )
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = np.zeros_like(p.data)
@@ -159,9 +178,14 @@ class Module(ABC):
         CPU ``torch`` tensor) into the parameters and buffers by name.
 
         Every name must match and every shape agree; extra or missing
-        names are an error. Entries PyTorch keeps that have no numpy
+        names are a ``ValueError``. Entries PyTorch keeps that have no numpy
         counterpart (``num_batches_tracked``) are ignored.
         """
+        if not isinstance(state, dict):
+            raise TypeError(
+                "load_state_dict: state must be a dict of arrays by name, "
+                f"got {type(state).__name__}"
+            )
         own = dict(self.named_parameters())
         buffers = self.buffers()
         state = {
@@ -172,8 +196,9 @@ class Module(ABC):
         missing = sorted((set(own) | set(buffers)) - set(state))
         unexpected = sorted(set(state) - set(own) - set(buffers))
         if missing or unexpected:
-            raise KeyError(
-                f"load_state_dict: missing {missing}, unexpected {unexpected}"
+            raise ValueError(
+                f"load_state_dict: the state's names must be the model's; "
+                f"missing {missing}, unexpected {unexpected}"
             )
         for name, value in state.items():
             value = np.asarray(value)

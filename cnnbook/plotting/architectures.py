@@ -142,7 +142,7 @@ def receptive_field_footprints(footprints: dict, title: str = "") -> Figure:
     Parameters
     ----------
     footprints : dict of str -> 2-D array
-        For each stack, the absolute gradient of the centre output with
+        For each stack, the absolute gradient of the center output with
         respect to the input (non-zero where the unit reads).
     """
     plt = pyplot()

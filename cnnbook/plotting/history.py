@@ -109,7 +109,7 @@ def imagenet_error_figure(
 ) -> Figure:
     """Published ImageNet top-5 error by year: ensembles (filled circles),
     single models (open circles) and challenge entries not broken down
-    (grey squares), on a log scale, with the human reference."""
+    (gray squares), on a log scale, with the human reference."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8.5, 4.6))
     for r in results:

@@ -1,4 +1,4 @@
-"""Figures for weight initialisation (chapter 4)."""
+"""Figures for weight initialization (chapter 4)."""
 
 from __future__ import annotations
 

@@ -178,7 +178,7 @@ def activation_figure(
 def pooling_figure(
     x: ArrayLike, max_out: ArrayLike, avg_out: ArrayLike, kernel_size: int = 2
 ) -> Figure:
-    """The 4 x 4 pooling example: regions coloured, max and average."""
+    """The 4 x 4 pooling example: regions colored, max and average."""
     plt = pyplot()
     from matplotlib.colors import ListedColormap
 
@@ -186,11 +186,11 @@ def pooling_figure(
     regions = np.kron(
         np.arange(4).reshape(2, 2), np.ones((kernel_size, kernel_size))
     )
-    colours = ListedColormap(["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"])
+    colors = ListedColormap(["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"])
     fig, axes = plt.subplots(
         1, 3, figsize=(9, 3.2), gridspec_kw={"width_ratios": [4, 2, 2]}
     )
-    axes[0].imshow(regions, cmap=colours)
+    axes[0].imshow(regions, cmap=colors)
     for (i, j), v in np.ndenumerate(x):
         is_max = (
             v == x[i - i % 2 : i - i % 2 + 2, j - j % 2 : j - j % 2 + 2].max()
@@ -205,8 +205,8 @@ def pooling_figure(
             fontweight="bold" if is_max else "normal",
         )
     axes[0].set_title("input (4 x 4), 2 x 2 regions\n(max in bold)")
-    axes[1].imshow(np.arange(4).reshape(2, 2), cmap=colours)
-    axes[2].imshow(np.arange(4).reshape(2, 2), cmap=colours)
+    axes[1].imshow(np.arange(4).reshape(2, 2), cmap=colors)
+    axes[2].imshow(np.arange(4).reshape(2, 2), cmap=colors)
     for ax, out, title in (
         (axes[1], max_out, "max pooling"),
         (axes[2], avg_out, "average pooling"),

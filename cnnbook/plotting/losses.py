@@ -30,7 +30,7 @@ def loss_curves_figure(
     ----------
     curves : dict of name -> (x, y)
     second : dict of name -> (x, y), optional
-        Drawn in a second panel (e.g. the gradients), labelled
+        Drawn in a second panel (e.g. the gradients), labeled
         ``second_ylabel``.
     ylim : (float, float), optional
         Limits of the first panel's vertical axis.

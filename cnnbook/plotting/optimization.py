@@ -1,4 +1,4 @@
-"""Figures for optimisation: paths on a loss surface, learning-rate
+"""Figures for optimization: paths on a loss surface, learning-rate
 schedules (chapters 4 and 8)."""
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ def loss_surface_figure(
     title: str | None = None,
     log_levels: bool = True,
 ) -> Figure:
-    """Contours of a 2-D loss with the paths optimisers took over it.
+    """Contours of a 2-D loss with the paths optimizers took over it.
 
     Parameters
     ----------
     loss : callable
-        ``loss(x, y)`` on arrays (vectorised).
+        ``loss(x, y)`` on arrays (vectorized).
     paths : dict of name -> array (steps + 1, 2)
-        The points each optimiser visited, the start first.
+        The points each optimizer visited, the start first.
     xlim, ylim : (float, float)
     minimum : (float, float), optional
         Marked with a star.

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._validation import check_int, check_number
+from .._validation import check_bool, check_choice, check_int, check_number
 
 __all__ = ["OPTIMIZERS", "SCHEDULERS", "TrainConfig"]
 
@@ -102,20 +102,10 @@ class TrainConfig:
         check_int(self.warmup_epochs, "warmup_epochs", func, minimum=0)
         check_int(self.step_size, "step_size", func, minimum=1)
         check_number(self.pct_start, "pct_start", func, minimum=0, maximum=1)
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"{func}: optimizer must be one of "
-                f"{OPTIMIZERS}, got {self.optimizer!r}"
-            )
-        if self.scheduler not in SCHEDULERS:
-            raise ValueError(
-                f"{func}: scheduler must be one of "
-                f"{SCHEDULERS}, got {self.scheduler!r}"
-            )
-        if self.loss not in LOSSES:
-            raise ValueError(
-                f"{func}: loss must be one of {LOSSES}, got {self.loss!r}"
-            )
+        check_choice(self.optimizer, "optimizer", func, OPTIMIZERS)
+        check_choice(self.scheduler, "scheduler", func, SCHEDULERS)
+        check_choice(self.loss, "loss", func, LOSSES)
+        self._check_hyperparameters(func)
         if self.patience is not None:
             check_int(self.patience, "patience", func, minimum=1)
         if self.grad_clip is not None:
@@ -153,6 +143,55 @@ class TrainConfig:
                 )
             self.checkpoint_dir = os.fspath(self.checkpoint_dir)
         _check_plain(self.extra, "extra", func)
+
+    def _check_hyperparameters(self, func: str) -> None:
+        """The values PyTorch's optimizers and schedulers would take
+        without complaint and then train with a negative or growing
+        learning rate, or that they refuse with a message that does not
+        name the config's field."""
+        for name in ("drop_last", "nesterov", "evaluate_train"):
+            check_bool(getattr(self, name), name, func)
+        if self.progress is not None:
+            check_bool(self.progress, "progress", func)
+        if not isinstance(self.device, str):
+            raise TypeError(
+                f"{func}: device must be a str such as 'cpu', "
+                f"'cuda' or 'auto', got "
+                f"{type(self.device).__name__}"
+            )
+        # gamma multiplies the learning rate: <= 0 makes it 0 or negative
+        check_number(self.gamma, "gamma", func, minimum=0, strict_minimum=True)
+        if self.scheduler == "plateau" and self.gamma >= 1:
+            raise ValueError(
+                f"{func}: gamma is the factor that "
+                "scheduler='plateau' shrinks the learning rate "
+                f"by, so it must be < 1, got {self.gamma}"
+            )
+        check_number(self.min_lr, "min_lr", func, minimum=0)
+        if self.min_lr > self.lr:  # a floor above the peak
+            raise ValueError(
+                f"{func}: min_lr must be <= lr ({self.lr}), got {self.min_lr}"
+            )
+        check_int(self.plateau_patience, "plateau_patience", func, minimum=0)
+        check_number(self.focal_gamma, "focal_gamma", func, minimum=0)
+        check_number(self.eps, "eps", func, minimum=0)
+        check_number(self.momentum, "momentum", func, minimum=0, maximum=1)
+        if self.nesterov and self.optimizer == "sgd" and not self.momentum:
+            raise ValueError(f"{func}: nesterov=True needs momentum > 0")
+        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
+            raise ValueError(
+                f"{func}: betas must be a pair (beta_1, "
+                f"beta_2), got {self.betas!r}"
+            )
+        for i, beta in enumerate(self.betas):
+            check_number(beta, f"betas[{i}]", func, minimum=0)
+            if beta >= 1:
+                raise ValueError(f"{func}: betas[{i}] must be < 1, got {beta}")
+        if isinstance(self.class_weights, (tuple, list)):
+            for i, w in enumerate(self.class_weights):
+                check_number(w, f"class_weights[{i}]", func, minimum=0)
+            if not any(self.class_weights):
+                raise ValueError(f"{func}: class_weights are all zero")
 
     def to_dict(self) -> dict:
         """Plain values only (saved in checkpoints)."""

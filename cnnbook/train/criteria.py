@@ -29,18 +29,26 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _check_batch(logits, target, func: str) -> None:
-    if not isinstance(logits, torch.Tensor) or logits.ndim != 2:
+    for name, value in (("logits", logits), ("target", target)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{func}: {name} must be a torch.Tensor, got "
+                f"{type(value).__name__}"
+            )
+    if logits.ndim != 2:
         raise ValueError(
             f"{func}: logits must be a tensor of shape (N, C), got "
-            f"{getattr(logits, 'shape', type(logits).__name__)}"
+            f"{tuple(logits.shape)}"
         )
-    if not isinstance(target, torch.Tensor) or target.shape != (
-        logits.shape[0],
-    ):
+    if target.is_floating_point() or target.dtype == torch.bool:
+        raise TypeError(
+            f"{func}: target must hold integer class indices, got dtype "
+            f"{target.dtype}"
+        )
+    if target.shape != (logits.shape[0],):
         raise ValueError(
             f"{func}: target must be a tensor of shape "
-            f"({logits.shape[0]},), got "
-            f"{getattr(target, 'shape', type(target).__name__)}"
+            f"({logits.shape[0]},), got {tuple(target.shape)}"
         )
     if target.numel() and (
         target.min() < 0 or target.max() >= logits.shape[1]

@@ -22,13 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .._validation import check_int, check_number
+from .._validation import check_int, check_keys, check_number
 
 __all__ = ["EarlyStopping", "encyclopedia_stop_epoch", "patience_stop_epoch"]
 
 
 class EarlyStopping:
-    """Patience on a metric to minimise (the validation loss).
+    """Patience on a metric to minimize (the validation loss).
 
     >>> stopper = EarlyStopping(patience=2)
     >>> [stopper.step(v) for v in [1.0, 0.8, 0.9, 0.85, 0.7]]
@@ -53,7 +53,13 @@ class EarlyStopping:
         self.improved = False
 
     def step(self, value: float) -> bool:
-        value = float(value)
+        try:  # float() also takes a 0-d tensor or numpy scalar
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "EarlyStopping.step: value must be a number (the "
+                f"validation loss), got {type(value).__name__} {value!r}"
+            ) from None
         if math.isnan(value):
             raise ValueError("EarlyStopping: the monitored value is NaN")
         self.epochs_seen += 1
@@ -78,13 +84,9 @@ class EarlyStopping:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        for key in (
-            "best",
-            "best_epoch",
-            "epochs_seen",
-            "bad_epochs",
-            "improved",
-        ):
+        keys = ("best", "best_epoch", "epochs_seen", "bad_epochs", "improved")
+        check_keys(state, keys, "state", "EarlyStopping.load_state_dict")
+        for key in keys:
             setattr(self, key, state[key])
 
 

@@ -20,11 +20,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._atomic import atomic_write_text
+from .._validation import as_list, check_choice
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["History"]
+
+
+def _check_record(record, name: str, func: str) -> None:
+    if not isinstance(record, dict):
+        raise TypeError(
+            f"{func}: {name} must be a dict of column -> value, got "
+            f"{type(record).__name__}"
+        )
 
 
 class History:
@@ -37,9 +46,15 @@ class History:
     """
 
     def __init__(self, records: Iterable[dict] | None = None):
-        self.records: list[dict] = [dict(r) for r in records or []]
+        records = as_list(
+            records or [], "records", "History", what="dicts (one per epoch)"
+        )
+        for i, record in enumerate(records):
+            _check_record(record, f"records[{i}]", "History")
+        self.records: list[dict] = [dict(r) for r in records]
 
     def append(self, record: dict) -> None:
+        _check_record(record, "record", "History.append")
         self.records.append(dict(record))
 
     def __len__(self) -> int:
@@ -60,10 +75,17 @@ class History:
     def best_epoch(self, column: str = "val_loss", mode: str = "min") -> int:
         """The epoch number with the lowest (or highest) value; ties go to
         the earliest."""
+        func = "History.best_epoch"
+        check_choice(mode, "mode", func, ("min", "max"))
         values = self[column]
         pick = min if mode == "min" else max
-        best = pick(v for v in values if not math.isnan(v))
-        return self["epoch"][values.index(best)]
+        known = [v for v in values if not math.isnan(v)]
+        if not known:
+            raise ValueError(
+                f"{func}: column {column!r} holds only NaN; there is no "
+                "best epoch"
+            )
+        return self["epoch"][values.index(pick(known))]
 
     def overfitting_gap(self, train: str = "train_loss") -> list[float]:
         r""":math:`\mathcal{L}_{val} - \mathcal{L}_{train}` per epoch.
@@ -111,6 +133,12 @@ class History:
             for c in self.columns
             if c not in ("seconds", "images_per_second")
         ]
+        unknown = [c for c in columns if c not in self.columns]
+        if unknown:
+            raise ValueError(
+                f"History.table: columns {unknown} are not in the history; "
+                f"its columns are {self.columns}"
+            )
         rows = [
             [
                 f"{r[c]:.{digits}g}" if isinstance(r[c], float) else str(r[c])

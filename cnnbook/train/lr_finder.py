@@ -71,6 +71,27 @@ class LRFinderResult:
         return lr_finder_figure(self, **kwargs)
 
 
+def _check_sweep(func, start_lr, end_lr, num_steps, smoothing, diverge):
+    """The sweep's arguments, checked (shared with ``Trainer.find_lr``,
+    which checks them before it touches its model)."""
+    start_lr = check_number(
+        start_lr, "start_lr", func, minimum=0, strict_minimum=True
+    )
+    end_lr = check_number(
+        end_lr, "end_lr", func, minimum=start_lr, strict_minimum=True
+    )
+    num_steps = check_int(num_steps, "num_steps", func, minimum=3)
+    smoothing = check_number(
+        smoothing, "smoothing", func, minimum=0, maximum=1, strict_minimum=True
+    )
+    # the smoothed loss is compared with diverge times its minimum: a
+    # factor of at most 1 would stop at the first step
+    diverge = check_number(
+        diverge, "diverge", func, minimum=1, strict_minimum=True
+    )
+    return start_lr, end_lr, num_steps, smoothing, diverge
+
+
 def lr_range_test(
     train_step: Callable[[float], float],
     start_lr: float = 1e-6,
@@ -108,18 +129,8 @@ def lr_range_test(
             f"{func}: train_step must be callable (lr -> "
             f"loss), got {type(train_step).__name__}"
         )
-    start_lr = check_number(
-        start_lr, "start_lr", func, minimum=0, strict_minimum=True
-    )
-    end_lr = check_number(
-        end_lr, "end_lr", func, minimum=start_lr, strict_minimum=True
-    )
-    num_steps = check_int(num_steps, "num_steps", func, minimum=3)
-    smoothing = check_number(
-        smoothing, "smoothing", func, minimum=0, maximum=1, strict_minimum=True
-    )
-    diverge = check_number(
-        diverge, "diverge", func, minimum=1, strict_minimum=True
+    start_lr, end_lr, num_steps, smoothing, diverge = _check_sweep(
+        func, start_lr, end_lr, num_steps, smoothing, diverge
     )
     from tqdm import tqdm
 

@@ -31,7 +31,7 @@ def mnist_cnn_recipe(
     - augmentation: small random rotations (+-10 degrees), shifts (up to
       10% of the side) and zooms (0.9-1.1), never flips (a mirrored digit
       is another symbol);
-    - normalisation with the training images' own mean and standard
+    - normalization with the training images' own mean and standard
       deviation;
     - SGD with Nesterov momentum 0.9, weight decay 5e-4, one-cycle
       schedule peaking at lr 0.1;
@@ -41,8 +41,8 @@ def mnist_cnn_recipe(
     Returns
     -------
     config : TrainConfig
-    train_transform : augmentation followed by normalisation
-    eval_transform : normalisation only
+    train_transform : augmentation followed by normalization
+    eval_transform : normalization only
     """
     from ..data.transforms import Compose, Normalize, RandomAffine
 

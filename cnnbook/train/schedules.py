@@ -28,11 +28,22 @@ from __future__ import annotations
 
 import torch
 
+from .._validation import check_int
 from .config import TrainConfig
 
 __all__ = ["PER_BATCH", "build_scheduler", "lr_trace"]
 
 PER_BATCH = ("cosine", "onecycle")  # these step after every batch
+
+
+def _check_config(config, func: str) -> TrainConfig:
+    if not isinstance(config, TrainConfig):
+        raise TypeError(
+            f"{func}: config must be a cnnbook.train.TrainConfig, got "
+            f"{type(config).__name__} (build one: TrainConfig(scheduler="
+            "..., epochs=..., lr=...))"
+        )
+    return config
 
 
 def build_scheduler(
@@ -44,6 +55,16 @@ def build_scheduler(
 ):
     """The scheduler ``config.scheduler`` names, or None for a constant
     learning rate."""
+    func = "build_scheduler"
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"{func}: optimizer must be a torch.optim.Optimizer, got "
+            f"{type(optimizer).__name__}"
+        )
+    config = _check_config(config, func)
+    steps_per_epoch = check_int(
+        steps_per_epoch, "steps_per_epoch", func, minimum=1
+    )
     kind = config.scheduler
     sched = torch.optim.lr_scheduler
     total = config.epochs * steps_per_epoch
@@ -76,6 +97,11 @@ def build_scheduler(
 def lr_trace(config: TrainConfig, steps_per_epoch: int) -> list[float]:
     """The learning rate at every batch of a run with this config (for
     plots; "plateau" depends on the losses and is not traced)."""
+    func = "lr_trace"
+    config = _check_config(config, func)
+    steps_per_epoch = check_int(
+        steps_per_epoch, "steps_per_epoch", func, minimum=1
+    )
     if config.scheduler == "plateau":
         raise ValueError(
             "lr_trace: 'plateau' depends on the validation "

@@ -14,7 +14,7 @@ import random
 import numpy as np
 import torch
 
-from .._validation import check_int
+from .._validation import check_int, check_keys
 
 __all__ = ["get_rng_state", "seed_everything", "set_rng_state"]
 
@@ -55,6 +55,7 @@ def get_rng_state(device: torch.device | None = None) -> dict:
 
 def set_rng_state(state: dict, device: torch.device | None = None) -> None:
     """Restore what :func:`get_rng_state` returned."""
+    check_keys(state, ("torch", "numpy", "python"), "state", "set_rng_state")
     torch.set_rng_state(state["torch"])
     n = state["numpy"]
     key = n["key"].numpy().astype(np.uint32)

@@ -22,19 +22,22 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import (
     BatchSampler,
     DataLoader,
+    Dataset,
     RandomSampler,
     SequentialSampler,
 )
 
 from .. import metrics
+from .._atomic import check_writable_folder, remove_leftovers
+from .._validation import as_list, check_callable, check_keys
 from .checkpoint import (
     check_compatible,
     load_checkpoint,
@@ -44,17 +47,32 @@ from .config import TrainConfig
 from .criteria import FocalLoss, class_weights
 from .early_stopping import EarlyStopping
 from .history import History
-from .lr_finder import LRFinderResult, lr_range_test
+from .lr_finder import LRFinderResult, _check_sweep, lr_range_test
 from .schedules import PER_BATCH, build_scheduler
 from .seeding import get_rng_state, seed_everything, set_rng_state
-
-if TYPE_CHECKING:
-    from torch.utils.data import Dataset
 
 __all__ = ["Criterion", "Trainer", "build_optimizer", "resolve_device"]
 
 # Fields that may differ between a checkpoint's config and a resumed run.
 _RESUMABLE = {"progress", "device", "checkpoint_dir", "extra"}
+# The files a run writes in its checkpoint folder.
+_FILES = ("best.pt", "last.pt", "history.json")
+# What state_dict() saves in last.pt, all of which resuming reads.
+_LAST_KEYS = (
+    "kind",
+    "epoch",
+    "model",
+    "optimizer",
+    "scheduler",
+    "stopper",
+    "best_val_loss",
+    "stopped_early",
+    "history",
+    "config",
+    "rng",
+    "sampler_rng",
+    "transforms",
+)
 
 
 def resolve_device(name: str | torch.device) -> torch.device:
@@ -238,12 +256,17 @@ class Trainer:
     model : nn.Module
         Maps a batch of images ``(N, C, H, W)`` to logits ``(N, classes)``.
     train_data, val_data : Dataset
-        Items ``(image, label)``. An :class:`~cnnbook.data.ImageDataset`
-        is read a whole batch at a time.
+        A map-style ``torch.utils.data.Dataset`` whose items are
+        ``(image, label)`` pairs. An :class:`~cnnbook.data.ImageDataset`
+        is read a whole batch at a time. Nothing else is accepted (a
+        ``TypeError`` says so): arrays or an ``(images, labels)`` tuple go
+        into ``ImageDataset(images, labels)``, and a ``DataLoader`` is
+        replaced by its dataset, since the Trainer batches and shuffles
+        itself (``config.batch_size``, ``config.seed``).
     config : TrainConfig
     train_transform, eval_transform : callable, optional
         Applied to each batch on the device: augmentation (+
-        normalisation) for training, normalisation for evaluation.
+        normalization) for training, normalization for evaluation.
     loss_fn : callable, optional
         ``loss_fn(logits, target)`` -> mean loss; replaces the configured
         :class:`Criterion`.
@@ -252,6 +275,11 @@ class Trainer:
 
     Notes
     -----
+    A ``checkpoint_dir`` that cannot be written (a file in its place, no
+    permission, a read-only disk) is refused when the Trainer is built
+    and, by writing a test file, when ``fit`` starts: before the first
+    epoch, not after it.
+
     Construction seeds Python, numpy and PyTorch with ``config.seed`` and
     keeps its own copy of the generators' state for the run; build the
     model after ``seed_everything(seed)`` so that its initial weights are
@@ -305,14 +333,26 @@ class Trainer:
             ("eval_transform", eval_transform),
             ("loss_fn", loss_fn),
         ):
-            if t is not None and not callable(t):
-                raise TypeError(f"Trainer: {name} must be callable")
+            if t is not None:
+                check_callable(t, name, "Trainer")
+        callbacks = as_list(
+            callbacks,
+            "callbacks",
+            "Trainer",
+            what="callables f(trainer, record)",
+        )
+        for i, callback in enumerate(callbacks):
+            check_callable(callback, f"callbacks[{i}]", "Trainer")
+        if config.checkpoint_dir is not None:
+            check_writable_folder(
+                config.checkpoint_dir, "Trainer: checkpoint_dir", create=False
+            )
         self.device = resolve_device(config.device)
         self.model = model.to(self.device)
         self.train_data, self.val_data = train_data, val_data
         self.train_transform = train_transform
         self.eval_transform = eval_transform
-        self.callbacks = list(callbacks)
+        self.callbacks = callbacks
         self.num_classes = self._probe_num_classes()
         self._labels_checked = set()
         for name, data in (("train_data", train_data), ("val_data", val_data)):
@@ -350,6 +390,33 @@ class Trainer:
 
     @staticmethod
     def _check_data(data, name: str) -> None:
+        accepts = (
+            "a map-style torch Dataset of (image, label) pairs, such "
+            "as cnnbook.data.ImageDataset(images, labels) or "
+            "torch.utils.data.TensorDataset(images, labels)"
+        )
+        if isinstance(data, DataLoader):
+            raise TypeError(
+                f"Trainer: {name} must be {accepts}; got a DataLoader: "
+                "pass its .dataset (the Trainer batches and shuffles with "
+                "config.batch_size and config.seed)"
+            )
+        if not isinstance(data, Dataset):
+            hint = ""
+            if (
+                isinstance(data, (tuple, list))
+                and len(data) == 2
+                and all(
+                    isinstance(v, (torch.Tensor, np.ndarray)) for v in data
+                )
+            ):
+                hint = (
+                    ": wrap (images, labels) as ImageDataset(images, labels)"
+                )
+            raise TypeError(
+                f"Trainer: {name} must be {accepts}; got "
+                f"{type(data).__name__}{hint}"
+            )
         try:
             n = len(data)
         except TypeError as err:
@@ -358,11 +425,31 @@ class Trainer:
             ) from err
         if n == 0:
             raise ValueError(f"Trainer: {name} is empty (0 examples)")
+        # Reading an item runs the dataset's own transform, which may draw
+        # from a seeded generator: only a dataset without one is read
+        # here (train_data[0] is read anyway, by _probe_num_classes).
+        if getattr(data, "transform", None) is None:
+            Trainer._check_item(data[0], name)
+
+    @staticmethod
+    def _check_item(item, name: str) -> None:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise TypeError(
+                f"Trainer: {name}[0] must be an (image, label) pair, got "
+                f"{type(item).__name__}"
+                + (
+                    f" of length {len(item)}"
+                    if isinstance(item, (tuple, list))
+                    else ""
+                )
+            )
 
     def _probe_num_classes(self) -> int:
         """One example through the model (eval mode, no gradient): checks
         that the model accepts the data and finds its number of outputs."""
-        x, _ = self.train_data[0]
+        item = self.train_data[0]
+        self._check_item(item, "train_data")
+        x, _ = item
         x = torch.as_tensor(x).unsqueeze(0).to(self.device)
         if self.eval_transform is not None:
             x = self.eval_transform(x)
@@ -631,7 +718,14 @@ class Trainer:
                 f"fit(resume_from={str(last)!r}) or choose another "
                 "checkpoint_dir (nothing was overwritten)"
             )
-        folder.mkdir(parents=True, exist_ok=True)
+        # a test file now, so that an unwritable folder fails before the
+        # first epoch rather than when its checkpoint is saved
+        check_writable_folder(folder, "Trainer: checkpoint_dir", create=True)
+        # temporary files of writes a killed run left unfinished (each
+        # write also removes its own file's; best.pt may not be written
+        # again for a long time)
+        for name in _FILES:
+            remove_leftovers(folder / name)
         return folder
 
     def state_dict(self) -> dict:
@@ -686,11 +780,23 @@ class Trainer:
         """Restore a ``last.pt`` (checked against this model and config
         first; on any mismatch nothing is changed)."""
         state = load_checkpoint(path, map_location=self.device)
-        if state.get("kind") != "last":
+        if state.get("kind") == "best":
             raise ValueError(
                 f"Trainer: {path} holds the best weights only; resume from "
                 "the last.pt written next to it"
             )
+        if state.get("kind") != "last":
+            raise ValueError(
+                f"Trainer: {path} is not a last.pt written by a Trainer "
+                f"(kind {state.get('kind')!r}, not 'last'); resume from the "
+                "last.pt in the run's checkpoint folder"
+            )
+        check_keys(
+            state,
+            _LAST_KEYS,
+            f"the checkpoint {path}",
+            "Trainer.load_checkpoint",
+        )
         check_compatible(self.model, state["model"], str(path))
         saved = TrainConfig.from_dict(state["config"]).to_dict()
         current = self.config.to_dict()
@@ -734,6 +840,9 @@ class Trainer:
             )
         path = Path(self.config.checkpoint_dir) / "best.pt"
         state = load_checkpoint(path, map_location=self.device)
+        check_keys(
+            state, ("model",), f"the checkpoint {path}", "Trainer.load_best"
+        )
         check_compatible(self.model, state["model"], str(path))
         self.model.load_state_dict(state["model"])
         return state
@@ -774,6 +883,9 @@ class Trainer:
         The arguments are those of ``lr_range_test``; the training data is
         cycled if it has fewer than ``num_steps`` batches.
         """
+        start_lr, end_lr, num_steps, smoothing, diverge = _check_sweep(
+            "Trainer.find_lr", start_lr, end_lr, num_steps, smoothing, diverge
+        )
         snapshot = self.snapshot()
         outside = get_rng_state(self.device)  # the caller's streams
         set_rng_state(self._rng_state, self.device)

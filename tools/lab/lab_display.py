@@ -234,7 +234,7 @@ class BookIndex:
                 if name.startswith("/")
                 else doc.parent / name
             )
-            title = self.titles.get(_normalise(path))
+            title = self.titles.get(_normalize(path))
             return text or title
         title = self.labels.get(target)
         if role == "numref" and text:
@@ -242,7 +242,7 @@ class BookIndex:
         return text or title
 
 
-def _normalise(path: PurePosixPath) -> str:
+def _normalize(path: PurePosixPath) -> str:
     parts = []
     for part in path.parts:
         if part == "..":

@@ -519,7 +519,13 @@ def test_printed_rounding_noise_fails_naming_the_cell(repo, pairs):
 
 @pytest.mark.parametrize(
     "printed",
-    ["max error < 1e-08", "agree to 1e-15", "loss 0.3142", "742 of 750"],
+    [
+        "max error < 1e-08",
+        "agree to 1e-15",
+        "loss 0.3142",
+        "742 of 750",
+        "VGG [arXiv:1409.1556, 2014]",
+    ],
 )
 def test_bounds_and_rounded_values_are_not_noise(repo, pairs, printed):
     old = 'print(f"ten times: {x * 10}; an address that changes: {object()}")'
@@ -574,6 +580,26 @@ def test_a_check_cell_must_end_in_checked(repo, pairs):
         "`check` but does not end with checked(...) saying what it "
         "verified"
     ]
+
+
+def test_a_check_cell_may_end_in_checked_over_several_lines(repo, pairs):
+    old = 'assert x % 2 == 0\nchecked("x is even")'
+    new = 'assert x % 2 == 0\nchecked(\n    "x is even",\n    "x is 4",\n)'
+    replace_cell(
+        repo,
+        old,
+        new,
+        outputs=[
+            {
+                "output_type": "execute_result",
+                "execution_count": None,
+                "metadata": {},
+                "data": {"text/plain": "\u2713 x is even; x is 4"},
+            }
+        ],
+        tags=["check"],
+    )
+    assert pairs(repo) == (0, [])
 
 
 def test_checked_outside_a_check_cell_fails(repo, pairs):

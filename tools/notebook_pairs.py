@@ -5,6 +5,7 @@ notebook that nbval verifies and the book renders).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -353,6 +354,23 @@ def _check_lines(cell) -> list[str]:
     return lines
 
 
+def ends_with_checked(source: str) -> bool:
+    """Whether the cell's last statement is a call ``checked(...)``, on
+    one line or several."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:  # IPython magics: judge the last line
+        lines = source.rstrip().splitlines()
+        return bool(lines) and lines[-1].startswith("checked(")
+    last = body[-1] if body else None
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Name)
+        and last.value.func.id == "checked"
+    )
+
+
 def pattern_problems(md: Path, cells) -> list[Problem]:
     """The presentation pattern (CONTRIBUTING.md, "The pattern of a
     chapter") and portable outputs, cell by cell."""
@@ -384,9 +402,8 @@ def pattern_problems(md: Path, cells) -> list[Problem]:
                 )
             )
         if "check" in tags:
-            last = source.rstrip().splitlines()[-1] if source.strip() else ""
             lines = _check_lines(cell)
-            if not last.startswith("checked("):
+            if not ends_with_checked(source):
                 problems.append(
                     Problem(
                         md,
@@ -403,9 +420,7 @@ def pattern_problems(md: Path, cells) -> list[Problem]:
                         f"{lines[:3]!r}",
                     )
                 )
-        elif source.rstrip().splitlines()[
-            -1:
-        ] and source.rstrip().splitlines()[-1].startswith("checked("):
+        elif ends_with_checked(source):
             problems.append(
                 Problem(
                     md,

@@ -35,6 +35,8 @@ NUMBER = re.compile(
     r"(?<![\w.])(?P<num>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)"
     r"(?![\w.])"
 )
+# Numbers that are names, not measurements: preprint identifiers.
+IDENTIFIER_BEFORE = re.compile(r"(?:arXiv:|doi:10\.\d+/)$", re.IGNORECASE)
 BOUND_BEFORE = re.compile(
     r"(?:<|<=|≤|\b(?:below|under|within|to|than|tol|atol|rtol|tolerance))"
     r"\s*[:=]?\s*$",
@@ -78,6 +80,8 @@ def find_noise(text: str) -> list[Noise]:
     found = []
     for match in NUMBER.finditer(text):
         number = match["num"]
+        if IDENTIFIER_BEFORE.search(text[: match.start()]):
+            continue  # "arXiv:1409.1556" names a paper; it measures nothing
         try:
             value = abs(float(number))
         except ValueError:

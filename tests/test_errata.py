@@ -51,7 +51,9 @@ def test_show_checks_values_against_the_record():
 
 
 def test_view_renders_text_and_html():
-    view = errata.show("softmax-example", denominator="11.213")
+    view = errata.show(
+        "softmax-example", denominator="11.213", rounded="[0.66, 0.24, 0.10]"
+    )
     assert "Erratum E3." in repr(view)
     assert 'id="erratum-softmax-example"' in view._repr_html_()
 

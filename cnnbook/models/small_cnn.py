@@ -35,6 +35,7 @@ batch norm): stem 9 * 8 + 2 * 8 = 88, each block 2 * (9 * 64 + 2 * 8) =
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -43,7 +44,9 @@ from .._validation import check_int
 from ._base import ImageClassifier
 from .registry import register
 
-__all__ = ["ACTIVATIONS", "SmallBlock", "SmallCNN", "small_cnn"]
+# The factory is reached as get_model("small_cnn"); it is not exported, so
+# that `small_cnn` names one thing, cnnbook.nn.small_cnn (chapter 4).
+__all__ = ["ACTIVATIONS", "SmallBlock", "SmallCNN"]
 
 #: The activations a SmallCNN may use, by name.
 ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh}
@@ -199,7 +202,7 @@ class SmallCNN(ImageClassifier):
 
 
 @register("small_cnn")
-def small_cnn(**kwargs) -> SmallCNN:
+def small_cnn(**kwargs: Any) -> SmallCNN:
     """A small CNN with one knob per design idea of VGG (Simonyan and
     Zisserman, 2015) and ResNet (He et al., 2016): width, blocks per
     stage, kernel sizes, residual shortcuts; for chapter 6's experiments on

@@ -33,7 +33,7 @@ import torch
 
 from cnnbook import data
 from cnnbook._atomic import atomic_write_text
-from cnnbook.data import transforms as T
+from cnnbook.data import transforms
 from cnnbook.models import get_model
 from cnnbook.train import (
     DistillationTrainer,
@@ -44,16 +44,26 @@ from cnnbook.train import (
 from cnnbook.train.compare import SeedRuns, compare_table, paired_verdict
 
 RESULTS = Path(__file__).resolve().parent / "results" / "distillation.json"
-LOSSES = {"alone": (1.0, 1.0), "T = 1": (1.0, 0.5), "T = 4": (4.0, 0.5),
-          "T = 8": (8.0, 0.5)}
+LOSSES = {
+    "alone": (1.0, 1.0),
+    "T = 1": (1.0, 0.5),
+    "T = 4": (4.0, 0.5),
+    "T = 8": (8.0, 0.5),
+}
 
 
 def train_teacher(dataset, epochs, normalize):
     seed_everything(0)
     teacher = get_model("compact_cnn")
-    Trainer(teacher, dataset, config=TrainConfig(
-        epochs=epochs, lr=3e-3, scheduler="onecycle", progress=False),
-        train_transform=normalize, eval_transform=normalize).fit()
+    Trainer(
+        teacher,
+        dataset,
+        config=TrainConfig(
+            epochs=epochs, lr=3e-3, scheduler="onecycle", progress=False
+        ),
+        train_transform=normalize,
+        eval_transform=normalize,
+    ).fit()
     return teacher.eval()
 
 
@@ -64,12 +74,21 @@ def students(teacher, dataset, val_set, epochs, normalize, seeds):
         for seed in seeds:
             seed_everything(seed)
             trainer = DistillationTrainer(
-                get_model("compact_cnn", widths=(4, 8, 16)), teacher,
-                dataset, config=TrainConfig(
-                    epochs=epochs, lr=3e-3, scheduler="onecycle", seed=seed,
-                    progress=False),
-                temperature=temperature, alpha=alpha,
-                train_transform=normalize, eval_transform=normalize)
+                get_model("compact_cnn", widths=(4, 8, 16)),
+                teacher,
+                dataset,
+                config=TrainConfig(
+                    epochs=epochs,
+                    lr=3e-3,
+                    scheduler="onecycle",
+                    seed=seed,
+                    progress=False,
+                ),
+                temperature=temperature,
+                alpha=alpha,
+                train_transform=normalize,
+                eval_transform=normalize,
+            )
             trainer.fit()
             scores.append(trainer.evaluate(val_set)["acc"])
         runs.append(SeedRuns(name, scores))
@@ -83,12 +102,19 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     train_set, val_set, _ = data.mnist_5k_splits(seed=0)
-    normalize = T.Normalize.from_data(train_set.images)
+    normalize = transforms.Normalize.from_data(train_set.images)
     rng = np.random.default_rng(0)  # the chapter's 700 digits
     labels = train_set.labels.numpy()
-    few = train_set.subset(np.sort(np.concatenate([
-        rng.choice(np.flatnonzero(labels == d), 70, replace=False)
-        for d in range(10)])))
+    few = train_set.subset(
+        np.sort(
+            np.concatenate(
+                [
+                    rng.choice(np.flatnonzero(labels == d), 70, replace=False)
+                    for d in range(10)
+                ]
+            )
+        )
+    )
     teacher = train_teacher(train_set, 4, normalize)
     seeds = range(args.seeds)
     settings = {
@@ -97,22 +123,28 @@ def main() -> None:
         "student on 3,500": (teacher, train_set, 10),
         "teacher on 700": (train_teacher(few, 15, normalize), few, 10),
     }
-    record = {"date": datetime.date.today().isoformat(),
-              "torch": torch.__version__, "seeds": args.seeds,
-              "settings": {}}
+    record = {
+        "date": datetime.date.today().isoformat(),
+        "torch": torch.__version__,
+        "seeds": args.seeds,
+        "settings": {},
+    }
     for name, (tutor, dataset, epochs) in settings.items():
         runs = students(tutor, dataset, val_set, epochs, normalize, seeds)
-        print(f"\n{name}: student on {len(dataset):,} digits, {epochs} "
-              "epochs; validation accuracy")
+        print(
+            f"\n{name}: student on {len(dataset):,} digits, {epochs} "
+            "epochs; validation accuracy"
+        )
         print(compare_table(runs, digits=4))
-        verdicts = [paired_verdict(r, runs[0], 1 / len(val_set))
-                    for r in runs[1:]]
+        verdicts = [
+            paired_verdict(r, runs[0], 1 / len(val_set)) for r in runs[1:]
+        ]
         print("\n".join(verdicts), flush=True)
         record["settings"][name] = {
-            "student_digits": len(dataset), "epochs": epochs,
+            "student_digits": len(dataset),
+            "epochs": epochs,
             "means": {r.name: round(r.mean, 4) for r in runs},
-            "scores": {r.name: [round(s, 4) for s in r.scores]
-                       for r in runs},
+            "scores": {r.name: [round(s, 4) for s in r.scores] for r in runs},
             "verdicts": verdicts,
         }
     if not args.no_save:

@@ -20,7 +20,8 @@ def test_counts_by_hand():
     assert params(model.features[-1]) == block3
     student = get_model("compact_cnn", widths=(4, 8, 16))
     assert params(student) == (9 * 4 + 8) + (4 * 9 * 8 + 16) + (
-        8 * 9 * 16 + 32) + (16 * 16 * 10 + 10)
+        8 * 9 * 16 + 32
+    ) + (16 * 16 * 10 + 10)
 
 
 @pytest.mark.parametrize("side, last", [(28, 4), (8, 1), (32, 4), (5, 1)])
@@ -39,14 +40,17 @@ def test_widths_set_the_blocks():
     assert model(torch.zeros(1, 3, 16, 16)).shape == (1, 10)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"widths": ()}, "widths must be a non-empty sequence"),
-    ({"widths": "16"}, "widths must be a non-empty sequence"),
-    ({"widths": (16, 0)}, r"widths\[1\]"),
-    ({"widths": (16.5,)}, r"widths\[0\]"),
-    ({"num_classes": 0}, "num_classes"),
-    ({"image_size": 0}, "image_size"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"widths": ()}, "widths must be a non-empty sequence"),
+        ({"widths": "16"}, "widths must be a non-empty sequence"),
+        ({"widths": (16, 0)}, r"widths\[1\]"),
+        ({"widths": (16.5,)}, r"widths\[0\]"),
+        ({"num_classes": 0}, "num_classes"),
+        ({"image_size": 0}, "image_size"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     with pytest.raises((TypeError, ValueError), match=match):
         CompactCNN(**kwargs)
@@ -54,6 +58,9 @@ def test_bad_arguments(kwargs, match):
 
 def test_wrong_input_is_named():
     model = get_model("compact_cnn")
-    with pytest.raises(ValueError, match=r"CompactCNN: expected input of "
-                       r"shape \(N, 1, 28, 28\), got \(1, 1, 32, 32\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"CompactCNN: expected input of "
+        r"shape \(N, 1, 28, 28\), got \(1, 1, 32, 32\)",
+    ):
         model(torch.zeros(1, 1, 32, 32))

@@ -52,26 +52,31 @@ def test_skip_keeps_the_models_own_classifier(source, saved):
     assert all(k.startswith("features.") for k in report.loaded)
     for name, value in head.items():
         assert torch.equal(model.classifier.state_dict()[name], value)
-    assert torch.equal(model.features[0][0].weight,
-                       source.features[0][0].weight)
-    load_pretrained(get_model("compact_cnn", num_classes=10), saved,
-                    skip="classifier.")  # one prefix as a str
+    assert torch.equal(
+        model.features[0][0].weight, source.features[0][0].weight
+    )
+    load_pretrained(
+        get_model("compact_cnn", num_classes=10), saved, skip="classifier."
+    )  # one prefix as a str
 
 
 def test_mismatch_names_keys_and_leaves_the_model(saved):
     model = get_model("compact_cnn", num_classes=10)
     before = copy.deepcopy(model.state_dict())
-    with pytest.raises(ValueError, match=r"load_pretrained: .*different "
-                       r"shapes \['classifier.1.bias: checkpoint \(5,\), "
-                       r"model \(10,\)'.*pass skip="):
+    with pytest.raises(
+        ValueError,
+        match=r"load_pretrained: .*different "
+        r"shapes \['classifier.1.bias: checkpoint \(5,\), "
+        r"model \(10,\)'.*pass skip=",
+    ):
         load_pretrained(model, saved)
     for name, value in before.items():
         assert torch.equal(model.state_dict()[name], value)
     with pytest.raises(ValueError, match=r"unexpected \['features.2.0.weig"):
-        load_pretrained(get_model("compact_cnn", widths=(16, 32),
-                                  num_classes=5), saved)
-    deeper = get_model("compact_cnn", widths=(16, 32, 64, 64),
-                       num_classes=5)
+        load_pretrained(
+            get_model("compact_cnn", widths=(16, 32), num_classes=5), saved
+        )
+    deeper = get_model("compact_cnn", widths=(16, 32, 64, 64), num_classes=5)
     with pytest.raises(ValueError, match=r"missing \['features.3.0.weight"):
         load_pretrained(deeper, saved, skip=("classifier.",))
 
@@ -81,11 +86,18 @@ def test_torchvision_resnet18_format(tmp_path):
     the fixture) loads into the zoo's ResNet-18, new head skipped."""
     record = json.loads(FIXTURE.read_text())["models"]["resnet18"]
     generator = torch.Generator().manual_seed(0)
-    state = {k: (torch.randn(shape, generator=generator) if shape
-                 else torch.tensor(7)) for k, shape in
-             record["state_dict"].items()}
-    state = {k: v.long() if k.endswith("num_batches_tracked") else v
-             for k, v in state.items()}
+    state = {
+        k: (
+            torch.randn(shape, generator=generator)
+            if shape
+            else torch.tensor(7)
+        )
+        for k, shape in record["state_dict"].items()
+    }
+    state = {
+        k: v.long() if k.endswith("num_batches_tracked") else v
+        for k, v in state.items()
+    }
     path = tmp_path / "resnet18.pth"
     torch.save(state, path)
     digest = sha256(path)
@@ -95,8 +107,9 @@ def test_torchvision_resnet18_format(tmp_path):
     report = load_pretrained(model, named, skip=("fc.",))
     assert report.skipped == ("fc.weight", "fc.bias")
     assert torch.equal(model.conv1.weight, state["conv1.weight"])
-    assert torch.equal(model.layer4[1].bn2.running_var,
-                       state["layer4.1.bn2.running_var"])
+    assert torch.equal(
+        model.layer4[1].bn2.running_var, state["layer4.1.bn2.running_var"]
+    )
     assert model(torch.zeros(1, 3, 64, 64)).shape == (1, 10)
 
 
@@ -109,11 +122,15 @@ def test_hash_in_the_name_is_checked(tmp_path, source):
     load_pretrained(get_model("compact_cnn", num_classes=5), good)
     bad = tmp_path / "compact-deadbeef.pth"
     bad.write_bytes(path.read_bytes())
-    with pytest.raises(ValueError, match="damaged or incomplete: its name "
-                       "says its SHA-256 starts with deadbeef"):
+    with pytest.raises(
+        ValueError,
+        match="damaged or incomplete: its name "
+        "says its SHA-256 starts with deadbeef",
+    ):
         load_pretrained(get_model("compact_cnn", num_classes=5), bad)
-    load_pretrained(get_model("compact_cnn", num_classes=5), bad,
-                    check_name_hash=False)
+    load_pretrained(
+        get_model("compact_cnn", num_classes=5), bad, check_name_hash=False
+    )
 
 
 def test_explicit_sha256(saved):
@@ -143,10 +160,14 @@ def test_non_state_dicts_are_refused(tmp_path, source):
     cases = {
         "tensor.pth": (torch.zeros(3), "holds a Tensor, not a state dict"),
         "list.pth": ([torch.zeros(3)], "holds a list"),
-        "checkpoint.pth": ({"epoch": 3, "model": source.state_dict()},
-                           "looks like a training checkpoint.*'model'"),
-        "mixed.pth": ({"features.0.0.weight": 1.0},
-                      "'features.0.0.weight' is not a tensor"),
+        "checkpoint.pth": (
+            {"epoch": 3, "model": source.state_dict()},
+            "looks like a training checkpoint.*'model'",
+        ),
+        "mixed.pth": (
+            {"features.0.0.weight": 1.0},
+            "'features.0.0.weight' is not a tensor",
+        ),
     }
     for name, (content, match) in cases.items():
         path = tmp_path / name
@@ -157,18 +178,21 @@ def test_non_state_dicts_are_refused(tmp_path, source):
 
 def test_dataparallel_prefix_gets_a_hint(tmp_path, source):
     path = tmp_path / "dp.pth"
-    torch.save({f"module.{k}": v for k, v in source.state_dict().items()},
-               path)
+    torch.save(
+        {f"module.{k}": v for k, v in source.state_dict().items()}, path
+    )
     with pytest.raises(ValueError, match="starts with 'module.'"):
         load_pretrained(get_model("compact_cnn", num_classes=5), path)
 
 
 def test_never_downloads_and_checks_arguments(tmp_path, saved):
     model = get_model("compact_cnn", num_classes=5)
-    with pytest.raises(ValueError, match="is a URL; load_pretrained never "
-                       "downloads"):
-        load_pretrained(model, "https://download.pytorch.org/models/"
-                        "resnet18-f37072fd.pth")
+    with pytest.raises(
+        ValueError, match="is a URL; load_pretrained never downloads"
+    ):
+        load_pretrained(
+            model, "https://download.pytorch.org/models/resnet18-f37072fd.pth"
+        )
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_pretrained(model, tmp_path / "missing.pth")
     with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
@@ -181,6 +205,7 @@ def test_never_downloads_and_checks_arguments(tmp_path, saved):
 
 # --- freeze / unfreeze ------------------------------------------------------
 
+
 def test_frozen_parameters_get_no_gradient_and_do_not_move(source):
     freeze(source.features)
     x = torch.randn(8, 1, 28, 28)
@@ -189,14 +214,16 @@ def test_frozen_parameters_get_no_gradient_and_do_not_move(source):
     assert all(p.grad is None for p in source.features.parameters())
     assert source.classifier[1].weight.grad is not None
     before = copy.deepcopy(source.state_dict())
-    optimizer = torch.optim.SGD(source.parameters(), lr=0.1, momentum=0.9,
-                                weight_decay=0.1)
+    optimizer = torch.optim.SGD(
+        source.parameters(), lr=0.1, momentum=0.9, weight_decay=0.1
+    )
     optimizer.step()
     for name, value in source.state_dict().items():
         if name.startswith("features."):
             assert torch.equal(value, before[name]), name
-    assert not torch.equal(source.classifier[1].weight,
-                           before["classifier.1.weight"])
+    assert not torch.equal(
+        source.classifier[1].weight, before["classifier.1.weight"]
+    )
 
 
 def test_frozen_batch_norm_stays_in_eval_mode(source):

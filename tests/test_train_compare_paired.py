@@ -33,14 +33,24 @@ def test_differences_of_both_signs_are_noise():
     assert paired_verdict(a, b).endswith("within noise")
 
 
-@pytest.mark.parametrize("a, b, error, match", [
-    (SeedRuns("a", [0.9, 0.8]), SeedRuns("b", [0.9]), ValueError,
-     "same seeds, at least 2"),
-    (SeedRuns("a", [0.9]), SeedRuns("b", [0.9]), ValueError,
-     "at least 2"),
-    ([0.9, 0.8], SeedRuns("b", [0.9, 0.8]), TypeError,
-     "a must be SeedRuns"),
-])
+@pytest.mark.parametrize(
+    "a, b, error, match",
+    [
+        (
+            SeedRuns("a", [0.9, 0.8]),
+            SeedRuns("b", [0.9]),
+            ValueError,
+            "same seeds, at least 2",
+        ),
+        (SeedRuns("a", [0.9]), SeedRuns("b", [0.9]), ValueError, "at least 2"),
+        (
+            [0.9, 0.8],
+            SeedRuns("b", [0.9, 0.8]),
+            TypeError,
+            "a must be SeedRuns",
+        ),
+    ],
+)
 def test_bad_input(a, b, error, match):
     with pytest.raises(error, match=match):
         paired_verdict(a, b)

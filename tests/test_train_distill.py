@@ -8,10 +8,10 @@ import torch
 from _train_helpers import small_splits, tiny_cnn
 
 from cnnbook.train import (
+    DistillationLoss,
     DistillationTrainer,
     TrainConfig,
     Trainer,
-    distillation_loss,
     seed_everything,
 )
 
@@ -39,12 +39,13 @@ def student(seed=1):
 def test_trains_with_the_distillation_loss(teacher):
     train, val, _ = small_splits()
     before = copy.deepcopy(teacher.state_dict())
-    trainer = DistillationTrainer(student(), teacher, train, val, config(),
-                                  temperature=4.0, alpha=0.3)
+    trainer = DistillationTrainer(
+        student(), teacher, train, val, config(), temperature=4.0, alpha=0.3
+    )
     x, y = train[list(range(16))]
     logits = trainer.model(x)
     with torch.no_grad():
-        expected = distillation_loss(logits, teacher(x), y, 4.0, 0.3)
+        expected = DistillationLoss(4.0, 0.3)(logits, teacher(x), y)
     assert torch.equal(trainer.training_loss(x, logits, y), expected)
     history = trainer.fit()
     assert len(history) == 2
@@ -56,37 +57,50 @@ def test_trains_with_the_distillation_loss(teacher):
     # validation loss is the student's plain cross-entropy
     result = trainer.evaluate(val)
     logits, labels = trainer.predict(val)
-    assert result["loss"] == pytest.approx(float(
-        torch.nn.functional.cross_entropy(logits, labels)), rel=1e-6)
+    assert result["loss"] == pytest.approx(
+        float(torch.nn.functional.cross_entropy(logits, labels)), rel=1e-6
+    )
 
 
 def test_alpha_one_is_plain_training(teacher):
     train, val, _ = small_splits()
     plain = Trainer(student(), train, val, config())
     plain.fit()
-    alone = DistillationTrainer(student(), teacher, train, val, config(),
-                                temperature=4.0, alpha=1.0)
+    alone = DistillationTrainer(
+        student(), teacher, train, val, config(), temperature=4.0, alpha=1.0
+    )
     alone.fit()
     for name, value in plain.model.state_dict().items():
-        torch.testing.assert_close(alone.model.state_dict()[name], value,
-                                   rtol=1e-6, atol=1e-7)
+        torch.testing.assert_close(
+            alone.model.state_dict()[name], value, rtol=1e-6, atol=1e-7
+        )
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"teacher": "teacher"}, TypeError, "teacher must be a torch.nn"),
-    ({"temperature": 0.0}, ValueError, "temperature must be > 0"),
-    ({"alpha": 2.0}, ValueError, "alpha must be <= 1"),
-    ({"loss_fn": torch.nn.functional.cross_entropy}, TypeError,
-     "loss_fn cannot be set"),
-    ({"teacher": tiny_cnn(classes=5)}, ValueError,
-     r"teacher returns \(1, 5\) logits"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"teacher": "teacher"}, TypeError, "teacher must be a torch.nn"),
+        ({"temperature": 0.0}, ValueError, "temperature must be > 0"),
+        ({"alpha": 2.0}, ValueError, "alpha must be <= 1"),
+        (
+            {"loss_fn": torch.nn.functional.cross_entropy},
+            TypeError,
+            "loss_fn cannot be set",
+        ),
+        (
+            {"teacher": tiny_cnn(classes=5)},
+            ValueError,
+            r"teacher returns \(1, 5\) logits",
+        ),
+    ],
+)
 def test_bad_input(teacher, kwargs, error, match):
     train, _, _ = small_splits()
     args = {"teacher": teacher, **kwargs}
     with pytest.raises(error, match=match):
-        DistillationTrainer(student(), args.pop("teacher"), train,
-                            config=config(), **args)
+        DistillationTrainer(
+            student(), args.pop("teacher"), train, config=config(), **args
+        )
 
 
 def test_teacher_must_be_another_network():

@@ -18,6 +18,7 @@ from . import lenet as _lenet  # noqa: F401
 from . import mnist_cnn as _mnist_cnn  # noqa: F401
 from . import mobilenet as _mobilenet  # noqa: F401
 from . import resnet as _resnet  # noqa: F401
+from . import small_cnn as _small_cnn  # noqa: F401
 from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
 from .compact_cnn import CompactCNN
@@ -25,6 +26,15 @@ from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy
 from .registry import describe, get_model, list_models
 from .transfer import freeze, load_pretrained, unfreeze
 
-__all__ = ["CompactCNN", "ImageClassifier", "MnistCNN", "describe",
-           "freeze", "get_model", "list_models", "load_pretrained",
-           "mnist_cnn_forward_numpy", "unfreeze"]
+__all__ = [
+    "CompactCNN",
+    "ImageClassifier",
+    "MnistCNN",
+    "describe",
+    "freeze",
+    "get_model",
+    "list_models",
+    "load_pretrained",
+    "mnist_cnn_forward_numpy",
+    "unfreeze",
+]

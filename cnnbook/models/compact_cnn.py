@@ -37,8 +37,9 @@ __all__ = ["CompactCNN", "compact_cnn"]
 def _block(in_channels: int, out_channels: int) -> nn.Sequential:
     """conv 3x3 stride 2 (no bias) -> batch norm -> ReLU."""
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1,
-                  bias=False),
+        nn.Conv2d(
+            in_channels, out_channels, 3, stride=2, padding=1, bias=False
+        ),
         nn.BatchNorm2d(out_channels),
         nn.ReLU(),
     )
@@ -58,34 +59,54 @@ class CompactCNN(ImageClassifier):
         on it.
     """
 
-    def __init__(self, widths: Sequence[int] = (16, 32, 64),
-                 num_classes: int = 10, in_channels: int = 1,
-                 image_size: int = 28):
+    def __init__(
+        self,
+        widths: Sequence[int] = (16, 32, 64),
+        num_classes: int = 10,
+        in_channels: int = 1,
+        image_size: int = 28,
+    ):
         super().__init__()
         func = "CompactCNN"
-        if isinstance(widths, (str, bytes)) or not isinstance(
-                widths, Sequence) or len(widths) == 0:
+        if (
+            isinstance(widths, (str, bytes))
+            or not isinstance(widths, Sequence)
+            or len(widths) == 0
+        ):
             raise ValueError(
                 f"{func}: widths must be a non-empty sequence of channel "
-                f"counts, got {widths!r}")
-        widths = tuple(check_int(w, f"widths[{i}]", func, minimum=1)
-                       for i, w in enumerate(widths))
+                f"counts, got {widths!r}"
+            )
+        widths = tuple(
+            check_int(w, f"widths[{i}]", func, minimum=1)
+            for i, w in enumerate(widths)
+        )
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
-        self.image_size = check_int(image_size, "image_size", func,
-                                    minimum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
+        self.image_size = check_int(image_size, "image_size", func, minimum=1)
         side = self.image_size
         for _ in widths:
             side = conv_output_size(side, 3, stride=2, padding=1)
         self.widths = widths
-        self.features = nn.Sequential(*(
-            _block(c_in, c_out) for c_in, c_out in zip(
-                (self.in_channels, *widths[:-1]), widths, strict=True)))
+        self.features = nn.Sequential(
+            *(
+                _block(c_in, c_out)
+                for c_in, c_out in zip(
+                    (self.in_channels, *widths[:-1]), widths, strict=True
+                )
+            )
+        )
         self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(widths[-1] * side * side, num_classes))
+            nn.Flatten(), nn.Linear(widths[-1] * side * side, num_classes)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # A quantized copy (chapter 10) receives int8 codes from its
+        # Quantize stub; the float input was checked before it.
+        if not (isinstance(x, torch.Tensor) and x.is_quantized):
+            self.check_input(x)
         return self.classifier(self.features(x))  # (N, num_classes)
 
 

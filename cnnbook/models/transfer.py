@@ -40,8 +40,10 @@ class LoadReport(NamedTuple):
     sha256: str  # SHA-256 of the file, hex
 
     def __repr__(self) -> str:
-        return (f"LoadReport({len(self.loaded)} tensors loaded, "
-                f"{len(self.skipped)} skipped, sha256 {self.sha256[:12]}...)")
+        return (
+            f"LoadReport({len(self.loaded)} tensors loaded, "
+            f"{len(self.skipped)} skipped, sha256 {self.sha256[:12]}...)"
+        )
 
 
 def _sha256(path: Path) -> str:
@@ -52,27 +54,32 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_hash(path: Path, actual: str, expected, check_name: bool,
-                func: str) -> None:
+def _check_hash(
+    path: Path, actual: str, expected, check_name: bool, func: str
+) -> None:
     if expected is not None:
         if not isinstance(expected, str) or not re.fullmatch(
-                r"[0-9a-fA-F]{8,64}", expected):
+            r"[0-9a-fA-F]{8,64}", expected
+        ):
             raise ValueError(
                 f"{func}: sha256 must be 8 to 64 hex digits (the file's "
-                f"SHA-256 or its first digits), got {expected!r}")
+                f"SHA-256 or its first digits), got {expected!r}"
+            )
         if not actual.startswith(expected.lower()):
             raise ValueError(
                 f"{func}: {path} is not the expected file: its SHA-256 is "
-                f"{actual[:len(expected)]}..., not {expected.lower()}... "
-                "(a damaged or incomplete download, or another file)")
+                f"{actual[: len(expected)]}..., not {expected.lower()}... "
+                "(a damaged or incomplete download, or another file)"
+            )
     if check_name:
         match = _NAME_HASH.search(path.name)
         if match and not actual.startswith(match.group(1)):
             raise ValueError(
                 f"{func}: {path} is damaged or incomplete: its name says "
                 f"its SHA-256 starts with {match.group(1)}, but it starts "
-                f"with {actual[:len(match.group(1))]} (download it again; "
-                "check_name_hash=False skips this check)")
+                f"with {actual[: len(match.group(1))]} (download it again; "
+                "check_name_hash=False skips this check)"
+            )
 
 
 def _read_state_dict(path: Path, func: str) -> dict:
@@ -85,12 +92,14 @@ def _read_state_dict(path: Path, func: str) -> dict:
         raise ValueError(
             f"{func}: {path} is not a readable state dict (truncated, "
             f"corrupted, or pickled objects that weights_only=True "
-            f"refuses): {first}") from err
+            f"refuses): {first}"
+        ) from err
     if not isinstance(state, dict):
         raise ValueError(
             f"{func}: {path} holds a {type(state).__name__}, not a state "
             "dict (a dict of parameter names to tensors, as "
-            "torch.save(model.state_dict(), path) writes)")
+            "torch.save(model.state_dict(), path) writes)"
+        )
     nested = [k for k, v in state.items() if isinstance(v, dict)]
     if nested:
         raise ValueError(
@@ -98,18 +107,29 @@ def _read_state_dict(path: Path, func: str) -> dict:
             f"include {sorted(map(str, state))[:6]}), not a state dict; "
             f"the weights are probably under {nested[0]!r}: save "
             f"torch.load(path, weights_only=True)[{nested[0]!r}] to a "
-            "file of its own")
-    bad = [k for k, v in state.items()
-           if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
+            "file of its own"
+        )
+    bad = [
+        k
+        for k, v in state.items()
+        if not isinstance(k, str) or not isinstance(v, torch.Tensor)
+    ]
     if bad:
         raise ValueError(
             f"{func}: {path} is not a state dict: {bad[0]!r} is not a "
-            "tensor named by a str")
+            "tensor named by a str"
+        )
     return state
 
 
-def load_pretrained(model: nn.Module, path, *, skip=(), sha256=None,
-                    check_name_hash: bool = True) -> LoadReport:
+def load_pretrained(
+    model: nn.Module,
+    path,
+    *,
+    skip=(),
+    sha256=None,
+    check_name_hash: bool = True,
+) -> LoadReport:
     """Copy weights saved in torchvision's format into ``model``.
 
     Every parameter and buffer of ``model`` must be in the file with the
@@ -145,33 +165,44 @@ def load_pretrained(model: nn.Module, path, *, skip=(), sha256=None,
     """
     func = "load_pretrained"
     if not isinstance(model, nn.Module):
-        raise TypeError(f"{func}: model must be a torch.nn.Module, got "
-                        f"{type(model).__name__}")
+        raise TypeError(
+            f"{func}: model must be a torch.nn.Module, got "
+            f"{type(model).__name__}"
+        )
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{func}: path must be a str or os.PathLike, got "
-                        f"{type(path).__name__}")
+        raise TypeError(
+            f"{func}: path must be a str or os.PathLike, got "
+            f"{type(path).__name__}"
+        )
     if isinstance(path, str) and re.match(r"^[a-z][a-z0-9+.-]*://", path):
         raise ValueError(
             f"{func}: {path!r} is a URL; load_pretrained never downloads. "
-            "Download the file yourself and pass its local path.")
+            "Download the file yourself and pass its local path."
+        )
     skip = (skip,) if isinstance(skip, str) else tuple(skip)
     if not all(isinstance(s, str) and s for s in skip):
-        raise TypeError(f"{func}: skip must be key prefixes (non-empty "
-                        f"str), got {skip!r}")
+        raise TypeError(
+            f"{func}: skip must be key prefixes (non-empty str), got {skip!r}"
+        )
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{func}: {path} does not exist or is not "
-                                "a file")
+        raise FileNotFoundError(
+            f"{func}: {path} does not exist or is not a file"
+        )
     digest = _sha256(path)
     _check_hash(path, digest, sha256, check_name_hash, func)
     state = _read_state_dict(path, func)
     own = model.state_dict()
-    if all(k.startswith("module.") for k in state) and state and not any(
-            k.startswith("module.") for k in own):
+    if (
+        all(k.startswith("module.") for k in state)
+        and state
+        and not any(k.startswith("module.") for k in own)
+    ):
         raise ValueError(
             f"{func}: every key in {path} starts with 'module.' (saved "
             "from an nn.DataParallel wrapper); strip the prefix: "
-            "{k.removeprefix('module.'): v for k, v in state.items()}")
+            "{k.removeprefix('module.'): v for k, v in state.items()}"
+        )
 
     def skipped(key):
         return key.startswith(skip)
@@ -184,9 +215,14 @@ def load_pretrained(model: nn.Module, path, *, skip=(), sha256=None,
     try:
         check_compatible(model, merged, str(path))
     except ValueError as err:
-        hint = "" if skip else (
-            "; to keep the model's own classifier, pass "
-            "skip=('<classifier prefix>.',)")
+        hint = (
+            ""
+            if skip
+            else (
+                "; to keep the model's own classifier, pass "
+                "skip=('<classifier prefix>.',)"
+            )
+        )
         raise ValueError(f"{func}: {err}{hint}") from None
     model.load_state_dict(merged)
     loaded = tuple(k for k in merged if not skipped(k))
@@ -214,8 +250,10 @@ def freeze(module: nn.Module) -> nn.Module:
     changing in training mode.) Returns ``module``.
     """
     if not isinstance(module, nn.Module):
-        raise TypeError(f"freeze: module must be a torch.nn.Module, got "
-                        f"{type(module).__name__}")
+        raise TypeError(
+            f"freeze: module must be a torch.nn.Module, got "
+            f"{type(module).__name__}"
+        )
     for param in module.parameters():
         param.requires_grad_(False)
     for sub in module.modules():
@@ -230,8 +268,10 @@ def unfreeze(module: nn.Module, mode: bool = True) -> nn.Module:
     ``module`` is put in training mode (``mode=True``) or left in
     evaluation mode. Returns ``module``."""
     if not isinstance(module, nn.Module):
-        raise TypeError(f"unfreeze: module must be a torch.nn.Module, got "
-                        f"{type(module).__name__}")
+        raise TypeError(
+            f"unfreeze: module must be a torch.nn.Module, got "
+            f"{type(module).__name__}"
+        )
     for sub in module.modules():
         sub.__dict__.pop("train", None)
     for param in module.parameters():

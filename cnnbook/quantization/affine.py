@@ -64,8 +64,9 @@ def _code_range(qmin, qmax, func):
     qmin = check_int(qmin, "qmin", func)
     qmax = check_int(qmax, "qmax", func)
     if qmax <= qmin:
-        raise ValueError(f"{func}: qmax must be > qmin, got qmin={qmin}, "
-                         f"qmax={qmax}")
+        raise ValueError(
+            f"{func}: qmax must be > qmin, got qmin={qmin}, qmax={qmax}"
+        )
     return qmin, qmax
 
 
@@ -75,8 +76,9 @@ def _finite(array, name, func):
     return array
 
 
-def minmax_qparams(x_min, x_max, qmin: int = 0, qmax: int = 255,
-                   scheme: str = "affine"):
+def minmax_qparams(
+    x_min, x_max, qmin: int = 0, qmax: int = 255, scheme: str = "affine"
+):
     r"""Scale and zero point that store ``[x_min, x_max]`` in the codes
     ``qmin..qmax``.
 
@@ -109,14 +111,17 @@ def minmax_qparams(x_min, x_max, qmin: int = 0, qmax: int = 255,
     lo = _finite(as_array(x_min, "x_min", func), "x_min", func)
     hi = _finite(as_array(x_max, "x_max", func), "x_max", func)
     if lo.shape != hi.shape:
-        raise ValueError(f"{func}: x_min {lo.shape} and x_max {hi.shape} "
-                         "must have the same shape")
+        raise ValueError(
+            f"{func}: x_min {lo.shape} and x_max {hi.shape} "
+            "must have the same shape"
+        )
     if (lo > hi).any():
         raise ValueError(f"{func}: x_min must be <= x_max")
     qmin, qmax = _code_range(qmin, qmax, func)
     if scheme not in SCHEMES:
-        raise ValueError(f"{func}: scheme must be one of {SCHEMES}, got "
-                         f"{scheme!r}")
+        raise ValueError(
+            f"{func}: scheme must be one of {SCHEMES}, got {scheme!r}"
+        )
     lo, hi = lo.astype(np.float64), hi.astype(np.float64)
     levels = qmax - qmin
     if scheme == "float_qparams":
@@ -139,23 +144,29 @@ def _broadcast(values, name, x, axis, func):
     ``axis`` (per channel), or a scalar (per tensor)."""
     v = np.asarray(values)
     if v.dtype.kind not in "iuf":
-        raise TypeError(f"{func}: {name} must be a number or an array of "
-                        f"numbers, got dtype {v.dtype}")
+        raise TypeError(
+            f"{func}: {name} must be a number or an array of "
+            f"numbers, got dtype {v.dtype}"
+        )
     if axis is None:
         if v.size != 1:
             raise ValueError(
                 f"{func}: {name} has {v.size} values; pass axis=... for "
-                "per-channel quantization, or one value per tensor")
+                "per-channel quantization, or one value per tensor"
+            )
         return v.reshape(())
     axis = check_int(axis, "axis", func)
     if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"{func}: axis {axis} is out of range for an "
-                         f"array of shape {x.shape}")
+        raise ValueError(
+            f"{func}: axis {axis} is out of range for an "
+            f"array of shape {x.shape}"
+        )
     axis %= x.ndim
     if v.shape != (x.shape[axis],):
         raise ValueError(
             f"{func}: {name} must have one value per index of axis {axis}, "
-            f"shape ({x.shape[axis]},), got {v.shape}")
+            f"shape ({x.shape[axis]},), got {v.shape}"
+        )
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]
     return v.reshape(shape)
@@ -171,8 +182,14 @@ def _qparams(x, scale, zero_point, axis, func):
     return s, z
 
 
-def quantize(x, scale, zero_point, qmin: int = 0, qmax: int = 255,
-             axis: int | None = None):
+def quantize(
+    x,
+    scale,
+    zero_point,
+    qmin: int = 0,
+    qmax: int = 255,
+    axis: int | None = None,
+):
     r"""Integer codes :math:`q = \operatorname{clamp}(\operatorname{round}
     (x/s + z), q_\min, q_\max)`.
 
@@ -185,8 +202,10 @@ def quantize(x, scale, zero_point, qmin: int = 0, qmax: int = 255,
     x = _finite(as_array(x, "x", func), "x", func)
     qmin, qmax = _code_range(qmin, qmax, func)
     s, z = _qparams(x, scale, zero_point, axis, func)
-    if isinstance(zero_point, numbers.Integral) or np.asarray(
-            zero_point).dtype.kind in "iu":
+    if (
+        isinstance(zero_point, numbers.Integral)
+        or np.asarray(zero_point).dtype.kind in "iu"
+    ):
         # an integer zero point is added after rounding, as PyTorch does
         q = np.round(x / s) + z
     else:
@@ -195,19 +214,25 @@ def quantize(x, scale, zero_point, qmin: int = 0, qmax: int = 255,
 
 
 def dequantize(q, scale, zero_point, axis: int | None = None):
-    r"""Real values :math:`\hat x = s\,(q - z)` of integer codes (float64).
-    """
+    r"""Real values :math:`\hat x = s\,(q - z)` of integer codes (float64)."""
     func = "dequantize"
     codes = np.asarray(q)
     if codes.dtype.kind not in "iu":
-        raise TypeError(f"{func}: q must hold integer codes, got dtype "
-                        f"{codes.dtype}")
+        raise TypeError(
+            f"{func}: q must hold integer codes, got dtype {codes.dtype}"
+        )
     s, z = _qparams(codes, scale, zero_point, axis, func)
     return s * (codes.astype(np.float64) - z)
 
 
-def fake_quantize(x, scale, zero_point, qmin: int = 0, qmax: int = 255,
-                  axis: int | None = None):
+def fake_quantize(
+    x,
+    scale,
+    zero_point,
+    qmin: int = 0,
+    qmax: int = 255,
+    axis: int | None = None,
+):
     r""":math:`\hat x`: ``x`` quantized and dequantized, as
     ``torch.fake_quantize_per_tensor_affine`` (``..._per_channel_...``).
     The difference :math:`\hat x - x` is the quantization error."""

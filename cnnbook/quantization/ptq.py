@@ -62,8 +62,10 @@ def fusable_groups(model: nn.Module) -> list[list[str]]:
     ``[["features.0.0", "features.0.1", "features.0.2"], ...]``.
     """
     if not isinstance(model, nn.Module):
-        raise TypeError("fusable_groups: model must be a torch.nn.Module, "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            "fusable_groups: model must be a torch.nn.Module, "
+            f"got {type(model).__name__}"
+        )
     groups = []
     for name, module in model.named_modules():
         if not isinstance(module, nn.Sequential):
@@ -72,10 +74,11 @@ def fusable_groups(model: nn.Module) -> list[list[str]]:
         i = 0
         while i < len(children):
             for pattern in _FUSABLE:
-                window = children[i:i + len(pattern)]
+                window = children[i : i + len(pattern)]
                 if len(window) == len(pattern) and all(
-                        type(m) is kind for (_, m), kind in zip(
-                            window, pattern, strict=True)):
+                    type(m) is kind
+                    for (_, m), kind in zip(window, pattern, strict=True)
+                ):
                     prefix = f"{name}." if name else ""
                     groups.append([prefix + n for n, _ in window])
                     i += len(pattern)
@@ -97,14 +100,17 @@ def quantized_engine(backend: str | None = None) -> str:
     if backend is None:
         backend = "x86" if "x86" in engines else "qnnpack"
     if backend not in engines:
-        raise ValueError(f"quantized_engine: backend {backend!r} is not "
-                         f"supported here; supported: {engines}")
+        raise ValueError(
+            f"quantized_engine: backend {backend!r} is not "
+            f"supported here; supported: {engines}"
+        )
     torch.backends.quantized.engine = backend
     return backend
 
 
-def quantize_static(model: nn.Module, calibration: Iterable,
-                    backend: str | None = None) -> nn.Module:
+def quantize_static(
+    model: nn.Module, calibration: Iterable, backend: str | None = None
+) -> nn.Module:
     """An int8 copy of ``model`` (in eval mode), calibrated on real data.
 
     Parameters
@@ -127,14 +133,22 @@ def quantize_static(model: nn.Module, calibration: Iterable,
 
     func = "quantize_static"
     if not isinstance(model, nn.Module):
-        raise TypeError(f"{func}: model must be a torch.nn.Module, got "
-                        f"{type(model).__name__}")
-    batches = [calibration] if isinstance(calibration, torch.Tensor) \
+        raise TypeError(
+            f"{func}: model must be a torch.nn.Module, got "
+            f"{type(model).__name__}"
+        )
+    batches = (
+        [calibration]
+        if isinstance(calibration, torch.Tensor)
         else list(calibration)
-    if not batches or not all(isinstance(b, torch.Tensor) and b.ndim >= 2
-                              for b in batches):
-        raise ValueError(f"{func}: calibration must be one or more input "
-                         "batches (tensors), got none or something else")
+    )
+    if not batches or not all(
+        isinstance(b, torch.Tensor) and b.ndim >= 2 for b in batches
+    ):
+        raise ValueError(
+            f"{func}: calibration must be one or more input "
+            "batches (tensors), got none or something else"
+        )
     engine = quantized_engine(backend)
     float_model = copy.deepcopy(model).cpu().eval()
     with warnings.catch_warnings():
@@ -160,8 +174,10 @@ def state_dict_bytes(model: nn.Module) -> int:
     """Bytes that ``torch.save(model.state_dict(), file)`` writes: the size
     of the model on disk, scales, zero points and format included."""
     if not isinstance(model, nn.Module):
-        raise TypeError("state_dict_bytes: model must be a torch.nn.Module,"
-                        f" got {type(model).__name__}")
+        raise TypeError(
+            "state_dict_bytes: model must be a torch.nn.Module,"
+            f" got {type(model).__name__}"
+        )
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*deprecated.*")
@@ -169,9 +185,13 @@ def state_dict_bytes(model: nn.Module) -> int:
     return buffer.getbuffer().nbytes
 
 
-def compare_latency(models: Sequence[nn.Module], x: torch.Tensor,
-                    repeats: int = 20, threads: int = 1,
-                    warmup: int = 3) -> list[float]:
+def compare_latency(
+    models: Sequence[nn.Module],
+    x: torch.Tensor,
+    repeats: int = 20,
+    threads: int = 1,
+    warmup: int = 3,
+) -> list[float]:
     """Median seconds of one forward pass of each model on ``x``.
 
     The models run in turn (a, b, a, b, ...) so that a change in the
@@ -182,11 +202,11 @@ def compare_latency(models: Sequence[nn.Module], x: torch.Tensor,
     func = "compare_latency"
     models = list(models)
     if not models or not all(isinstance(m, nn.Module) for m in models):
-        raise TypeError(f"{func}: models must be a non-empty sequence of "
-                        "torch.nn.Module")
+        raise TypeError(
+            f"{func}: models must be a non-empty sequence of torch.nn.Module"
+        )
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{func}: x must be a tensor, got "
-                        f"{type(x).__name__}")
+        raise TypeError(f"{func}: x must be a tensor, got {type(x).__name__}")
     repeats = check_int(repeats, "repeats", func, minimum=1)
     threads = check_int(threads, "threads", func, minimum=1)
     warmup = check_int(warmup, "warmup", func, minimum=0)

@@ -2,7 +2,7 @@
 
 :class:`DistillationTrainer` trains a *student* network to match both the
 true labels and a trained *teacher*'s softened predictions, with the loss
-of :func:`cnnbook.train.losses.distillation_loss`. Everything else is the
+of :class:`cnnbook.train.DistillationLoss`. Everything else is the
 :class:`~cnnbook.train.Trainer`'s: the validation loss it reports, stops
 on and checkpoints is the student's plain cross-entropy on the true
 labels, so runs with and without a teacher are measured alike.
@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 
 from .._validation import check_number
-from .losses import distillation_loss
+from .criteria import DistillationLoss
 from .trainer import Trainer
 
 __all__ = ["DistillationTrainer"]
@@ -42,24 +42,39 @@ class DistillationTrainer(Trainer):
         ``loss_fn`` is refused, since the loss is the distillation loss.
     """
 
-    def __init__(self, model: nn.Module, teacher: nn.Module, train_data,
-                 val_data=None, config=None, *, temperature: float = 4.0,
-                 alpha: float = 0.5, **kwargs):
+    def __init__(
+        self,
+        model: nn.Module,
+        teacher: nn.Module,
+        train_data,
+        val_data=None,
+        config=None,
+        *,
+        temperature: float = 4.0,
+        alpha: float = 0.5,
+        **kwargs,
+    ):
         func = "DistillationTrainer"
         if not isinstance(teacher, nn.Module):
-            raise TypeError(f"{func}: teacher must be a torch.nn.Module, "
-                            f"got {type(teacher).__name__}")
+            raise TypeError(
+                f"{func}: teacher must be a torch.nn.Module, "
+                f"got {type(teacher).__name__}"
+            )
         if teacher is model:
-            raise ValueError(f"{func}: the teacher must be another network "
-                             "than the student")
+            raise ValueError(
+                f"{func}: the teacher must be another network than the student"
+            )
         if "loss_fn" in kwargs:
-            raise TypeError(f"{func}: the loss is the distillation loss; "
-                            "loss_fn cannot be set")
-        self.temperature = check_number(temperature, "temperature", func,
-                                        minimum=0, strict_minimum=True)
-        self.alpha = check_number(alpha, "alpha", func, minimum=0,
-                                  maximum=1)
+            raise TypeError(
+                f"{func}: the loss is the distillation loss; "
+                "loss_fn cannot be set"
+            )
+        self.temperature = check_number(
+            temperature, "temperature", func, minimum=0, strict_minimum=True
+        )
+        self.alpha = check_number(alpha, "alpha", func, minimum=0, maximum=1)
         super().__init__(model, train_data, val_data, config, **kwargs)
+        self._loss = DistillationLoss(self.temperature, self.alpha)
         self.teacher = teacher.to(self.device).eval()
         for param in self.teacher.parameters():
             param.requires_grad_(False)
@@ -69,7 +84,8 @@ class DistillationTrainer(Trainer):
         if out.shape != (1, self.num_classes):
             raise ValueError(
                 f"{func}: the teacher returns {tuple(out.shape)} logits "
-                f"for one image, the student (1, {self.num_classes})")
+                f"for one image, the student (1, {self.num_classes})"
+            )
 
     def _probe_input(self, x) -> torch.Tensor:
         x = torch.as_tensor(x).unsqueeze(0).to(self.device)
@@ -77,10 +93,8 @@ class DistillationTrainer(Trainer):
 
     def training_loss(self, x, logits, y) -> torch.Tensor:
         if self.alpha == 1.0:
-            return distillation_loss(logits, logits.detach(), y,
-                                     self.temperature, 1.0)
+            return self._loss(logits, logits.detach(), y)
         self.teacher.eval()
         with torch.no_grad():
             teacher_logits = self.teacher(x)
-        return distillation_loss(logits, teacher_logits, y,
-                                 self.temperature, self.alpha)
+        return self._loss(logits, teacher_logits, y)

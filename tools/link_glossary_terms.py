@@ -147,8 +147,9 @@ def prose_lines(lines: list[str]):
         if stack and not stack[-1][1]:
             continue
         stripped = line.strip()
-        if stripped == "$$" or (stripped.startswith("$$") and
-                                not stripped.endswith("$$")):
+        if stripped == "$$" or (
+            stripped.startswith("$$") and not stripped.endswith("$$")
+        ):
             in_math = not in_math
             continue
         if in_math:

@@ -492,7 +492,12 @@ def _kl_reduce(values, reduction):
     return _reduce(values, reduction)
 
 
-def kl_div(input, target, reduction="batchmean", log_target=False):
+def kl_div(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "batchmean",
+    log_target: bool = False,
+) -> np.ndarray:
     r"""Kullback-Leibler divergence, as ``torch.nn.functional.kl_div``.
 
     .. math::
@@ -520,8 +525,12 @@ def kl_div(input, target, reduction="batchmean", log_target=False):
 
 
 def kl_div_backward(
-    grad_output, input, target, reduction="batchmean", log_target=False
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "batchmean",
+    log_target: bool = False,
+) -> np.ndarray:
     r""":math:`\partial\,\mathrm{KL}/\partial \log q_k = -p_k`, scaled by
     the reduction (gradient with respect to ``input``)."""
     func = "kl_div_backward"
@@ -552,8 +561,13 @@ def _distillation_args(input, teacher, target, temperature, alpha, func):
 
 
 def distillation_loss(
-    input, teacher, target, temperature=1.0, alpha=0.5, reduction="mean"
-):
+    input: ArrayLike,
+    teacher: ArrayLike,
+    target: ArrayLike,
+    temperature: float = 1.0,
+    alpha: float = 0.5,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Knowledge-distillation loss (Hinton et al. 2015), from logits.
 
     .. math::
@@ -591,14 +605,14 @@ def distillation_loss(
 
 
 def distillation_loss_backward(
-    grad_output,
-    input,
-    teacher,
-    target,
-    temperature=1.0,
-    alpha=0.5,
-    reduction="mean",
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    teacher: ArrayLike,
+    target: ArrayLike,
+    temperature: float = 1.0,
+    alpha: float = 0.5,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Gradient of :func:`distillation_loss` with respect to the
     student's logits:
 

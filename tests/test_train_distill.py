@@ -47,6 +47,18 @@ def test_trains_with_the_distillation_loss(teacher):
     with torch.no_grad():
         expected = DistillationLoss(4.0, 0.3)(logits, teacher(x), y)
     assert torch.equal(trainer.training_loss(x, logits, y), expected)
+    # what the Trainer's loop calls: loss_fn(logits, y) after a forward
+    # pass in training mode is the distillation loss of that batch ...
+    trainer.model.train()
+    logits = trainer.model(x)
+    with torch.no_grad():
+        expected = DistillationLoss(4.0, 0.3)(logits, teacher(x), y)
+    assert torch.allclose(trainer.loss_fn(logits, y), expected)
+    # ... and in evaluation mode the plain cross-entropy
+    trainer.model.eval()
+    logits = trainer.model(x)
+    plain = torch.nn.functional.cross_entropy(logits, y)
+    assert torch.allclose(trainer.loss_fn(logits, y), plain)
     history = trainer.fit()
     assert len(history) == 2
     assert history["train_loss"][-1] < history["train_loss"][0]

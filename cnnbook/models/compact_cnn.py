@@ -22,9 +22,10 @@ With the default widths (16, 32, 64) and 10 classes at 28 x 28 it has
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._validation import check_int
 from ..sizes import conv_output_size
@@ -111,7 +112,7 @@ class CompactCNN(ImageClassifier):
 
 
 @register("compact_cnn")
-def compact_cnn(**kwargs) -> CompactCNN:
+def compact_cnn(**kwargs: Any) -> CompactCNN:
     """Compact CNN of chapter 10, the book's own (no paper; module names
     as in torchvision's VGG): three 3x3 stride-2 conv-BN-ReLU blocks and a
     linear classifier, 33,658 parameters for 10 classes at 28 x 28."""

@@ -19,11 +19,12 @@ import hashlib
 import os
 import re
 import types
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 __all__ = ["LoadReport", "freeze", "load_pretrained", "unfreeze"]
 
@@ -124,10 +125,10 @@ def _read_state_dict(path: Path, func: str) -> dict:
 
 def load_pretrained(
     model: nn.Module,
-    path,
+    path: str | os.PathLike,
     *,
-    skip=(),
-    sha256=None,
+    skip: Sequence[str] = (),
+    sha256: str | None = None,
     check_name_hash: bool = True,
 ) -> LoadReport:
     """Copy weights saved in torchvision's format into ``model``.

@@ -39,6 +39,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array, check_int
 
@@ -77,8 +78,12 @@ def _finite(array, name, func):
 
 
 def minmax_qparams(
-    x_min, x_max, qmin: int = 0, qmax: int = 255, scheme: str = "affine"
-):
+    x_min: ArrayLike,
+    x_max: ArrayLike,
+    qmin: int = 0,
+    qmax: int = 255,
+    scheme: str = "affine",
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Scale and zero point that store ``[x_min, x_max]`` in the codes
     ``qmin..qmax``.
 
@@ -183,13 +188,13 @@ def _qparams(x, scale, zero_point, axis, func):
 
 
 def quantize(
-    x,
-    scale,
-    zero_point,
+    x: ArrayLike,
+    scale: ArrayLike,
+    zero_point: ArrayLike,
     qmin: int = 0,
     qmax: int = 255,
     axis: int | None = None,
-):
+) -> np.ndarray:
     r"""Integer codes :math:`q = \operatorname{clamp}(\operatorname{round}
     (x/s + z), q_\min, q_\max)`.
 
@@ -213,7 +218,12 @@ def quantize(
     return np.clip(q, qmin, qmax).astype(np.int64)
 
 
-def dequantize(q, scale, zero_point, axis: int | None = None):
+def dequantize(
+    q: ArrayLike,
+    scale: ArrayLike,
+    zero_point: ArrayLike,
+    axis: int | None = None,
+) -> np.ndarray:
     r"""Real values :math:`\hat x = s\,(q - z)` of integer codes (float64)."""
     func = "dequantize"
     codes = np.asarray(q)
@@ -226,13 +236,13 @@ def dequantize(q, scale, zero_point, axis: int | None = None):
 
 
 def fake_quantize(
-    x,
-    scale,
-    zero_point,
+    x: ArrayLike,
+    scale: ArrayLike,
+    zero_point: ArrayLike,
     qmin: int = 0,
     qmax: int = 255,
     axis: int | None = None,
-):
+) -> np.ndarray:
     r""":math:`\hat x`: ``x`` quantized and dequantized, as
     ``torch.fake_quantize_per_tensor_affine`` (``..._per_channel_...``).
     The difference :math:`\hat x - x` is the quantization error."""

@@ -10,10 +10,14 @@ labels, so runs with and without a teacher are measured alike.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
-import torch.nn as nn
+from torch import nn
+from torch.utils.data import Dataset
 
 from .._validation import check_number
+from .config import TrainConfig
 from .criteria import DistillationLoss
 from .trainer import Trainer
 
@@ -46,14 +50,14 @@ class DistillationTrainer(Trainer):
         self,
         model: nn.Module,
         teacher: nn.Module,
-        train_data,
-        val_data=None,
-        config=None,
+        train_data: Dataset,
+        val_data: Dataset | None = None,
+        config: TrainConfig | None = None,
         *,
         temperature: float = 4.0,
         alpha: float = 0.5,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         func = "DistillationTrainer"
         if not isinstance(teacher, nn.Module):
             raise TypeError(
@@ -75,6 +79,12 @@ class DistillationTrainer(Trainer):
         self.alpha = check_number(alpha, "alpha", func, minimum=0, maximum=1)
         super().__init__(model, train_data, val_data, config, **kwargs)
         self._loss = DistillationLoss(self.temperature, self.alpha)
+        # The Trainer's loop calls loss_fn(logits, y). The teacher needs
+        # the batch itself: a pre-hook on the student keeps the input of
+        # its last forward pass in training mode (after train_transform).
+        self._plain_loss, self.loss_fn = self.loss_fn, self._batch_loss
+        self._batch: torch.Tensor | None = None
+        self._hook = self.model.register_forward_pre_hook(self._remember)
         self.teacher = teacher.to(self.device).eval()
         for param in self.teacher.parameters():
             param.requires_grad_(False)
@@ -91,7 +101,25 @@ class DistillationTrainer(Trainer):
         x = torch.as_tensor(x).unsqueeze(0).to(self.device)
         return self.eval_transform(x) if self.eval_transform else x
 
-    def training_loss(self, x, logits, y) -> torch.Tensor:
+    def _remember(self, module: nn.Module, inputs: tuple) -> None:
+        self._batch = inputs[0] if module.training else None
+
+    def _batch_loss(
+        self, logits: torch.Tensor, y: torch.Tensor
+    ) -> torch.Tensor:
+        """The distillation loss in training, the plain loss otherwise
+        (validation: runs with and without a teacher measured alike)."""
+        if self.model.training and self._batch is not None:
+            x, self._batch = self._batch, None
+            return self.training_loss(x, logits, y)
+        return self._plain_loss(logits, y)
+
+    def training_loss(
+        self, x: torch.Tensor, logits: torch.Tensor, y: torch.Tensor
+    ) -> torch.Tensor:
+        """The distillation loss of the student's ``logits`` for the batch
+        ``x`` (as the student saw it) with classes ``y``; the teacher
+        runs on ``x`` in evaluation mode, without gradients."""
         if self.alpha == 1.0:
             return self._loss(logits, logits.detach(), y)
         self.teacher.eval()

@@ -490,7 +490,7 @@ class Trainer:
             if self.train_transform is not None:
                 x = self.train_transform(x)
             logits = model(x)
-            loss = self.training_loss(x, logits, y)
+            loss = self.loss_fn(logits, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if self.config.grad_clip is not None:
@@ -519,15 +519,6 @@ class Trainer:
             "images": n,
             "seconds": seconds,
         }
-
-    def training_loss(self, x, logits, y) -> torch.Tensor:
-        """The loss of one training batch: ``loss_fn(logits, y)``.
-
-        ``x`` is the batch as the model saw it (after the train
-        transform). Subclasses whose loss needs more than the logits
-        override this (:class:`~cnnbook.train.DistillationTrainer` runs
-        the teacher on ``x``)."""
-        return self.loss_fn(logits, y)
 
     @torch.no_grad()
     def predict(

@@ -30,7 +30,7 @@ BRITISH = {
     r"minimis": "minimiz",
     r"maximis": "maximiz",
     r"parameteris": "parameteriz",
-    r"characteris": "characteriz",
+    r"characteris(?!tic)": "characteriz",  # not "characteristic"
     r"organis": "organiz",
     r"realis": "realiz",
     r"utilis": "utiliz",

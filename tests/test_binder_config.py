@@ -8,6 +8,7 @@ tests (tests/browser/test_pages.py).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -54,11 +55,52 @@ def test_binder_python_satisfies_the_package():
                                                           low.groups()))
 
 
-def test_post_build_installs_cnnbook_and_the_md_viewer():
+def test_post_build_installs_cnnbook_and_the_lab_settings():
     post = BINDER / "postBuild"
     assert os.access(post, os.X_OK), "binder/postBuild must be executable"
     lines = requirement_lines(post)
     assert post.read_text().startswith("#!/bin/bash\n")
     assert lines[0].startswith("set -e")
     assert "python -m pip install --no-cache-dir --no-deps -e ." in lines
-    assert "jupytext-config set-default-viewer markdown myst" in lines
+    # The settings `make lab` installs, into the app directory JupyterLab
+    # reads overrides from (<sys.prefix>/share/jupyter/lab/settings).
+    assert ('install -D -m 644 tools/lab/overrides.json '
+            '"$settings/overrides.json"') in lines
+    assert ("settings=\"$(python -c 'import sys; print(sys.prefix)')"
+            "/share/jupyter/lab/settings\"") in lines
+    makefile = (ROOT / "Makefile").read_text()
+    assert ("LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings"
+            in makefile)
+    assert ("install -D -m 644 tools/lab/overrides.json "
+            "$(LAB_SETTINGS)/overrides.json") in makefile
+
+
+def test_lab_settings_open_md_as_notebooks_without_news_or_autosave():
+    settings = json.loads((ROOT / "tools" / "lab" / "overrides.json")
+                          .read_text())
+    docmanager = settings["@jupyterlab/docmanager-extension:plugin"]
+    assert docmanager["defaultViewers"] == {
+        "markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}
+    assert docmanager["autosave"] is False
+    news = settings["@jupyterlab/apputils-extension:notification"]
+    assert news == {"fetchNews": "false", "checkForUpdates": False}
+
+
+def test_lab_settings_are_valid_for_the_installed_jupyterlab():
+    """Each override names a plugin and settings its schema defines:
+    JupyterLab ignores an unknown one without a word."""
+    import sys
+
+    import jsonschema
+
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    settings = json.loads((ROOT / "tools" / "lab" / "overrides.json")
+                          .read_text())
+    for plugin_id, values in settings.items():
+        package, plugin = plugin_id.split(":")
+        schema_file = schemas / package / f"{plugin}.json"
+        assert schema_file.is_file(), f"no such plugin: {plugin_id}"
+        schema = json.loads(schema_file.read_text())
+        for key in values:
+            assert key in schema["properties"], f"{plugin_id}: no {key}"
+        jsonschema.validate(values, {**schema, "required": []})

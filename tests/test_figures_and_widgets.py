@@ -28,6 +28,62 @@ def test_conv_explorer_redraws_when_a_slider_moves():
     assert "= 3</code>" in formula.value
 
 
+def explorer_controls(box):
+    """(geometry sliders by name, output row slider, column slider)."""
+    geometry, position = box.children[0].children
+    names = ("size", "kernel_size", "stride", "padding", "dilation")
+    return dict(zip(names, geometry.children, strict=True)), \
+        *position.children
+
+
+def test_conv_explorer_position_sliders_span_the_output():
+    box = widgets.conv_explorer(size=7, kernel_size=3, stride=2, padding=1)
+    geometry, row, col = explorer_controls(box)
+    assert (row.max, col.max) == (3, 3)  # a 4 x 4 output
+    row.value, col.value = 3, 2
+    geometry["stride"].value = 3  # 3 x 3 output: row 3 no longer exists
+    assert (row.max, col.max) == (2, 2)
+    assert (row.value, col.value) == (2, 2)
+    assert "= 3</code>" in box.children[1].value
+    geometry["size"].value = 12
+    geometry["stride"].value = 1
+    geometry["padding"].value = 3  # 16 x 16 output
+    assert (row.max, col.max) == (15, 15)
+    assert (row.value, col.value) == (2, 2)  # growing keeps the position
+    assert not row.disabled
+
+
+def test_conv_explorer_position_sliders_are_disabled_without_output():
+    box = widgets.conv_explorer(size=3, kernel_size=3)
+    geometry, row, col = explorer_controls(box)
+    assert (row.max, row.disabled) == (0, False)  # one output
+    geometry["dilation"].value = 2  # a 5-wide kernel on 3 inputs
+    assert box.children[1].value.startswith("<code>No output")
+    assert (row.max, col.max, row.value) == (0, 0, 0)
+    assert row.disabled and col.disabled
+    geometry["dilation"].value = 1
+    assert not (row.disabled or col.disabled)
+
+
+def test_conv_explorer_draws_each_change_once(monkeypatch):
+    drawn = []
+    real = plotting.conv_geometry_figure
+
+    def spy(*args, output_position):
+        drawn.append((args, output_position))
+        return real(*args, output_position=output_position)
+
+    monkeypatch.setattr(plotting, "conv_geometry_figure", spy)
+    box = widgets.conv_explorer(size=7, kernel_size=3, stride=2, padding=1)
+    geometry, row, col = explorer_controls(box)
+    row.value, col.value = 3, 3
+    assert drawn[-1] == ((7, 3, 2, 1, 1), (3, 3))
+    del drawn[:]
+    geometry["stride"].value = 3  # moves row and col: one drawing
+    assert drawn == [((7, 3, 3, 1, 1), (2, 2))]
+    plt.close("all")
+
+
 def test_conv_geometry_marks_the_taps():
     fig = plotting.conv_geometry_figure(5, 3, 2, 1, 1, (1, 1))
     left, right = fig.axes

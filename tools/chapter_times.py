@@ -36,7 +36,7 @@ def measure(stem: str) -> tuple[float, float, bool]:
          "tests/nbval_sanitize.cfg", "-p", "no:cacheprovider",
          f"chapters/{stem}.ipynb"],
         cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"})
+        env={**os.environ, "PYTHONHASHSEED": "0", "CNNBOOK_PROGRESS": "0"})
     return (children_cpu() - before, time.perf_counter() - start,
             done.returncode == 0)
 

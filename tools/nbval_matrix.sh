@@ -19,6 +19,7 @@ settings=(
   "one-thread:OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1"
 )
 status=0
+export PYTHONHASHSEED=0 CNNBOOK_PROGRESS=0  # as `make nbval`
 log_dir=$(mktemp -d)
 for entry in "${settings[@]}"; do
   name=${entry%%:*}

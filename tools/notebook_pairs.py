@@ -209,6 +209,7 @@ def check_pair(md: Path) -> list[Problem]:
                                f"error: {out['ename']}"))
     problems += stale_source_listings(md, raw["cells"])
     problems += pattern_problems(md, raw["cells"])
+    problems += unstored_widgets(md, raw)
     if not diff and stored_fingerprint(raw) != fingerprint(raw):
         problems.append(Problem(
             ipynb, "was changed after `make notebooks` executed it (its "
@@ -222,6 +223,34 @@ def check_pair(md: Path) -> list[Problem]:
                    f"kernel (execution counts {counts[:8]}...); "
                    + RESTORE_HINT.format(stem=md.stem)))
     return problems
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def unstored_widgets(md: Path, raw: dict) -> list[Problem]:
+    """A displayed widget whose state the notebook does not store: the
+    HTML would show nothing in its place.
+
+    ``make notebooks`` stores every widget's state. JupyterLab, saving a
+    notebook whose cells it ran, writes the new widgets' views but not
+    their state; the fingerprint leaves model ids out (they change every
+    run), so this is what catches such a save.
+    """
+    state = raw.get("metadata", {}).get("widgets", {}).get(
+        WIDGET_STATE, {}).get("state", {})
+    for i, cell in enumerate(raw["cells"]):
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view and view.get("model_id") not in state:
+                return [Problem(
+                    md.with_suffix(".ipynb"),
+                    f"{nbval_name(raw['cells'], i)} displays a widget whose "
+                    "state the notebook does not store (saved by another "
+                    "tool after running it?): the book would show nothing "
+                    "there. " + RESTORE_HINT.format(stem=md.stem))]
+    return []
 
 
 def package_text() -> str:

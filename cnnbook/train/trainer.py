@@ -120,6 +120,74 @@ def _progress_default() -> bool:
         "CNNBOOK_PROGRESS", "1") != "0"
 
 
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+class _Progress:
+    """The progress bar of one :meth:`Trainer.fit`, used as a context.
+
+    In a terminal: tqdm's text bar on stderr, left in place at the end.
+    In a notebook (where ``tqdm.auto`` picks the widget): tqdm's widget,
+    removed when the run ends, stopped early or not. Only when the run
+    raises is the bar left, in red, where it stopped.
+
+    The widget is displayed without a text/plain fallback, and removed by
+    replacing its display with an empty one, which is all an executed
+    notebook keeps of it: nbval compares text, never widget views or empty
+    outputs, so a chapter's stored outputs compare the same with the bar
+    on or off, and myst-nb renders nothing for it.
+    """
+
+    def __init__(self, total: int, show: bool):
+        self.bar, self._display = None, None
+        if not show:
+            return
+        # tqdm.auto imports tqdm.autonotebook, silencing its warning in a
+        # notebook; autonotebook's tqdm is then the class it chose.
+        from tqdm.auto import tqdm  # noqa: F401
+        from tqdm.autonotebook import tqdm as chosen
+        from tqdm.std import tqdm as text_bar
+
+        options = dict(total=total, unit="batch", desc="training")
+        if chosen is text_bar:
+            self.bar = text_bar(leave=True, **options)
+            return
+        from IPython.display import display
+
+        self.bar = chosen(leave=False, display=False, **options)
+        view = {"version_major": 2, "version_minor": 0,
+                "model_id": self.bar.container.model_id}
+        self._display = display({_WIDGET_VIEW: view}, raw=True,
+                                display_id=True)
+
+    def update(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def set_postfix(self, values: dict) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(values)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if self.bar is None:
+            return
+        # tqdm's own ending: the final text line in a terminal; in a
+        # notebook a red widget if the run stopped before its last batch.
+        remove = self._display is not None and exc_type is None
+        if remove:
+            # Stopped early or not, the run is over: the display goes
+            # first, so tqdm's ending has nothing left to draw on.
+            self._display.update({}, raw=True)
+        self.bar.close()
+        if remove:
+            container = self.bar.container
+            for widget in (*container.children, container):
+                widget.close()
+
+
 def _dataset_labels(dataset):
     for name in ("labels", "targets"):
         labels = getattr(dataset, name, None)
@@ -380,8 +448,6 @@ class Trainer:
     def fit(self, resume_from=None) -> History:
         """Train until ``config.epochs`` (or early stopping); returns the
         History. With ``resume_from`` (a ``last.pt``), continue that run."""
-        from tqdm import tqdm
-
         if resume_from is not None:
             self.load_checkpoint(resume_from)
         folder = self._checkpoint_folder(resume_from)
@@ -389,10 +455,8 @@ class Trainer:
         show = _progress_default() if config.progress is None else (
             config.progress)
         steps = len(self.train_loader)
-        bar = tqdm(total=(config.epochs - self.epoch) * steps, unit="batch",
-                   desc="training", disable=not show, leave=True)
         set_rng_state(self._rng_state, self.device)
-        try:
+        with _Progress((config.epochs - self.epoch) * steps, show) as bar:
             while self.epoch < config.epochs and not self.stopped_early:
                 record = self._run_epoch(bar)
                 self._rng_state = get_rng_state(self.device)
@@ -400,8 +464,6 @@ class Trainer:
                     self._save(folder, record)
                 for callback in self.callbacks:
                     callback(self, record)
-        finally:
-            bar.close()
         return self.history
 
     def _run_epoch(self, bar) -> dict:

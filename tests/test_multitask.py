@@ -140,15 +140,20 @@ def test_loss_combinations(small_scenes):
     out = net(targets["image"][:8])
     batch = {k: v[:8] for k, v in targets.items()}
     hand = MultiTaskLoss((2.0, 0.5, 3.0))
-    losses = hand.task_losses(out, batch)
-    close(hand(out, batch).detach(), (losses * torch.tensor(
-        [2.0, 0.5, 3.0])).sum().detach(), rtol=1e-6)
+    losses = hand.task_losses(out, batch).detach().double().numpy()
+    # the module's total is the numpy formula of cnnbook.multitask
+    close(hand(out, batch).item(),
+          MT.weighted_task_loss(losses, [2.0, 0.5, 3.0]), rtol=1e-6)
     assert list(hand.last) == ["segmentation", "detection", "depth"]
+    close(list(hand.last.values()), losses, rtol=1e-6)
     learned = MultiTaskLoss("uncertainty")
     assert [p.shape for p in learned.parameters()] == [(3,)]
-    close(learned(out, batch).detach(), (losses * torch.tensor(
-        [1.0, 1.0, 0.5])).sum().detach(), rtol=1e-6)
-    assert learned.effective_weights() == (1.0, 1.0, 0.5)
+    with torch.no_grad():
+        learned.log_variances.copy_(torch.tensor([0.3, -1.0, 2.0]))
+    close(learned(out, batch).item(), MT.uncertainty_weighted_loss(
+        losses, [0.3, -1.0, 2.0], [False, False, True]), rtol=1e-6)
+    close(learned.effective_weights(),
+          [np.exp(-0.3), np.exp(1.0), 0.5 * np.exp(-2.0)], rtol=1e-6)
     # depth loss reads the pixels that have a depth only
     assert torch.all(batch["depth"][batch["segmentation"] == 0] == 0)
 

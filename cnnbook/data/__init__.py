@@ -7,6 +7,8 @@
   disparity (Middlebury);
 - :mod:`~cnnbook.data.readers`: MNIST IDX files, CIFAR-10 python batches,
   image-folder trees, found through ``root=`` or ``$CNNBOOK_DATA``;
+- :mod:`~cnnbook.data.scenes`: scenes composed of real digits at random
+  depths, with exact segmentation, boxes and depth;
 - :mod:`~cnnbook.data.split`: the stratified train/validation/test split;
 - :mod:`~cnnbook.data.datasets` and :mod:`~cnnbook.data.transforms`
   (PyTorch; imported on first use, so ``from cnnbook import data`` stays
@@ -31,6 +33,7 @@ from .readers import (
     load_mnist,
     read_idx,
 )
+from .scenes import DigitScenes, compose_digit_scenes
 from .scikit_image import (
     StereoPair,
     depth_from_disparity,
@@ -49,11 +52,13 @@ _LAZY = {
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "DigitScenes",
     "NOT_SHIPPED",
     "PHOTOGRAPHS",
     "PHOTOGRAPH_SOURCES",
     "StereoPair",
     "class_counts",
+    "compose_digit_scenes",
     "data_root",
     "depth_from_disparity",
     "load_cifar10",

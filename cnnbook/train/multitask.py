@@ -22,7 +22,9 @@ import torch.nn as nn
 from .._validation import check_int, check_number
 from ..data.scenes import DigitScenes
 from ..detection import average_precision, center_targets, decode_centers
+from ..metrics import iou_per_class
 from .seeding import seed_everything
+from .trainer import _Progress, _progress_default
 
 __all__ = ["evaluate_multitask", "fit_multitask", "scene_targets"]
 
@@ -84,10 +86,6 @@ def fit_multitask(model: nn.Module, criterion: nn.Module, targets: dict,
     epoch: the mean of each task loss over the epoch's batches (before
     weighting) and each task's weight at the end of the epoch.
     """
-    from tqdm.auto import tqdm
-
-    from .trainer import _progress_default
-
     func = "fit_multitask"
     epochs = check_int(epochs, "epochs", func, minimum=1)
     batch_size = check_int(batch_size, "batch_size", func, minimum=1)
@@ -106,11 +104,10 @@ def fit_multitask(model: nn.Module, criterion: nn.Module, targets: dict,
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr, total_steps=epochs * steps)
     show = _progress_default() if progress is None else progress
-    bar = tqdm(total=epochs * steps, unit="batch", desc="training",
-               disable=not show, leave=True)
     history = []
     model.train()
-    try:
+    # the Trainer's bar: a notebook widget removed at the end of the run
+    with _Progress(epochs * steps, show) as bar:
         for epoch in range(epochs):
             order = torch.randperm(n)
             sums = np.zeros(3)
@@ -133,23 +130,18 @@ def fit_multitask(model: nn.Module, criterion: nn.Module, targets: dict,
                 record[f"{task}_loss"] = float(total)
                 record[f"{task}_weight"] = float(weight)
             history.append(record)
-            bar.set_postfix(seg=f"{record['segmentation_loss']:.3g}",
-                            det=f"{record['detection_loss']:.3g}",
-                            depth=f"{record['depth_loss']:.3g}")
-    finally:
-        bar.close()
-        model.eval()
+            bar.set_postfix({task: f"{record[f'{task}_loss']:.3g}"
+                             for task in ("segmentation", "detection",
+                                          "depth")})
+    model.eval()
     return history
 
 
-def _mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int
-              ) -> float:
-    ious = []
-    for k in range(1 if num_classes == 2 else 0, num_classes):
-        union = np.sum((pred == k) | (target == k))
-        if union:
-            ious.append(np.sum((pred == k) & (target == k)) / union)
-    return float(np.mean(ious))
+def _segmentation_iou(pred, target, num_classes: int) -> float:
+    """IoU of the objects (two classes), or the mean over the classes
+    present (more)."""
+    iou = iou_per_class(pred, target, num_classes)
+    return float(iou[1] if num_classes == 2 else np.nanmean(iou))
 
 
 @torch.no_grad()
@@ -184,8 +176,8 @@ def evaluate_multitask(model: nn.Module, scenes: DigitScenes,
     has_depth = scenes.depth > 0
     error = np.abs(outputs["depth"] - scenes.depth)[has_depth]
     return {
-        "segmentation_iou": _mean_iou(seg_pred, seg_true,
-                                      outputs["segmentation"].shape[1]),
+        "segmentation_iou": _segmentation_iou(
+            seg_pred, seg_true, outputs["segmentation"].shape[1]),
         "detection_ap50": average_precision(
             boxes * STRIDE, scores, scene, scenes.boxes, scenes.box_scene,
             iou_threshold=0.5),

@@ -23,7 +23,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=900 -p no:cacheprovider
 
-.PHONY: help venv lint unit pairs nbval vendor book book-strict browser \
+.PHONY: help venv lint unit sweep pairs nbval vendor book book-strict browser \
 	test notebooks lab lab-test clean distclean
 
 help:  ## List the targets
@@ -40,11 +40,17 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## Create .venv and install the pinned requirements
 
-lint: $(STAMP)  ## ruff over the package, tests and tools
+lint: $(STAMP)  ## ruff check and ruff format --check (package, tests, tools)
 	$(BIN)/ruff check cnnbook tests tools book/_ext
+	$(BIN)/ruff format --check cnnbook tests tools book/_ext
 
 unit: $(STAMP)  ## Unit tests of cnnbook (numpy vs torch, worked examples)
 	$(PY) -m pytest -q -n $(JOBS) -m "not browser and not lab" tests
+	# the >>> examples in cnnbook's docstrings
+	$(PY) -m pytest -q --doctest-modules -p no:cacheprovider cnnbook
+
+sweep: $(STAMP)  ## Only the sweep of bad input, with counts by module
+	$(PY) -m pytest -q -n $(JOBS) -m sweep tests/sweep
 
 pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 	$(PY) tools/check_notebooks.py

@@ -9,12 +9,19 @@ the chapter in Binder, Colab or JupyterLab).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .sizes import conv_output_size
+
+if TYPE_CHECKING:
+    import ipywidgets
 
 __all__ = ["conv_explorer", "conv_explorer_text"]
 
 
-def conv_explorer_text(size, kernel_size, stride, padding, dilation):
+def conv_explorer_text(
+    size: int, kernel_size: int, stride: int, padding: int, dilation: int
+) -> str:
     """The output-size formula with these numbers substituted."""
     span = dilation * (kernel_size - 1) + 1
     try:
@@ -29,7 +36,13 @@ def conv_explorer_text(size, kernel_size, stride, padding, dilation):
     )
 
 
-def conv_explorer(size=7, kernel_size=3, stride=1, padding=0, dilation=1):
+def conv_explorer(
+    size: int = 7,
+    kernel_size: int = 3,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> ipywidgets.VBox:
     """Sliders for input size, kernel, stride, padding and dilation.
 
     Shows the output-size formula with the numbers substituted and a
@@ -47,18 +60,26 @@ def conv_explorer(size=7, kernel_size=3, stride=1, padding=0, dilation=1):
     style = {"description_width": "initial"}
 
     def slider(value, lo, hi, label):
-        return w.IntSlider(value=value, min=lo, max=hi, description=label,
-                           style=style, continuous_update=False)
+        return w.IntSlider(
+            value=value,
+            min=lo,
+            max=hi,
+            description=label,
+            style=style,
+            continuous_update=False,
+        )
 
     geometry = {
         "size": slider(size, 3, 12, "input size n"),
-        "kernel_size": slider(kernel_size, 1, 7, "kernel f"),
+        "kernel_size": slider(kernel_size, 1, 7, "kernel size k"),
         "stride": slider(stride, 1, 4, "stride s"),
         "padding": slider(padding, 0, 3, "padding p"),
         "dilation": slider(dilation, 1, 3, "dilation d"),
     }
-    position = {"row": slider(0, 0, 0, "output row"),
-                "col": slider(0, 0, 0, "output column")}
+    position = {
+        "row": slider(0, 0, 0, "output row"),
+        "col": slider(0, 0, 0, "output column"),
+    }
     formula = w.HTML()
     picture = w.Output()
     # Set while the position sliders are being fitted to a new geometry,
@@ -76,8 +97,12 @@ def conv_explorer(size=7, kernel_size=3, stride=1, padding=0, dilation=1):
         with picture:
             try:
                 fig = conv_geometry_figure(
-                    *args(), output_position=(position["row"].value,
-                                              position["col"].value))
+                    *args(),
+                    output_position=(
+                        position["row"].value,
+                        position["col"].value,
+                    ),
+                )
             except ValueError:
                 return
             display(fig)

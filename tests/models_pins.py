@@ -43,6 +43,7 @@ PINS = {
     "resnet101_torchvision": (44_549_160, 7_801_405_440, 224, 1000),
     "resnet152_torchvision": (60_192_808, 11_513_626_624, 224, 1000),
     "se_resnet50": (28_088_024, 3_860_488_192, 224, 1000),
+    "small_cnn": (2_546, 338_768, 28, 10),
     "vgg11": (132_863_336, 7_609_090_048, 224, 1000),
     "vgg11_bn": (132_868_840, 7_609_090_048, 224, 1000),
     "vgg13": (133_047_848, 11_308_466_176, 224, 1000),
@@ -62,8 +63,8 @@ OUTPUT_SHAPES = {
 
 
 def channels(name: str) -> int:
-    return 1 if name.startswith(("lenet", "mnist", "plain", "residual",
-                                 "multitask")) else 3
+    gray = ("lenet", "mnist", "plain", "residual", "small", "multitask")
+    return 1 if name.startswith(gray) else 3
 
 
 def on_meta(name: str, **kwargs):
@@ -78,7 +79,7 @@ def count(model) -> int:
 
 def check_pins(name: str) -> None:
     """Parameters, output shape and MACs of ``name`` at its native size."""
-    import cnnbook
+    from cnnbook.summary import summary
 
     params, macs, side, classes = PINS[name]
     model = on_meta(name)
@@ -86,9 +87,10 @@ def check_pins(name: str) -> None:
     x = torch.empty(2, channels(name), side, side, device="meta")
     if name in OUTPUT_SHAPES:
         shapes = {key: tuple(value.shape) for key, value in model(x).items()}
-        assert shapes == {key: (2, *shape) for key, shape
-                          in OUTPUT_SHAPES[name].items()}, name
+        assert shapes == {
+            key: (2, *shape) for key, shape in OUTPUT_SHAPES[name].items()
+        }, name
     else:
         assert model(x).shape == (2, classes), name
-    table = cnnbook.summary(model, (channels(name), side, side))
+    table = summary(model, (channels(name), side, side))
     assert table.parameters == params and table.macs == macs, name

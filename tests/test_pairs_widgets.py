@@ -21,21 +21,37 @@ MD = ROOT / "chapters" / "99_widgets.md"
 
 def notebook(view_id: str, stored_ids: list[str]) -> dict:
     """A notebook as `make notebooks` writes one with a slider."""
-    state = {model: {"model_name": "IntSliderModel", "state": {}}
-             for model in stored_ids}
+    state = {
+        model: {"model_name": "IntSliderModel", "state": {}}
+        for model in stored_ids
+    }
     return {
         "metadata": {"widgets": {WIDGET_STATE: {"state": state}}},
         "cells": [
             {"cell_type": "markdown", "metadata": {}, "source": "# 99"},
-            {"cell_type": "code", "metadata": {}, "execution_count": 1,
-             "source": "import ipywidgets as w\nw.IntSlider(3)",
-             "outputs": [{
-                 "output_type": "execute_result", "execution_count": 1,
-                 "metadata": {}, "data": {
-                     "text/plain": "IntSlider(value=3)",
-                     WIDGET_VIEW: {"version_major": 2, "version_minor": 0,
-                                   "model_id": view_id}}}]},
-        ]}
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": 1,
+                "source": "import ipywidgets as w\nw.IntSlider(3)",
+                "outputs": [
+                    {
+                        "output_type": "execute_result",
+                        "execution_count": 1,
+                        "metadata": {},
+                        "data": {
+                            "text/plain": "IntSlider(value=3)",
+                            WIDGET_VIEW: {
+                                "version_major": 2,
+                                "version_minor": 0,
+                                "model_id": view_id,
+                            },
+                        },
+                    }
+                ],
+            },
+        ],
+    }
 
 
 def test_a_widget_with_its_stored_state_passes():
@@ -52,9 +68,12 @@ def test_a_widget_saved_by_jupyterlab_after_a_run_fails():
     [problem] = notebook_pairs.unstored_widgets(MD, saved)
     assert problem.path == MD.with_suffix(".ipynb")
     assert problem.message.startswith(
-        "cell 1 (nbval's Cell 0) displays a widget whose state")
-    assert ("git restore chapters/99_widgets.md chapters/99_widgets.ipynb"
-            in problem.message)
+        "cell 1 (nbval's Cell 0) displays a widget whose state"
+    )
+    assert (
+        "git restore chapters/99_widgets.md chapters/99_widgets.ipynb"
+        in problem.message
+    )
 
 
 def test_a_notebook_without_widget_state_fails_if_it_shows_one():

@@ -75,10 +75,15 @@ def executed(tmp_path_factory):
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
-                                 "display_name": "Python 3"}
-    nb.cells = [nbformat.v4.new_code_cell(s)
-                for s in (SETUP, FINISHED, STOPPED_EARLY, FAILED)]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "language": "python",
+        "display_name": "Python 3",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(s)
+        for s in (SETUP, FINISHED, STOPPED_EARLY, FAILED)
+    ]
     nb.cells[-1].metadata["tags"] = ["raises-exception"]
     folder = tmp_path_factory.mktemp("progress")
     env = {"CNNBOOK_TEST_PROGRESS": "1", "CNNBOOK_PROGRESS": "1"}
@@ -86,10 +91,14 @@ def executed(tmp_path_factory):
     os.environ.update(env)
     os.environ.pop("CI", None)  # CI turns the default bar off; SHOW wins
     try:
-        NotebookClient(nb, kernel_name="python3", timeout=300,
-                       store_widget_state=True, allow_errors=True,
-                       resources={"metadata": {"path": str(folder)}}
-                       ).execute()
+        NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=300,
+            store_widget_state=True,
+            allow_errors=True,
+            resources={"metadata": {"path": str(folder)}},
+        ).execute()
     finally:
         for key, value in saved.items():
             if value is None:
@@ -105,7 +114,10 @@ def test_a_finished_run_leaves_an_empty_display(executed):
     _, nb = executed
     outputs = code_cells(nb)[1].outputs
     assert [o.output_type for o in outputs] == [
-        "stream", "display_data", "stream"], outputs
+        "stream",
+        "display_data",
+        "stream",
+    ], outputs
     assert outputs[0].text == "before\n"
     # The bar's display, emptied when the run ended: no text for nbval
     # to compare, no mime type for myst-nb to render.
@@ -117,7 +129,8 @@ def test_a_run_stopped_early_leaves_an_empty_display(executed):
     _, nb = executed
     outputs = code_cells(nb)[2].outputs
     assert [(o.output_type, o.get("data")) for o in outputs[:1]] == [
-        ("display_data", {})], outputs
+        ("display_data", {})
+    ], outputs
     assert outputs[1].text == "epochs run: 1\n"
     assert len(outputs) == 2
 
@@ -125,8 +138,9 @@ def test_a_run_stopped_early_leaves_an_empty_display(executed):
 def test_nothing_goes_to_stderr(executed):
     _, nb = executed
     for cell in code_cells(nb):
-        assert not [o for o in cell.outputs
-                    if o.get("name") == "stderr"], cell.outputs
+        assert not [o for o in cell.outputs if o.get("name") == "stderr"], (
+            cell.outputs
+        )
 
 
 def test_a_failed_run_leaves_its_bar_in_red(executed):
@@ -137,7 +151,8 @@ def test_a_failed_run_leaves_its_bar_in_red(executed):
     assert "text/plain" not in views[0].data
     assert outputs[-1].output_type == "error"
     state = nb.metadata["widgets"][
-        "application/vnd.jupyter.widget-state+json"]["state"]
+        "application/vnd.jupyter.widget-state+json"
+    ]["state"]
     box = state[views[0].data[WIDGET_VIEW]["model_id"]]["state"]
     bar = state[box["children"][1].removeprefix("IPY_MODEL_")]["state"]
     assert bar["bar_style"] == "danger"
@@ -148,11 +163,27 @@ def test_nbval_passes_with_the_bar_off(executed):
     path, _ = executed
     env = {**os.environ, "CNNBOOK_TEST_PROGRESS": "0"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "-p", "no:xdist", "--nbval", "--nbval-current-env",
-         "--rootdir", str(path.parent), str(path)],
-        cwd=path.parent, env=env, capture_output=True, text=True,
-        timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--nbval",
+            "--nbval-current-env",
+            "--rootdir",
+            str(path.parent),
+            str(path),
+        ],
+        cwd=path.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "4 passed" in result.stdout, result.stdout[-2000:]
 

@@ -31,9 +31,11 @@ def main() -> int:
         print(f"FAIL {problem}", file=sys.stderr)
     if problems:
         files = len({problem.path.stem for problem in problems})
-        print(f"pairs: {len(problems)} problems in {files} chapters; "
-              "`make book` builds only from chapters that pass",
-              file=sys.stderr)
+        print(
+            f"pairs: {len(problems)} problems in {files} chapters; "
+            "`make book` builds only from chapters that pass",
+            file=sys.stderr,
+        )
         return 1
     print(f"pairs: {len(sources)} chapters in sync and executed")
     return 0

@@ -18,12 +18,20 @@ from . import mnist_cnn as _mnist_cnn  # noqa: F401
 from . import mobilenet as _mobilenet  # noqa: F401
 from . import multitask as _multitask  # noqa: F401
 from . import resnet as _resnet  # noqa: F401
+from . import small_cnn as _small_cnn  # noqa: F401
 from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
 from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy
 from .multitask import MultiTaskLoss, MultiTaskNet
 from .registry import describe, get_model, list_models
 
-__all__ = ["ImageClassifier", "MnistCNN", "MultiTaskLoss", "MultiTaskNet",
-           "describe", "get_model", "list_models",
-           "mnist_cnn_forward_numpy"]
+__all__ = [
+    "ImageClassifier",
+    "MnistCNN",
+    "MultiTaskLoss",
+    "MultiTaskNet",
+    "describe",
+    "get_model",
+    "list_models",
+    "mnist_cnn_forward_numpy",
+]

@@ -43,7 +43,8 @@ class Lab:
 
         request = urllib.request.Request(
             f"{self.url}api/{path}",
-            headers={"Authorization": f"token {self.token}"})
+            headers={"Authorization": f"token {self.token}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.load(answer)
 
@@ -56,8 +57,9 @@ def free_port() -> int:
 
 def missing() -> str | None:
     if chromium_path() is None:
-        return ("no Chromium (apt-get install chromium, or set "
-                "CNNBOOK_CHROMIUM)")
+        return (
+            "no Chromium (apt-get install chromium, or set CNNBOOK_CHROMIUM)"
+        )
     try:
         import playwright  # noqa: F401
     except ImportError:
@@ -70,14 +72,17 @@ def browser():
     reason = missing()
     if reason:
         if os.environ.get("CNNBOOK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; CNNBOOK_REQUIRE_BROWSER=1 requires the "
-                        "JupyterLab check")
+            pytest.fail(
+                f"{reason}; CNNBOOK_REQUIRE_BROWSER=1 requires the "
+                "JupyterLab check"
+            )
         pytest.skip(f"JupyterLab check SKIPPED: {reason}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -90,7 +95,8 @@ def lab(browser, tmp_path_factory):
     token = secrets.token_hex(16)
     port = free_port()
     flags = [
-        "--no-browser", f"--IdentityProvider.token={token}",
+        "--no-browser",
+        f"--IdentityProvider.token={token}",
         "--ServerApp.port_retries=0",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
         f"--LabApp.user_settings_dir={home / 'user-settings'}",
@@ -107,10 +113,20 @@ def lab(browser, tmp_path_factory):
     log = home / "lab.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
-            ["make", "--no-print-directory", "-s", "lab",
-             f"LAB_PORT={port}", f"LAB_FLAGS={shlex.join(flags)}"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                "make",
+                "--no-print-directory",
+                "-s",
+                "lab",
+                f"LAB_PORT={port}",
+                f"LAB_FLAGS={shlex.join(flags)}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     lab = Lab(f"http://127.0.0.1:{port}/", token, log)
     try:
         wait_until_serving(lab, server)
@@ -130,12 +146,16 @@ def wait_until_serving(lab: Lab, server: subprocess.Popen) -> None:
     end = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < end:
         if server.poll() is not None:
-            pytest.fail(f"`make lab` exited with {server.returncode}:\n"
-                        + lab.log.read_text(errors="replace")[-3000:])
+            pytest.fail(
+                f"`make lab` exited with {server.returncode}:\n"
+                + lab.log.read_text(errors="replace")[-3000:]
+            )
         try:
             lab.api("status")
             return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(1)
-    pytest.fail(f"`make lab` did not answer within {START_TIMEOUT_S} s:\n"
-                + lab.log.read_text(errors="replace")[-3000:])
+    pytest.fail(
+        f"`make lab` did not answer within {START_TIMEOUT_S} s:\n"
+        + lab.log.read_text(errors="replace")[-3000:]
+    )

@@ -35,8 +35,10 @@ SCREENSHOTS = ROOT / "_build" / "screenshots" / "lab"
 OPEN_TIMEOUT_MS = 120_000
 RUN_TIMEOUT_S = 600
 # Typed into a new cell at the end: the check must see what it prints.
-FAILING_CELL = ('import sys; print("on stderr", file=sys.stderr); '
-                'raise RuntimeError("the check sees errors")')
+FAILING_CELL = (
+    'import sys; print("on stderr", file=sys.stderr); '
+    'raise RuntimeError("the check sees errors")'
+)
 
 # Everything the page shows that the checks need, for the cells that are
 # currently drawn (JupyterLab draws the cells near the viewport only).
@@ -72,35 +74,47 @@ VISIBLE_JS = r"""
 
 def file_hashes() -> dict[str, str]:
     """Every file under chapters/ (checkpoints and autosaves included)."""
-    return {str(p.relative_to(ROOT)): hashlib.sha256(
-        p.read_bytes()).hexdigest()
-        for p in sorted((ROOT / "chapters").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((ROOT / "chapters").rglob("*"))
+        if p.is_file()
+    }
 
 
 def stored_notebook():
-    return nbformat.read(ROOT / "chapters" / f"{CHAPTER}.ipynb",
-                         as_version=4)
+    return nbformat.read(ROOT / "chapters" / f"{CHAPTER}.ipynb", as_version=4)
 
 
 def expected_glue() -> dict[str, str]:
     """Each glued value of the chapter's prose, as the HTML writes it."""
     nb = stored_notebook()
     values = glue_values(nb)
-    bodies = {m[1] for cell in nb.cells if cell.cell_type == "markdown"
-              for m in re.finditer(r"\{glue:text\}`([^`]+)`", cell.source)}
+    bodies = {
+        m[1]
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for m in re.finditer(r"\{glue:text\}`([^`]+)`", cell.source)
+    }
     return {body: glue_text(values, body) for body in bodies}
 
 
 def stored_images(nb) -> int:
-    return sum("image/png" in out.get("data", {})
-               for cell in nb.cells if cell.cell_type == "code"
-               for out in cell.get("outputs", []))
+    return sum(
+        "image/png" in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
 
 
 def stored_streams(nb) -> list[str]:
-    return [out["text"].strip() for cell in nb.cells
-            if cell.cell_type == "code" for out in cell.get("outputs", [])
-            if out.get("name") == "stdout" and out["text"].strip()]
+    return [
+        out["text"].strip()
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stdout" and out["text"].strip()
+    ]
 
 
 def expected_errors(nb) -> dict[int, str]:
@@ -121,8 +135,11 @@ def error_problems(seen: dict, expected: dict[int, str]) -> list[str]:
         found.setdefault(cell, []).append(text)
     problems = []
     for cell, texts in sorted(found.items()):
-        if cell not in expected or len(texts) != 1 or (
-                expected[cell] not in texts[0]):
+        if (
+            cell not in expected
+            or len(texts) != 1
+            or (expected[cell] not in texts[0])
+        ):
             problems.append(f"cell {cell}: {texts}")
     missing = sorted(set(expected) - set(found))
     if missing:
@@ -132,10 +149,16 @@ def error_problems(seen: dict, expected: dict[int, str]) -> list[str]:
 
 def scroll_through(page) -> dict:
     """Scroll the notebook from top to bottom, gathering what is drawn."""
-    seen = {"glued": {}, "images": set(), "texts": [], "errors": {},
-            "prompts": {}}
+    seen = {
+        "glued": {},
+        "images": set(),
+        "texts": [],
+        "errors": {},
+        "prompts": {},
+    }
     scroller = page.locator(
-        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer")
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+    )
     scroller.evaluate("e => e.scrollTo(0, 0)")
     while True:
         page.wait_for_timeout(400)  # lets the drawn cells render
@@ -144,13 +167,16 @@ def scroll_through(page) -> dict:
         seen["images"].update(facts["images"])
         seen["texts"] += facts["texts"]
         seen["prompts"].update(
-            {int(cell): prompt for cell, prompt in facts["prompts"]})
+            {int(cell): prompt for cell, prompt in facts["prompts"]}
+        )
         seen["errors"].update(
-            {(int(cell), text): text for cell, text in facts["errors"]})
+            {(int(cell), text): text for cell, text in facts["errors"]}
+        )
         moved = scroller.evaluate(
             "e => { const before = e.scrollTop;"
             " e.scrollBy(0, e.clientHeight * 0.8);"
-            " return e.scrollTop > before; }")
+            " return e.scrollTop > before; }"
+        )
         if not moved:
             return seen
 
@@ -164,8 +190,7 @@ def wait_for_idle_kernel(lab, quiet_s: float = 5.0) -> None:
     while time.monotonic() < end:
         kernels = lab.api("kernels")
         assert len(kernels) == 1, kernels
-        state = (kernels[0]["execution_state"],
-                 kernels[0]["last_activity"])
+        state = (kernels[0]["execution_state"], kernels[0]["last_activity"])
         if state != last:
             last, since = state, time.monotonic()
         elif state[0] == "idle" and time.monotonic() - since >= quiet_s:
@@ -175,7 +200,8 @@ def wait_for_idle_kernel(lab, quiet_s: float = 5.0) -> None:
 
 
 def test_a_chapter_opens_with_its_outputs_runs_and_is_left_unchanged(
-        lab, browser):
+    lab, browser
+):
     before = file_hashes()
     stored = stored_notebook()
     glue = expected_glue()
@@ -189,15 +215,17 @@ def test_a_chapter_opens_with_its_outputs_runs_and_is_left_unchanged(
     try:
         page.goto(f"{lab.url}?token={lab.token}")
         # make lab opens on chapters/, where the chapter is listed
-        item = page.locator(".jp-DirListing-item",
-                            has_text=f"{CHAPTER}.md")
+        item = page.locator(".jp-DirListing-item", has_text=f"{CHAPTER}.md")
         item.wait_for()
-        assert page.locator(".jp-BreadCrumbs").inner_text().strip(
-            " /") == "chapters"
+        assert (
+            page.locator(".jp-BreadCrumbs").inner_text().strip(" /")
+            == "chapters"
+        )
         item.dblclick()
         page.wait_for_function(
             "document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell'"
-            ").length > 2")
+            ").length > 2"
+        )
         lab_kernel_ready(lab)
         timings["open"] = time.monotonic() - start
         page.wait_for_timeout(2000)  # a notification would be up by now
@@ -210,19 +238,22 @@ def test_a_chapter_opens_with_its_outputs_runs_and_is_left_unchanged(
         shown = scroll_through(page)
         timings["scan"] = time.monotonic() - mark
         assert shown["glued"] == glue, (
-            "glued numbers shown differ from the HTML's")
+            "glued numbers shown differ from the HTML's"
+        )
         assert len(shown["images"]) == stored_images(stored)
         streams = stored_streams(stored)
         assert streams and streams[0] in shown["texts"], (
-            streams[:1], shown["texts"][:5])
+            streams[:1],
+            shown["texts"][:5],
+        )
         errors = expected_errors(stored)
-        assert not error_problems(shown, errors), error_problems(
-            shown, errors)
+        assert not error_problems(shown, errors), error_problems(shown, errors)
 
         start = time.monotonic()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
-        page.locator(".lm-Menu-item:has(.lm-Menu-itemLabel"
-                     ":text-is('Run All Cells'))").click()
+        page.locator(
+            ".lm-Menu-item:has(.lm-Menu-itemLabel:text-is('Run All Cells'))"
+        ).click()
         wait_for_idle_kernel(lab)
         timings["run"] = time.monotonic() - start
         page.screenshot(path=str(SCREENSHOTS / "ran.png"))
@@ -249,12 +280,14 @@ def test_a_chapter_opens_with_its_outputs_runs_and_is_left_unchanged(
         # kernel opening the chapter started.
         cell = int(failed[0].split(":")[0].removeprefix("cell "))
         code_cells = sum(c.cell_type == "code" for c in stored.cells)
-        assert last["prompts"][cell] == f"[{code_cells + 1}]:", (
-            last["prompts"][cell])
+        assert last["prompts"][cell] == f"[{code_cells + 1}]:", last[
+            "prompts"
+        ][cell]
 
         page.locator(".lm-MenuBar-itemLabel", has_text="File").click()
-        page.locator(".lm-Menu-item:has(.lm-Menu-itemLabel"
-                     ":text-is('Close Tab'))").click()
+        page.locator(
+            ".lm-Menu-item:has(.lm-Menu-itemLabel:text-is('Close Tab'))"
+        ).click()
         page.locator(".jp-Dialog button", has_text="Discard").click()
         page.locator(".jp-NotebookPanel").wait_for(state="detached")
         timings["total"] = time.monotonic() - begin
@@ -263,8 +296,10 @@ def test_a_chapter_opens_with_its_outputs_runs_and_is_left_unchanged(
         raise
     finally:
         context.close()
-        print("JupyterLab check, seconds:", json.dumps(
-            {k: round(v, 1) for k, v in timings.items()}))
+        print(
+            "JupyterLab check, seconds:",
+            json.dumps({k: round(v, 1) for k, v in timings.items()}),
+        )
     after = file_hashes()
     changed = sorted(set(after.items()) ^ set(before.items()))
     assert not changed, f"files under chapters/ changed: {changed}"

@@ -23,12 +23,15 @@ class BookContentsManager(AsyncTextFileContentsManager):
     """jupytext's contents manager, with the book's roles made readable
     on load and restored on save."""
 
-    async def get(self, path, content=True, type=None, format=None,
-                  **kwargs):
-        model = await super().get(path, content=content, type=type,
-                                  format=format, **kwargs)
-        if content and model.get("type") == "notebook" and model.get(
-                "content") is not None:
+    async def get(self, path, content=True, type=None, format=None, **kwargs):
+        model = await super().get(
+            path, content=content, type=type, format=format, **kwargs
+        )
+        if (
+            content
+            and model.get("type") == "notebook"
+            and model.get("content") is not None
+        ):
             try:
                 # Read afresh each time: a notebook is opened rarely, and
                 # the book's labels and bibliography may have changed.
@@ -39,13 +42,19 @@ class BookContentsManager(AsyncTextFileContentsManager):
                 # or _toc.yml must not keep a notebook from opening. Cells
                 # rewritten before the failure are marked and restored on
                 # save like any other.
-                self.log.warning("cnnbook: %s opens with its roles as "
-                                 "written", path, exc_info=True)
+                self.log.warning(
+                    "cnnbook: %s opens with its roles as written",
+                    path,
+                    exc_info=True,
+                )
             else:
                 if changed:
-                    self.log.info("cnnbook: %s: %d markdown cells show "
-                                  "glued values and references", path,
-                                  changed)
+                    self.log.info(
+                        "cnnbook: %s: %d markdown cells show "
+                        "glued values and references",
+                        path,
+                        changed,
+                    )
         return model
 
     async def save(self, model, path=""):

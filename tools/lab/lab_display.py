@@ -43,13 +43,17 @@ _TOKEN = re.compile(
     r"(?P<role>\{(?P<name>[A-Za-z][\w:+.-]*)\}(?P<ticks>`+)"
     r"(?P<body>.+?)(?P=ticks)(?!`))"
     r"|(?P<code>(?P<cticks>`+).+?(?P=cticks)(?!`))",
-    re.DOTALL)
+    re.DOTALL,
+)
 # What _abbr writes; jupyterlab-myst reads the title from the last
 # parenthesis, which therefore holds no parenthesis itself.
 _ABBR = re.compile(
-    r"\{abbr\}`(?P<shown>[^`\n]*?) \((?P<role>" + re.escape(GLUE)
-    + r"|cite:[a-z]+|" + "|".join(XREF_ROLES)
-    + r") (?P<body>[^()`\n]+)\)`")
+    r"\{abbr\}`(?P<shown>[^`\n]*?) \((?P<role>"
+    + re.escape(GLUE)
+    + r"|cite:[a-z]+|"
+    + "|".join(XREF_ROLES)
+    + r") (?P<body>[^()`\n]+)\)`"
+)
 # A fence opening a code block, whose text is left alone; a fence whose
 # info string is a directive ("```{note}") holds prose.
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -92,9 +96,14 @@ def _segments(source: str):
             chunk.append(line)
             continue
         fence, info = match["fence"], match["info"].strip()
-        closing = open_fences and not info and (
-            fence[0] == open_fences[-1][0][0]
-            and len(fence) >= len(open_fences[-1][0]))
+        closing = (
+            open_fences
+            and not info
+            and (
+                fence[0] == open_fences[-1][0][0]
+                and len(fence) >= len(open_fences[-1][0])
+            )
+        )
         if in_code() and not closing:
             chunk.append(line)
             continue
@@ -107,8 +116,7 @@ def _segments(source: str):
             if closing:
                 open_fences.pop()
             else:
-                open_fences.append(
-                    (fence, not _PROSE_DIRECTIVE.match(info)))
+                open_fences.append((fence, not _PROSE_DIRECTIVE.match(info)))
             if in_code():
                 chunk = []
                 continue
@@ -132,12 +140,18 @@ class BookIndex:
         root = Path(root)
         index = cls(root)
         config_file = root / "_config.yml"
-        config = (yaml.safe_load(config_file.read_text("utf-8"))
-                  if config_file.exists() else {}) or {}
+        config = (
+            yaml.safe_load(config_file.read_text("utf-8"))
+            if config_file.exists()
+            else {}
+        ) or {}
         for doc in _toc_documents(root):
             index._read_document(doc)
-        bibfiles = [root / f for f in config.get("bibtex_bibfiles", [])
-                    if (root / f).exists()]
+        bibfiles = [
+            root / f
+            for f in config.get("bibtex_bibfiles", [])
+            if (root / f).exists()
+        ]
         if bibfiles:
             from pybtex.database import BibliographyData, parse_file
             from sphinxcontrib.bibtex.plugin import find_plugin
@@ -146,18 +160,24 @@ class BookIndex:
             for bibfile in bibfiles:
                 data.add_entries(parse_file(bibfile).entries.items())
             style = ((config.get("sphinx") or {}).get("config") or {}).get(
-                "bibtex_reference_style", "label")
+                "bibtex_reference_style", "label"
+            )
             index.bibliography = data
             index.reference_style = find_plugin(
-                "sphinxcontrib.bibtex.style.referencing", style)()
+                "sphinxcontrib.bibtex.style.referencing", style
+            )()
         return index
 
     def _read_document(self, path: Path) -> None:
         """Labels and title of one .md page (the chapters' sources)."""
         doc = path.relative_to(self.root).with_suffix("").as_posix()
         # Code blocks (code cells) hold "# comments", not headings.
-        lines = [line for code, text in _segments(path.read_text("utf-8"))
-                 if not code for line in text.splitlines()]
+        lines = [
+            line
+            for code, text in _segments(path.read_text("utf-8"))
+            if not code
+            for line in text.splitlines()
+        ]
         pending = None
         for line in lines:
             heading = _HEADING.match(line)
@@ -190,10 +210,12 @@ class BookIndex:
         # The reference info only matters to the link Sphinx draws
         # around each citation, which plain text does not have.
         info = SphinxReferenceInfo(None, "", "", "", None, "", "")
-        references = [(self.bibliography.entries[key], None, info)
-                      for key in keys]
-        return _plain(format_references(self.reference_style, kind,
-                                        references))
+        references = [
+            (self.bibliography.entries[key], None, info) for key in keys
+        ]
+        return _plain(
+            format_references(self.reference_style, kind, references)
+        )
 
     def xref(self, role: str, body: str, doc: PurePosixPath) -> str | None:
         """Readable text for a cross-reference: its explicit text, else
@@ -207,9 +229,12 @@ class BookIndex:
             return text or target
         if role == "doc":
             name = target.removesuffix(".md").removesuffix(".ipynb")
-            path = (PurePosixPath(name.lstrip("/")) if name.startswith("/")
-                    else doc.parent / name)
-            title = self.titles.get(_normalise(path))
+            path = (
+                PurePosixPath(name.lstrip("/"))
+                if name.startswith("/")
+                else doc.parent / name
+            )
+            title = self.titles.get(_normalize(path))
             return text or title
         title = self.labels.get(target)
         if role == "numref" and text:
@@ -217,7 +242,7 @@ class BookIndex:
         return text or title
 
 
-def _normalise(path: PurePosixPath) -> str:
+def _normalize(path: PurePosixPath) -> str:
     parts = []
     for part in path.parts:
         if part == "..":
@@ -301,14 +326,16 @@ def glue_text(values: dict[str, dict], body: str) -> str | None:
         return None
     text = values[key]["text/plain"]
     try:
-        return format_plain_text("".join(text) if isinstance(text, list)
-                                 else text, fmt_spec)
+        return format_plain_text(
+            "".join(text) if isinstance(text, list) else text, fmt_spec
+        )
     except Exception:  # myst-nb, too, shows no value then (a warning)
         return None
 
 
-def display(source: str, values: dict, index: BookIndex,
-            doc: PurePosixPath) -> str:
+def display(
+    source: str, values: dict, index: BookIndex, doc: PurePosixPath
+) -> str:
     """``source`` with every role it can show rewritten for display."""
 
     def replace(match: re.Match) -> str:
@@ -327,8 +354,10 @@ def display(source: str, values: dict, index: BookIndex,
             return match[0]
         return _abbr(shown, name, body) or match[0]
 
-    return "".join(text if code else _TOKEN.sub(replace, text)
-                   for code, text in _segments(source))
+    return "".join(
+        text if code else _TOKEN.sub(replace, text)
+        for code, text in _segments(source)
+    )
 
 
 def _text(source) -> str:

@@ -25,6 +25,7 @@ Boxes are ``(x0, y0, x1, y1)`` in pixel-edge coordinates: pixel
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_array, check_int, check_number
 
@@ -41,15 +42,16 @@ __all__ = [
 def _boxes(value, name: str, func: str) -> np.ndarray:
     boxes = as_array(value, name, func, ndim=2)
     if boxes.shape[1] != 4:
-        raise ValueError(f"{func}: {name} must have shape (M, 4) of "
-                         f"(x0, y0, x1, y1), got {boxes.shape}")
-    if np.any(boxes[:, 2] < boxes[:, 0]) or np.any(
-            boxes[:, 3] < boxes[:, 1]):
+        raise ValueError(
+            f"{func}: {name} must have shape (M, 4) of "
+            f"(x0, y0, x1, y1), got {boxes.shape}"
+        )
+    if np.any(boxes[:, 2] < boxes[:, 0]) or np.any(boxes[:, 3] < boxes[:, 1]):
         raise ValueError(f"{func}: {name} must have x1 >= x0 and y1 >= y0")
     return boxes
 
 
-def box_iou(boxes1, boxes2) -> np.ndarray:
+def box_iou(boxes1: ArrayLike, boxes2: ArrayLike) -> np.ndarray:
     r"""Intersection over union of every pair of boxes.
 
     .. math:: \mathrm{IoU}(A, B) = \frac{|A \cap B|}{|A| + |B| -
@@ -69,20 +71,26 @@ def box_iou(boxes1, boxes2) -> np.ndarray:
     a = _boxes(boxes1, "boxes1", "box_iou")
     b = _boxes(boxes2, "boxes2", "box_iou")
     w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(
-        a[:, None, 0], b[None, :, 0])
+        a[:, None, 0], b[None, :, 0]
+    )
     h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(
-        a[:, None, 1], b[None, :, 1])
+        a[:, None, 1], b[None, :, 1]
+    )
     inter = np.clip(w, 0, None) * np.clip(h, 0, None)
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     union = area_a[:, None] + area_b[None, :] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(union > 0, inter / np.where(union > 0, union, 1),
-                        0.0)
+        return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
 
 
-def center_targets(boxes, box_scene, num_scenes: int, size: int,
-                   sigma_fraction: float = 1 / 6):
+def center_targets(
+    boxes: ArrayLike,
+    box_scene: ArrayLike,
+    num_scenes: int,
+    size: int,
+    sigma_fraction: float = 1 / 6,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""CenterNet's training targets for boxes in square images.
 
     Each box with center :math:`c = ((x_0 + x_1)/2, (y_0 + y_1)/2)` puts
@@ -113,17 +121,20 @@ def center_targets(boxes, box_scene, num_scenes: int, size: int,
     scene = np.asarray(box_scene)
     num_scenes = check_int(num_scenes, "num_scenes", func, minimum=1)
     size = check_int(size, "size", func, minimum=1)
-    sigma_fraction = check_number(sigma_fraction, "sigma_fraction", func,
-                                  minimum=0, strict_minimum=True)
+    sigma_fraction = check_number(
+        sigma_fraction, "sigma_fraction", func, minimum=0, strict_minimum=True
+    )
     if scene.shape != (len(boxes),) or scene.dtype.kind not in "iu":
-        raise ValueError(f"{func}: box_scene must hold one int per box, "
-                         f"got shape {scene.shape}")
+        raise ValueError(
+            f"{func}: box_scene must hold one int per box, "
+            f"got shape {scene.shape}"
+        )
     if scene.size and (scene.min() < 0 or scene.max() >= num_scenes):
-        raise ValueError(f"{func}: box_scene must lie in "
-                         f"0..{num_scenes - 1}")
+        raise ValueError(f"{func}: box_scene must lie in 0..{num_scenes - 1}")
     if boxes.size and (boxes.min() < 0 or boxes.max() > size):
-        raise ValueError(f"{func}: boxes must lie inside the "
-                         f"{size} x {size} image")
+        raise ValueError(
+            f"{func}: boxes must lie inside the {size} x {size} image"
+        )
     heatmap = np.zeros((num_scenes, 1, size, size), np.float32)
     box_size = np.zeros((num_scenes, 2, size, size), np.float32)
     centers = np.zeros((num_scenes, size, size), bool)
@@ -133,8 +144,7 @@ def center_targets(boxes, box_scene, num_scenes: int, size: int,
         px = min(int((x0 + x1) // 2), size - 1)
         py = min(int((y0 + y1) // 2), size - 1)
         sigma = max(sigma_fraction * np.sqrt(w * h), 1e-3)
-        bump = np.exp(-((cols - px) ** 2 + (rows - py) ** 2)
-                      / (2 * sigma**2))
+        bump = np.exp(-((cols - px) ** 2 + (rows - py) ** 2) / (2 * sigma**2))
         np.maximum(heatmap[n, 0], bump, out=heatmap[n, 0])
         box_size[n, :, py, px] = (w, h)
         centers[n, py, px] = True
@@ -146,21 +156,24 @@ def _log_sigmoid(z):
 
 
 def _focal_args(logits, target, alpha, beta, func):
-    z, y = as_array(logits, "logits", func), as_array(target, "target",
-                                                       func)
+    z, y = as_array(logits, "logits", func), as_array(target, "target", func)
     if z.shape != y.shape:
-        raise ValueError(f"{func}: logits {z.shape} and target {y.shape} "
-                         "must have the same shape")
+        raise ValueError(
+            f"{func}: logits {z.shape} and target {y.shape} "
+            "must have the same shape"
+        )
     if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"{func}: target must lie in [0, 1] (1 exactly at "
-                         "the centers)")
+        raise ValueError(
+            f"{func}: target must lie in [0, 1] (1 exactly at the centers)"
+        )
     alpha = check_number(alpha, "alpha", func, minimum=0)
     beta = check_number(beta, "beta", func, minimum=0)
     return z, y, alpha, beta
 
 
-def center_focal_loss(logits, target, alpha: float = 2.0,
-                      beta: float = 4.0) -> float:
+def center_focal_loss(
+    logits: ArrayLike, target: ArrayLike, alpha: float = 2.0, beta: float = 4.0
+) -> float:
     r"""CenterNet's penalty-reduced focal loss of a center heatmap.
 
     With :math:`\hat Y = \operatorname{sigmoid}(z)` and :math:`N` the
@@ -183,18 +196,19 @@ def center_focal_loss(logits, target, alpha: float = 2.0,
         in [0, 1]
     alpha, beta : float, >= 0 (CenterNet: 2 and 4)
     """
-    z, y, alpha, beta = _focal_args(logits, target, alpha, beta,
-                                    "center_focal_loss")
+    z, y, alpha, beta = _focal_args(
+        logits, target, alpha, beta, "center_focal_loss"
+    )
     log_p, log_q = _log_sigmoid(z), _log_sigmoid(-z)
     p, q = np.exp(log_p), np.exp(log_q)  # q = 1 - p, computed stably
     pos = y == 1
-    terms = np.where(pos, q**alpha * log_p,
-                     (1 - y) ** beta * p**alpha * log_q)
+    terms = np.where(pos, q**alpha * log_p, (1 - y) ** beta * p**alpha * log_q)
     return float(-terms.sum() / max(int(pos.sum()), 1))
 
 
-def center_focal_loss_backward(logits, target, alpha: float = 2.0,
-                               beta: float = 4.0) -> np.ndarray:
+def center_focal_loss_backward(
+    logits: ArrayLike, target: ArrayLike, alpha: float = 2.0, beta: float = 4.0
+) -> np.ndarray:
     r"""Gradient of :func:`center_focal_loss` with respect to the logits.
 
     With :math:`p = \operatorname{sigmoid}(z)`, :math:`q = 1 - p` and
@@ -206,18 +220,26 @@ def center_focal_loss_backward(logits, target, alpha: float = 2.0,
         (1 - Y)^\beta p^\alpha (\alpha q \log q - p) & \text{otherwise}
         \end{cases}
     """
-    z, y, alpha, beta = _focal_args(logits, target, alpha, beta,
-                                    "center_focal_loss_backward")
+    z, y, alpha, beta = _focal_args(
+        logits, target, alpha, beta, "center_focal_loss_backward"
+    )
     log_p, log_q = _log_sigmoid(z), _log_sigmoid(-z)
     p, q = np.exp(log_p), np.exp(log_q)
     pos = y == 1
-    grad = np.where(pos, q**alpha * (q - alpha * p * log_p),
-                    (1 - y) ** beta * p**alpha * (alpha * q * log_q - p))
+    grad = np.where(
+        pos,
+        q**alpha * (q - alpha * p * log_p),
+        (1 - y) ** beta * p**alpha * (alpha * q * log_q - p),
+    )
     return -grad / max(int(pos.sum()), 1)
 
 
-def decode_centers(heatmap, box_size, threshold: float = 0.3,
-                   max_detections: int = 20):
+def decode_centers(
+    heatmap: ArrayLike,
+    box_size: ArrayLike,
+    threshold: float = 0.3,
+    max_detections: int = 20,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Boxes from predicted center heatmaps: keep the local maxima.
 
     A pixel is a detection if its score is the largest in its 3 x 3
@@ -239,21 +261,27 @@ def decode_centers(heatmap, box_size, threshold: float = 0.3,
     func = "decode_centers"
     heat = as_array(heatmap, "heatmap", func, ndim=4)
     wh = as_array(box_size, "box_size", func, ndim=4)
-    if heat.shape[1] != 1 or wh.shape != (heat.shape[0], 2,
-                                          *heat.shape[2:]):
-        raise ValueError(f"{func}: heatmap must be (N, 1, H, W) and "
-                         f"box_size (N, 2, H, W), got {heat.shape} and "
-                         f"{wh.shape}")
-    threshold = check_number(threshold, "threshold", func, minimum=0,
-                             maximum=1)
-    max_detections = check_int(max_detections, "max_detections", func,
-                               minimum=1)
-    padded = np.pad(heat[:, 0], ((0, 0), (1, 1), (1, 1)),
-                    constant_values=-np.inf)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3),
-                                                       axis=(1, 2))
+    if heat.shape[1] != 1 or wh.shape != (heat.shape[0], 2, *heat.shape[2:]):
+        raise ValueError(
+            f"{func}: heatmap must be (N, 1, H, W) and "
+            f"box_size (N, 2, H, W), got {heat.shape} and "
+            f"{wh.shape}"
+        )
+    threshold = check_number(
+        threshold, "threshold", func, minimum=0, maximum=1
+    )
+    max_detections = check_int(
+        max_detections, "max_detections", func, minimum=1
+    )
+    padded = np.pad(
+        heat[:, 0], ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf
+    )
+    windows = np.lib.stride_tricks.sliding_window_view(
+        padded, (3, 3), axis=(1, 2)
+    )
     peaks = (heat[:, 0] == windows.max(axis=(-2, -1))) & (
-        heat[:, 0] >= threshold)
+        heat[:, 0] >= threshold
+    )
     boxes, scores, scene = [], [], []
     for n in range(heat.shape[0]):
         i, j = np.nonzero(peaks[n])
@@ -261,17 +289,26 @@ def decode_centers(heatmap, box_size, threshold: float = 0.3,
         i, j = i[order][:max_detections], j[order][:max_detections]
         w, h = wh[n, 0, i, j], wh[n, 1, i, j]
         cx, cy = j + 0.5, i + 0.5
-        boxes.append(np.stack([cx - w / 2, cy - h / 2, cx + w / 2,
-                               cy + h / 2], axis=1))
+        boxes.append(
+            np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+        )
         scores.append(heat[n, 0, i, j])
         scene.append(np.full(len(i), n, np.int64))
-    return (np.concatenate(boxes).astype(np.float64),
-            np.concatenate(scores).astype(np.float64),
-            np.concatenate(scene))
+    return (
+        np.concatenate(boxes).astype(np.float64),
+        np.concatenate(scores).astype(np.float64),
+        np.concatenate(scene),
+    )
 
 
-def average_precision(boxes, scores, scene, true_boxes, true_scene,
-                      iou_threshold: float = 0.5) -> float:
+def average_precision(
+    boxes: ArrayLike,
+    scores: ArrayLike,
+    scene: ArrayLike,
+    true_boxes: ArrayLike,
+    true_scene: ArrayLike,
+    iou_threshold: float = 0.5,
+) -> float:
     r"""Average precision of detections against the true boxes.
 
     Detections are taken in order of decreasing score; each is a true
@@ -306,14 +343,24 @@ def average_precision(boxes, scores, scene, true_boxes, true_scene,
     gt = _boxes(true_boxes, "true_boxes", func)
     gt_scene = np.asarray(true_scene)
     if score.shape != (len(det),) or det_scene.shape != (len(det),):
-        raise ValueError(f"{func}: scores and scene need one entry per "
-                         f"box ({len(det)}), got {score.shape} and "
-                         f"{det_scene.shape}")
+        raise ValueError(
+            f"{func}: scores and scene need one entry per "
+            f"box ({len(det)}), got {score.shape} and "
+            f"{det_scene.shape}"
+        )
     if gt_scene.shape != (len(gt),):
-        raise ValueError(f"{func}: true_scene needs one entry per true box "
-                         f"({len(gt)}), got {gt_scene.shape}")
-    iou_threshold = check_number(iou_threshold, "iou_threshold", func,
-                                 minimum=0, maximum=1, strict_minimum=True)
+        raise ValueError(
+            f"{func}: true_scene needs one entry per true box "
+            f"({len(gt)}), got {gt_scene.shape}"
+        )
+    iou_threshold = check_number(
+        iou_threshold,
+        "iou_threshold",
+        func,
+        minimum=0,
+        maximum=1,
+        strict_minimum=True,
+    )
     if len(gt) == 0:
         raise ValueError(f"{func}: no true boxes: recall is undefined")
     order = np.argsort(-score, kind="stable")
@@ -323,7 +370,7 @@ def average_precision(boxes, scores, scene, true_boxes, true_scene,
         candidates = np.flatnonzero((gt_scene == det_scene[d]) & ~matched)
         if candidates.size == 0:
             continue
-        iou = box_iou(det[d:d + 1], gt[candidates])[0]
+        iou = box_iou(det[d : d + 1], gt[candidates])[0]
         best = int(np.argmax(iou))
         if iou[best] >= iou_threshold:
             matched[candidates[best]] = True

@@ -167,14 +167,20 @@ def balanced_accuracy(
 def _binary_labels(values, name: str, func: str) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1:
-        raise ValueError(f"{func}: {name} must be a 1-d array of 0/1 "
-                         f"labels, got shape {array.shape}")
+        raise ValueError(
+            f"{func}: {name} must be a 1-d array of 0/1 "
+            f"labels, got shape {array.shape}"
+        )
     if array.size and array.dtype.kind not in "iub":
-        raise TypeError(f"{func}: {name} must hold 0/1 labels (int or "
-                        f"bool), got dtype {array.dtype}")
+        raise TypeError(
+            f"{func}: {name} must hold 0/1 labels (int or "
+            f"bool), got dtype {array.dtype}"
+        )
     if array.size and not np.all((array == 0) | (array == 1)):
-        raise ValueError(f"{func}: {name} must hold only 0 and 1, got "
-                         f"values {np.unique(array)[:5]}")
+        raise ValueError(
+            f"{func}: {name} must hold only 0 and 1, got "
+            f"values {np.unique(array)[:5]}"
+        )
     return array.astype(np.int64)
 
 
@@ -182,8 +188,10 @@ def _decisions(pred, target, func: str) -> tuple[np.ndarray, np.ndarray]:
     pred = _binary_labels(pred, "pred", func)
     target = _binary_labels(target, "target", func)
     if pred.shape != target.shape:
-        raise ValueError(f"{func}: pred and target must have the same "
-                         f"length, got {pred.size} and {target.size}")
+        raise ValueError(
+            f"{func}: pred and target must have the same "
+            f"length, got {pred.size} and {target.size}"
+        )
     if pred.size == 0:
         raise ValueError(f"{func}: pred and target are empty")
     return pred, target
@@ -218,12 +226,14 @@ def specificity(pred: ArrayLike, target: ArrayLike) -> float:
     """
     pred, target = _decisions(pred, target, "specificity")
     healthy = target == 0
-    return (float(np.mean(pred[healthy] == 0)) if healthy.any()
-            else float("nan"))
+    return (
+        float(np.mean(pred[healthy] == 0)) if healthy.any() else float("nan")
+    )
 
 
-def predictive_values(sensitivity: float, specificity: float,
-                      prevalence: float) -> tuple[float, float]:
+def predictive_values(
+    sensitivity: float, specificity: float, prevalence: float
+) -> tuple[float, float]:
     r"""What a positive and a negative result mean, at a prevalence.
 
     By Bayes' rule, with :math:`\pi` the prevalence (the fraction of the
@@ -243,12 +253,9 @@ def predictive_values(sensitivity: float, specificity: float,
     (0.9, 0.9)
     """
     func = "predictive_values"
-    se = check_number(sensitivity, "sensitivity", func, minimum=0,
-                      maximum=1)
-    sp = check_number(specificity, "specificity", func, minimum=0,
-                      maximum=1)
-    pi = check_number(prevalence, "prevalence", func, minimum=0,
-                      maximum=1)
+    se = check_number(sensitivity, "sensitivity", func, minimum=0, maximum=1)
+    sp = check_number(specificity, "specificity", func, minimum=0, maximum=1)
+    pi = check_number(prevalence, "prevalence", func, minimum=0, maximum=1)
     positive = se * pi + (1 - sp) * (1 - pi)
     negative = sp * (1 - pi) + (1 - se) * pi
     ppv = se * pi / positive if positive > 0 else float("nan")
@@ -259,26 +266,33 @@ def predictive_values(sensitivity: float, specificity: float,
 def _scored(scores, target, func: str) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(scores)
     if values.ndim != 1:
-        raise ValueError(f"{func}: scores must be a 1-d array, got shape "
-                         f"{values.shape}")
+        raise ValueError(
+            f"{func}: scores must be a 1-d array, got shape {values.shape}"
+        )
     if values.dtype.kind not in "fiu":
-        raise TypeError(f"{func}: scores must be numbers, got dtype "
-                        f"{values.dtype}")
+        raise TypeError(
+            f"{func}: scores must be numbers, got dtype {values.dtype}"
+        )
     values = values.astype(np.float64)
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{func}: scores must be finite")
     target = _binary_labels(target, "target", func)
     if values.shape != target.shape:
-        raise ValueError(f"{func}: scores and target must have the same "
-                         f"length, got {values.size} and {target.size}")
+        raise ValueError(
+            f"{func}: scores and target must have the same "
+            f"length, got {values.size} and {target.size}"
+        )
     if not (target == 1).any() or not (target == 0).any():
-        raise ValueError(f"{func}: target needs both classes (0 and 1): "
-                         "the curve relates the two")
+        raise ValueError(
+            f"{func}: target needs both classes (0 and 1): "
+            "the curve relates the two"
+        )
     return values, target
 
 
-def roc_curve(scores: ArrayLike, target: ArrayLike
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_curve(
+    scores: ArrayLike, target: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The receiver operating characteristic: every threshold's trade-off.
 
     Deciding "positive" when the score is at least a threshold
@@ -328,15 +342,19 @@ def roc_auc(scores: ArrayLike, target: ArrayLike) -> float:
 def _probabilities(probs, target, num_bins, func):
     p = np.asarray(probs)
     if p.ndim != 1 or p.dtype.kind not in "f":
-        raise ValueError(f"{func}: probs must be a 1-d float array, got "
-                         f"shape {p.shape} and dtype {p.dtype}")
+        raise ValueError(
+            f"{func}: probs must be a 1-d float array, got "
+            f"shape {p.shape} and dtype {p.dtype}"
+        )
     p = p.astype(np.float64)
     if np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
         raise ValueError(f"{func}: probs must lie in [0, 1]")
     target = _binary_labels(target, "target", func)
     if p.shape != target.shape:
-        raise ValueError(f"{func}: probs and target must have the same "
-                         f"length, got {p.size} and {target.size}")
+        raise ValueError(
+            f"{func}: probs and target must have the same "
+            f"length, got {p.size} and {target.size}"
+        )
     if p.size == 0:
         raise ValueError(f"{func}: probs and target are empty")
     num_bins = check_int(num_bins, "num_bins", func, minimum=1)
@@ -346,9 +364,9 @@ def _probabilities(probs, target, num_bins, func):
     return p, target, bins, num_bins
 
 
-def calibration_curve(probs: ArrayLike, target: ArrayLike,
-                      num_bins: int = 10
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def calibration_curve(
+    probs: ArrayLike, target: ArrayLike, num_bins: int = 10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The reliability diagram's points: predicted vs observed risk.
 
     The probabilities are split into ``num_bins`` equal-width bins
@@ -363,18 +381,23 @@ def calibration_curve(probs: ArrayLike, target: ArrayLike,
         bins (the first two as ``sklearn.calibration.calibration_curve``
         returns them, in the other order)
     """
-    p, target, bins, num_bins = _probabilities(probs, target, num_bins,
-                                               "calibration_curve")
+    p, target, bins, num_bins = _probabilities(
+        probs, target, num_bins, "calibration_curve"
+    )
     counts = np.bincount(bins, minlength=num_bins)
     sum_p = np.bincount(bins, weights=p, minlength=num_bins)
     sum_y = np.bincount(bins, weights=target, minlength=num_bins)
     used = counts > 0
-    return (sum_p[used] / counts[used], sum_y[used] / counts[used],
-            counts[used])
+    return (
+        sum_p[used] / counts[used],
+        sum_y[used] / counts[used],
+        counts[used],
+    )
 
 
-def expected_calibration_error(probs: ArrayLike, target: ArrayLike,
-                               num_bins: int = 10) -> float:
+def expected_calibration_error(
+    probs: ArrayLike, target: ArrayLike, num_bins: int = 10
+) -> float:
     r"""How far predicted risks are from observed frequencies, on average.
 
     .. math:: \text{ECE} = \sum_k \frac{n_k}{N} \,\big|\bar y_k -
@@ -394,8 +417,9 @@ def expected_calibration_error(probs: ArrayLike, target: ArrayLike,
     return float(np.sum(counts * np.abs(frac_y - mean_p)) / counts.sum())
 
 
-def iou_per_class(pred: ArrayLike, target: ArrayLike,
-                  num_classes: int) -> np.ndarray:
+def iou_per_class(
+    pred: ArrayLike, target: ArrayLike, num_classes: int
+) -> np.ndarray:
     r"""Intersection over union of each class, for segmentation.
 
     .. math:: \text{IoU}_i = \frac{M_{ii}}{\sum_j M_{ij} + \sum_j M_{ji}
@@ -413,8 +437,10 @@ def iou_per_class(pred: ArrayLike, target: ArrayLike,
     func = "iou_per_class"
     pred, target = np.asarray(pred), np.asarray(target)
     if pred.shape != target.shape:
-        raise ValueError(f"{func}: pred {pred.shape} and target "
-                         f"{target.shape} must have the same shape")
+        raise ValueError(
+            f"{func}: pred {pred.shape} and target "
+            f"{target.shape} must have the same shape"
+        )
     m = confusion_matrix(pred.ravel(), target.ravel(), num_classes)
     inter = np.diagonal(m)
     union = m.sum(0) + m.sum(1) - inter
@@ -422,8 +448,9 @@ def iou_per_class(pred: ArrayLike, target: ArrayLike,
         return inter / union
 
 
-def wilson_interval(successes: int, total: int, confidence: float = 0.95
-                    ) -> tuple[float, float]:
+def wilson_interval(
+    successes: int, total: int, confidence: float = 0.95
+) -> tuple[float, float]:
     r"""Confidence interval of a proportion (Wilson's score interval).
 
     A sensitivity of 96.5% measured on 150 patients is 145 of 150, give
@@ -445,10 +472,15 @@ def wilson_interval(successes: int, total: int, confidence: float = 0.95
     n = check_int(total, "total", func, minimum=1)
     k = check_int(successes, "successes", func, minimum=0)
     if k > n:
-        raise ValueError(f"{func}: successes must be <= total ({n}), got "
-                         f"{k}")
-    confidence = check_number(confidence, "confidence", func, minimum=0,
-                              maximum=1, strict_minimum=True)
+        raise ValueError(f"{func}: successes must be <= total ({n}), got {k}")
+    confidence = check_number(
+        confidence,
+        "confidence",
+        func,
+        minimum=0,
+        maximum=1,
+        strict_minimum=True,
+    )
     if confidence == 1:
         raise ValueError(f"{func}: confidence must be < 1")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)

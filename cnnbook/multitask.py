@@ -32,7 +32,10 @@ without bound.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_array
 
@@ -52,7 +55,7 @@ def _task_losses(losses, func: str) -> np.ndarray:
     return values
 
 
-def weighted_task_loss(losses, weights) -> float:
+def weighted_task_loss(losses: ArrayLike, weights: ArrayLike) -> float:
     r"""The weighted sum :math:`\sum_i w_i \mathcal{L}_i` of task losses.
 
     Parameters
@@ -67,11 +70,11 @@ def weighted_task_loss(losses, weights) -> float:
     values = _task_losses(losses, func)
     w = as_array(weights, "weights", func, ndim=1)
     if w.shape != values.shape:
-        raise ValueError(f"{func}: need one weight per task "
-                         f"({values.size}), got {w.size}")
+        raise ValueError(
+            f"{func}: need one weight per task ({values.size}), got {w.size}"
+        )
     if np.any(w < 0) or not np.all(np.isfinite(w)):
-        raise ValueError(f"{func}: weights must be finite and >= 0, got "
-                         f"{w}")
+        raise ValueError(f"{func}: weights must be finite and >= 0, got {w}")
     return float(np.dot(w, values))
 
 
@@ -79,19 +82,25 @@ def _uncertainty_args(losses, log_variances, regression, func):
     values = _task_losses(losses, func)
     s = as_array(log_variances, "log_variances", func, ndim=1)
     if s.shape != values.shape:
-        raise ValueError(f"{func}: need one log-variance per task "
-                         f"({values.size}), got {s.size}")
+        raise ValueError(
+            f"{func}: need one log-variance per task "
+            f"({values.size}), got {s.size}"
+        )
     if not np.all(np.isfinite(s)):
         raise ValueError(f"{func}: log_variances must be finite, got {s}")
     kinds = np.asarray(regression)
     if kinds.shape != values.shape or kinds.dtype != bool:
-        raise ValueError(f"{func}: regression must hold one bool per task "
-                         f"({values.size}): True for a regression task, "
-                         f"False for classification; got {regression!r}")
+        raise ValueError(
+            f"{func}: regression must hold one bool per task "
+            f"({values.size}): True for a regression task, "
+            f"False for classification; got {regression!r}"
+        )
     return values, s, np.where(kinds, 0.5, 1.0)
 
 
-def uncertainty_weighted_loss(losses, log_variances, regression) -> float:
+def uncertainty_weighted_loss(
+    losses: ArrayLike, log_variances: ArrayLike, regression: Sequence[bool]
+) -> float:
     r"""Kendall et al.'s (2018) uncertainty-weighted sum of task losses.
 
     .. math:: \mathcal{L} = \sum_i c_i\, e^{-s_i} \mathcal{L}_i +
@@ -111,12 +120,17 @@ def uncertainty_weighted_loss(losses, log_variances, regression) -> float:
     >>> uncertainty_weighted_loss([2.0, 0.5], [0.0, 0.0], [True, False])
     1.5
     """
-    values, s, c = _uncertainty_args(losses, log_variances, regression,
-                                     "uncertainty_weighted_loss")
+    values, s, c = _uncertainty_args(
+        losses, log_variances, regression, "uncertainty_weighted_loss"
+    )
     return float(np.sum(c * np.exp(-s) * values + 0.5 * s))
 
 
-def uncertainty_weighted_loss_backward(losses, log_variances, regression):
+def uncertainty_weighted_loss_backward(
+    losses: ArrayLike,
+    log_variances: ArrayLike,
+    regression: Sequence[bool],
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Gradients of :func:`uncertainty_weighted_loss`.
 
     .. math:: \frac{\partial \mathcal{L}}{\partial \mathcal{L}_i} =
@@ -130,7 +144,8 @@ def uncertainty_weighted_loss_backward(losses, log_variances, regression):
     -------
     grad_losses, grad_log_variances : arrays of shape (T,)
     """
-    values, s, c = _uncertainty_args(losses, log_variances, regression,
-                                     "uncertainty_weighted_loss_backward")
+    values, s, c = _uncertainty_args(
+        losses, log_variances, regression, "uncertainty_weighted_loss_backward"
+    )
     weights = c * np.exp(-s)
     return weights, 0.5 - weights * values

@@ -57,8 +57,12 @@ PINS = {
 
 # Models with several outputs (a dict): name -> {output: shape without N}.
 OUTPUT_SHAPES = {
-    "multitask_net": {"segmentation": (2, 32, 32), "heatmap": (1, 16, 16),
-                      "box_size": (2, 16, 16), "depth": (32, 32)},
+    "multitask_net": {
+        "segmentation": (2, 32, 32),
+        "heatmap": (1, 16, 16),
+        "box_size": (2, 16, 16),
+        "depth": (32, 32),
+    },
 }
 
 

@@ -31,17 +31,21 @@ def test_shapes_and_label_consistency(digits):
     # every ink pixel of the image belongs to a digit
     assert objects[scenes.images[:, 0] > 0.5].all()
     # each box's digit class is the class of pixels inside it
-    for box, n, label in zip(scenes.boxes.astype(int), scenes.box_scene,
-                             scenes.box_labels, strict=True):
-        inside = scenes.segmentation[n, box[1]:box[3], box[0]:box[2]]
+    for box, n, label in zip(
+        scenes.boxes.astype(int),
+        scenes.box_scene,
+        scenes.box_labels,
+        strict=True,
+    ):
+        inside = scenes.segmentation[n, box[1] : box[3], box[0] : box[2]]
         assert (inside == 1 + label).any()
 
 
 def test_single_digit_scenes_are_exact(digits):
     images, labels = digits
-    scenes = compose_digit_scenes(images, labels, 30,
-                                  digits_per_scene=(1, 1), mask_dilation=0,
-                                  rng=1)
+    scenes = compose_digit_scenes(
+        images, labels, 30, digits_per_scene=(1, 1), mask_dilation=0, rng=1
+    )
     ratios = []
     for n in range(30):
         ink = scenes.images[n, 0] > 0.5
@@ -49,7 +53,8 @@ def test_single_digit_scenes_are_exact(digits):
         rows, cols = np.nonzero(ink)
         np.testing.assert_array_equal(
             scenes.scene_boxes(n),
-            [[cols.min(), rows.min(), cols.max() + 1, rows.max() + 1]])
+            [[cols.min(), rows.min(), cols.max() + 1, rows.max() + 1]],
+        )
         # the apparent size follows the pinhole camera: side = f / z
         side = round(192.0 / scenes.box_depth[n])
         height = scenes.boxes[n, 3] - scenes.boxes[n, 1]
@@ -68,8 +73,14 @@ def test_mask_dilation_grows_the_regions(digits):
 
 
 def test_nearer_digits_hide_farther_ones(digits):
-    scenes = compose_digit_scenes(*digits, 200, digits_per_scene=(2, 2),
-                                  max_overlap=0.6, mask_dilation=0, rng=3)
+    scenes = compose_digit_scenes(
+        *digits,
+        200,
+        digits_per_scene=(2, 2),
+        max_overlap=0.6,
+        mask_dilation=0,
+        rng=3,
+    )
     # where two digits' boxes overlap and both have ink, the pixel's
     # depth is the nearer one's
     checked = 0
@@ -84,7 +95,8 @@ def test_nearer_digits_hide_farther_ones(digits):
         depth = scenes.depth[n, y0:y1, x0:x1]
         if scenes.box_labels[index[0]] != scenes.box_labels[index[1]]:
             np.testing.assert_array_equal(
-                depth[owned_by_near], scenes.box_depth[near])
+                depth[owned_by_near], scenes.box_depth[near]
+            )
             checked += 1
     assert checked > 50
 
@@ -96,23 +108,43 @@ def test_same_seed_same_scenes(digits):
     np.testing.assert_array_equal(a.boxes, b.boxes)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(images=np.zeros((3, 28, 28), np.float32)), ValueError,
-     r"images must have shape \(N, 1, h, w\)"),
-    (dict(images=np.zeros((3, 1, 28, 28), np.uint8)), TypeError,
-     "images must be floats"),
-    (dict(labels=np.zeros(2, int)), ValueError, "labels must be 3 integer"),
-    (dict(depth_range=(16.0, 8.0)), ValueError, "near < far"),
-    (dict(depth_range=(4.0, 8.0)), ValueError, "larger than the 32-pixel"),
-    (dict(depth_range=(8.0, 100.0)), ValueError, "under 4 pixels"),
-    (dict(digits_per_scene=(2, 1)), ValueError, r"\(fewest, most\)"),
-    (dict(digits_per_scene=3), ValueError, "digits_per_scene must be a pair"),
-    (dict(mask_dilation=-1), ValueError, "mask_dilation must be >= 0"),
-    (dict(num_scenes=0), ValueError, "num_scenes must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            dict(images=np.zeros((3, 28, 28), np.float32)),
+            ValueError,
+            r"images must have shape \(N, 1, h, w\)",
+        ),
+        (
+            dict(images=np.zeros((3, 1, 28, 28), np.uint8)),
+            TypeError,
+            "images must be floats",
+        ),
+        (
+            dict(labels=np.zeros(2, int)),
+            ValueError,
+            "labels must be 3 integer",
+        ),
+        (dict(depth_range=(16.0, 8.0)), ValueError, "near < far"),
+        (dict(depth_range=(4.0, 8.0)), ValueError, "larger than the 32-pixel"),
+        (dict(depth_range=(8.0, 100.0)), ValueError, "under 4 pixels"),
+        (dict(digits_per_scene=(2, 1)), ValueError, r"\(fewest, most\)"),
+        (
+            dict(digits_per_scene=3),
+            ValueError,
+            "digits_per_scene must be a pair",
+        ),
+        (dict(mask_dilation=-1), ValueError, "mask_dilation must be >= 0"),
+        (dict(num_scenes=0), ValueError, "num_scenes must be >= 1"),
+    ],
+)
 def test_bad_input(kwargs, error, match):
-    args = dict(images=np.zeros((3, 1, 28, 28), np.float32),
-                labels=np.zeros(3, int), num_scenes=2)
+    args = dict(
+        images=np.zeros((3, 1, 28, 28), np.float32),
+        labels=np.zeros(3, int),
+        num_scenes=2,
+    )
     args.update(kwargs)
     with pytest.raises(error, match=f"compose_digit_scenes: .*{match}"):
         compose_digit_scenes(**args)

@@ -11,6 +11,7 @@ from cnnbook import data
 @pytest.fixture
 def no_network(monkeypatch):
     """Any attempt to open a connection fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a loader tried to use the network")
 
@@ -30,8 +31,11 @@ def test_lfw_subset_faces_then_non_faces(no_network):
 
     def correlation(rows):
         rows = rows - rows.mean(1, keepdims=True)
-        return rows @ mean_face / (np.linalg.norm(rows, axis=1)
-                                   * np.linalg.norm(mean_face))
+        return (
+            rows
+            @ mean_face
+            / (np.linalg.norm(rows, axis=1) * np.linalg.norm(mean_face))
+        )
 
     assert np.median(correlation(faces)) > 0.4
     assert np.median(correlation(images[100:, 0].reshape(100, -1))) < 0.1
@@ -60,25 +64,37 @@ def test_stereo_motorcycle_matches_its_ground_truth(no_network):
 
 
 def test_depth_from_disparity_is_fb_over_d():
-    depth = data.depth_from_disparity(np.array([10.0, 40.0, np.inf]),
-                                      focal_length=1000.0, baseline=100.0,
-                                      disparity_offset=10.0)
-    np.testing.assert_allclose(depth, [1000 * 100 / 20, 1000 * 100 / 50,
-                                       np.inf])
+    depth = data.depth_from_disparity(
+        np.array([10.0, 40.0, np.inf]),
+        focal_length=1000.0,
+        baseline=100.0,
+        disparity_offset=10.0,
+    )
+    np.testing.assert_allclose(
+        depth, [1000 * 100 / 20, 1000 * 100 / 50, np.inf]
+    )
     # float32 stays float32
-    assert data.depth_from_disparity(np.ones(3, np.float32), 1, 1).dtype \
+    assert (
+        data.depth_from_disparity(np.ones(3, np.float32), 1, 1).dtype
         == np.float32
+    )
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(focal_length=0.0), ValueError, "focal_length must be > 0"),
-    (dict(baseline=-1.0), ValueError, "baseline must be > 0"),
-    (dict(focal_length="1"), TypeError, "focal_length must be a real"),
-    (dict(disparity=[1.0, np.nan]), ValueError, "disparity holds NaN"),
-    (dict(disparity=[1.0, -5.0]), ValueError,
-     r"disparity \+ disparity_offset must be > 0"),
-    (dict(disparity="near"), TypeError, "disparity must be a numpy"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(focal_length=0.0), ValueError, "focal_length must be > 0"),
+        (dict(baseline=-1.0), ValueError, "baseline must be > 0"),
+        (dict(focal_length="1"), TypeError, "focal_length must be a real"),
+        (dict(disparity=[1.0, np.nan]), ValueError, "disparity holds NaN"),
+        (
+            dict(disparity=[1.0, -5.0]),
+            ValueError,
+            r"disparity \+ disparity_offset must be > 0",
+        ),
+        (dict(disparity="near"), TypeError, "disparity must be a numpy"),
+    ],
+)
 def test_depth_from_disparity_bad_input(kwargs, error, match):
     args = dict(disparity=[1.0, 2.0], focal_length=1.0, baseline=1.0)
     args.update(kwargs)

@@ -29,23 +29,29 @@ def test_box_iou_counts_pixels(a, b):
         m[y0:y1, x0:x1] = True
         return m
 
-    expected = [[(mask(p) & mask(q)).sum() / (mask(p) | mask(q)).sum()
-                 for q in b] for p in a]
+    expected = [
+        [(mask(p) & mask(q)).sum() / (mask(p) | mask(q)).sum() for q in b]
+        for p in a
+    ]
     close(D.box_iou(a, b), expected)
     close(D.box_iou(b, a), np.transpose(expected))
 
 
 def test_box_iou_worked_example():
     # [0,2]x[0,2] and [1,3]x[0,2] share 2 of 6 square pixels
-    close(D.box_iou([[0, 0, 2, 2]], [[1, 0, 3, 2], [4, 4, 5, 5]]),
-          [[2 / 6, 0.0]])
+    close(
+        D.box_iou([[0, 0, 2, 2]], [[1, 0, 3, 2], [4, 4, 5, 5]]), [[2 / 6, 0.0]]
+    )
 
 
-@pytest.mark.parametrize("boxes, match", [
-    ([[0, 0, 1]], r"shape \(M, 4\)"),
-    ([[2, 0, 1, 1]], "x1 >= x0"),
-    ("box", "must be a numpy array"),
-])
+@pytest.mark.parametrize(
+    "boxes, match",
+    [
+        ([[0, 0, 1]], r"shape \(M, 4\)"),
+        ([[2, 0, 1, 1]], "x1 >= x0"),
+        ("box", "must be a numpy array"),
+    ],
+)
 def test_box_iou_bad_input(boxes, match):
     with pytest.raises((ValueError, TypeError), match=f"box_iou: .*{match}"):
         D.box_iou(boxes, [[0, 0, 1, 1]])
@@ -63,15 +69,22 @@ def test_center_targets_put_a_peak_of_one_at_each_center():
     assert np.count_nonzero(size) == 4
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(box_scene=[0, 5]), r"box_scene must lie in 0\.\.1"),
-    (dict(box_scene=[0]), "one int per box"),
-    (dict(boxes=[[0, 0, 20, 4], [0, 0, 1, 1]]), "inside the 16 x 16"),
-    (dict(num_scenes=0), "num_scenes must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(box_scene=[0, 5]), r"box_scene must lie in 0\.\.1"),
+        (dict(box_scene=[0]), "one int per box"),
+        (dict(boxes=[[0, 0, 20, 4], [0, 0, 1, 1]]), "inside the 16 x 16"),
+        (dict(num_scenes=0), "num_scenes must be >= 1"),
+    ],
+)
 def test_center_targets_bad_input(kwargs, match):
-    args = dict(boxes=[[0, 0, 4, 4], [1, 1, 3, 3]], box_scene=[0, 1],
-                num_scenes=2, size=16)
+    args = dict(
+        boxes=[[0, 0, 4, 4], [1, 1, 3, 3]],
+        box_scene=[0, 1],
+        num_scenes=2,
+        size=16,
+    )
     args.update(kwargs)
     with pytest.raises(ValueError, match=f"center_targets: .*{match}"):
         D.center_targets(**args)
@@ -80,8 +93,12 @@ def test_center_targets_bad_input(kwargs, match):
 @st.composite
 def heatmaps(draw):
     rng = np.random.default_rng(draw(st.integers(0, 2**31 - 1)))
-    shape = (draw(st.integers(1, 3)), 1, draw(st.integers(2, 7)),
-             draw(st.integers(2, 7)))
+    shape = (
+        draw(st.integers(1, 3)),
+        1,
+        draw(st.integers(2, 7)),
+        draw(st.integers(2, 7)),
+    )
     target = rng.uniform(0, 1, shape) ** 3
     target[rng.uniform(size=shape) < 0.1] = 1.0  # some centers
     scale = draw(st.sampled_from([0.5, 3.0, 12.0]))
@@ -105,14 +122,21 @@ def test_center_focal_loss_with_alpha_0_is_binary_cross_entropy():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(2, 1, 4, 4))
     y = (rng.uniform(size=z.shape) < 0.3).astype(float)
-    bce = torch.nn.functional.binary_cross_entropy_with_logits(
-        t(z), t(y), reduction="sum") / y.sum()
+    bce = (
+        torch.nn.functional.binary_cross_entropy_with_logits(
+            t(z), t(y), reduction="sum"
+        )
+        / y.sum()
+    )
     close(D.center_focal_loss(z, y, 0.0, 0.0), bce)
 
 
 def test_center_focal_loss_bad_input():
-    with pytest.raises(ValueError, match="center_focal_loss: target must "
-                       r"lie in \[0, 1\]"):
+    with pytest.raises(
+        ValueError,
+        match="center_focal_loss: target must "
+        r"lie in \[0, 1\]",
+    ):
         D.center_focal_loss(np.zeros(3), np.array([0.0, 2.0, 1.0]))
     with pytest.raises(ValueError, match="same shape"):
         D.center_focal_loss(np.zeros(3), np.zeros(4))
@@ -133,8 +157,7 @@ def test_decoding_the_targets_gives_back_the_boxes():
     order = np.lexsort((found[:, 0], found_scene))
     truth = np.lexsort((boxes[:, 0], scene))
     assert np.abs(found[order] - boxes[truth]).max() <= 0.5
-    assert D.average_precision(found, scores, found_scene, boxes,
-                               scene) == 1.0
+    assert D.average_precision(found, scores, found_scene, boxes, scene) == 1.0
 
 
 def test_decode_keeps_local_maxima_only():
@@ -150,15 +173,17 @@ def test_decode_keeps_local_maxima_only():
 def test_average_precision_worked_example():
     truth = np.array([[0, 0, 2, 2], [4, 4, 6, 6], [8, 8, 10, 10]], float)
     # ranked: hit, miss (nothing there), duplicate of the first, hit
-    det = np.array([[0, 0, 2, 2], [20, 20, 22, 22], [0, 0, 2, 2],
-                    [4, 4, 6, 6]], float)
+    det = np.array(
+        [[0, 0, 2, 2], [20, 20, 22, 22], [0, 0, 2, 2], [4, 4, 6, 6]], float
+    )
     scores = np.array([0.9, 0.8, 0.7, 0.6])
     # precision 1, 1/2, 1/3, 2/4 at recall 1/3, 1/3, 1/3, 2/3; made
     # monotone: 1 up to recall 1/3, then 1/2 up to 2/3; the third box is
     # never found.
     expected = 1 / 3 * 1 + 1 / 3 * 2 / 4
-    ap = D.average_precision(det, scores, np.zeros(4, int), truth,
-                             np.zeros(3, int))
+    ap = D.average_precision(
+        det, scores, np.zeros(4, int), truth, np.zeros(3, int)
+    )
     assert ap == pytest.approx(expected, rel=1e-12)
 
 
@@ -175,18 +200,22 @@ def test_average_precision_agrees_with_scikit_learn_when_monotone():
     det = np.vstack([hits, misses])
     scores = np.r_[rng.uniform(0.6, 1, 4), rng.uniform(0, 0.5, 3)]
     hit = np.r_[np.ones(4), np.zeros(3)]
-    ap = D.average_precision(det, scores, np.zeros(7, int), truth,
-                             np.zeros(6, int))
-    assert ap == pytest.approx(average_precision_score(hit, scores) * 4 / 6,
-                               rel=1e-12)
+    ap = D.average_precision(
+        det, scores, np.zeros(7, int), truth, np.zeros(6, int)
+    )
+    assert ap == pytest.approx(
+        average_precision_score(hit, scores) * 4 / 6, rel=1e-12
+    )
 
 
 def test_average_precision_bad_input():
     with pytest.raises(ValueError, match="average_precision: no true boxes"):
         D.average_precision(np.zeros((0, 4)), [], [], np.zeros((0, 4)), [])
     with pytest.raises(ValueError, match="one entry per box"):
-        D.average_precision([[0, 0, 1, 1]], [0.5, 0.4], [0],
-                            [[0, 0, 1, 1]], [0])
+        D.average_precision(
+            [[0, 0, 1, 1]], [0.5, 0.4], [0], [[0, 0, 1, 1]], [0]
+        )
     with pytest.raises(ValueError, match=r"iou_threshold must be > 0"):
-        D.average_precision([[0, 0, 1, 1]], [0.5], [0], [[0, 0, 1, 1]],
-                            [0], iou_threshold=0)
+        D.average_precision(
+            [[0, 0, 1, 1]], [0.5], [0], [[0, 0, 1, 1]], [0], iou_threshold=0
+        )

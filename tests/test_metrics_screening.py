@@ -28,32 +28,36 @@ def test_sensitivity_and_specificity_are_recalls(case):
     scores, target = case
     pred = (scores >= 0.5).astype(int)
     assert M.sensitivity(pred, target) == pytest.approx(
-        sk.recall_score(target, pred), abs=1e-15)
+        sk.recall_score(target, pred), abs=1e-15
+    )
     assert M.specificity(pred, target) == pytest.approx(
-        sk.recall_score(target, pred, pos_label=0), abs=1e-15)
+        sk.recall_score(target, pred, pos_label=0), abs=1e-15
+    )
 
 
 @given(case=scored())
 def test_roc_curve_and_auc_match_scikit_learn(case):
     scores, target = case
     fpr, tpr, thresholds = M.roc_curve(scores, target)
-    sk_fpr, sk_tpr, sk_thresholds = sk.roc_curve(target, scores,
-                                                 drop_intermediate=False)
+    sk_fpr, sk_tpr, sk_thresholds = sk.roc_curve(
+        target, scores, drop_intermediate=False
+    )
     np.testing.assert_allclose(fpr, sk_fpr, atol=1e-15)
     np.testing.assert_allclose(tpr, sk_tpr, atol=1e-15)
     np.testing.assert_array_equal(thresholds, sk_thresholds)
     assert M.roc_auc(scores, target) == pytest.approx(
-        sk.roc_auc_score(target, scores), abs=1e-12)
+        sk.roc_auc_score(target, scores), abs=1e-12
+    )
 
 
 @given(case=scored())
 def test_auc_is_the_probability_a_positive_outranks_a_negative(case):
     scores, target = case
     pos, neg = scores[target == 1], scores[target == 0]
-    pairs = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None]
-                                                  == neg[None, :])
-    assert M.roc_auc(scores, target) == pytest.approx(pairs.mean(),
-                                                      abs=1e-12)
+    pairs = (pos[:, None] > neg[None, :]) + 0.5 * (
+        pos[:, None] == neg[None, :]
+    )
+    assert M.roc_auc(scores, target) == pytest.approx(pairs.mean(), abs=1e-12)
 
 
 def test_predictive_values_at_the_sample_prevalence_are_counts():
@@ -63,8 +67,9 @@ def test_predictive_values_at_the_sample_prevalence_are_counts():
     se, sp = M.sensitivity(pred, target), M.specificity(pred, target)
     ppv, npv = M.predictive_values(se, sp, target.mean())
     assert ppv == pytest.approx(sk.precision_score(target, pred), abs=1e-12)
-    assert npv == pytest.approx(sk.precision_score(target, pred,
-                                                   pos_label=0), abs=1e-12)
+    assert npv == pytest.approx(
+        sk.precision_score(target, pred, pos_label=0), abs=1e-12
+    )
 
 
 def test_predictive_values_worked_example():
@@ -85,8 +90,9 @@ def test_calibration_curve_matches_scikit_learn(num_bins, case):
     np.testing.assert_allclose(frac_y, sk_true, atol=1e-12)
     assert counts.sum() == len(probs)
     ece = M.expected_calibration_error(probs, target, num_bins)
-    assert ece == pytest.approx(np.sum(counts * np.abs(frac_y - mean_p))
-                                / len(probs), abs=1e-15)
+    assert ece == pytest.approx(
+        np.sum(counts * np.abs(frac_y - mean_p)) / len(probs), abs=1e-15
+    )
 
 
 def test_expected_calibration_error_by_hand():
@@ -97,7 +103,8 @@ def test_expected_calibration_error_by_hand():
     # a model that says 30% and is right 30% of the time is calibrated
     probs, target = np.full(10, 0.3), np.r_[np.ones(3), np.zeros(7)]
     assert M.expected_calibration_error(probs, target.astype(int)) == (
-        pytest.approx(0.0, abs=1e-15))
+        pytest.approx(0.0, abs=1e-15)
+    )
 
 
 def test_iou_per_class_matches_jaccard():
@@ -105,7 +112,8 @@ def test_iou_per_class_matches_jaccard():
     pred, target = rng.integers(0, 4, (3, 8, 8)), rng.integers(0, 4, (3, 8, 8))
     np.testing.assert_allclose(
         M.iou_per_class(pred, target, 4),
-        sk.jaccard_score(target.ravel(), pred.ravel(), average=None))
+        sk.jaccard_score(target.ravel(), pred.ravel(), average=None),
+    )
     iou = M.iou_per_class([0, 0], [0, 0], 2)
     assert iou[0] == 1.0 and np.isnan(iou[1])
 
@@ -114,29 +122,49 @@ def test_iou_per_class_matches_jaccard():
 def test_wilson_interval_matches_scipy(k, n):
     low, high = M.wilson_interval(k, n, 0.95)
     expected = binomtest(k, n).proportion_ci(0.95, method="wilson")
-    assert (low, high) == pytest.approx((expected.low, expected.high),
-                                        abs=1e-12)
+    assert (low, high) == pytest.approx(
+        (expected.low, expected.high), abs=1e-12
+    )
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: M.sensitivity([1, 0], [1]), ValueError, "same length"),
-    (lambda: M.sensitivity([1, 2], [1, 0]), ValueError, "only 0 and 1"),
-    (lambda: M.specificity([0.5, 1.0], [1, 0]), TypeError, "0/1 labels"),
-    (lambda: M.sensitivity([], []), ValueError, "empty"),
-    (lambda: M.roc_curve([0.1, 0.2], [1, 1]), ValueError,
-     "needs both classes"),
-    (lambda: M.roc_auc([0.1, np.nan], [0, 1]), ValueError, "finite"),
-    (lambda: M.roc_auc(["a", "b"], [0, 1]), TypeError, "numbers"),
-    (lambda: M.calibration_curve([0.1, 1.2], [0, 1]), ValueError,
-     r"lie in \[0, 1\]"),
-    (lambda: M.expected_calibration_error([0.1, 0.2], [0, 1], 0),
-     ValueError, "num_bins must be >= 1"),
-    (lambda: M.predictive_values(0.9, 1.5, 0.1), ValueError,
-     "specificity must be <= 1"),
-    (lambda: M.wilson_interval(5, 4), ValueError, "successes must be <="),
-    (lambda: M.wilson_interval(1, 4, 1.0), ValueError, "confidence must be"),
-    (lambda: M.iou_per_class([0, 1], [0], 2), ValueError, "same shape"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: M.sensitivity([1, 0], [1]), ValueError, "same length"),
+        (lambda: M.sensitivity([1, 2], [1, 0]), ValueError, "only 0 and 1"),
+        (lambda: M.specificity([0.5, 1.0], [1, 0]), TypeError, "0/1 labels"),
+        (lambda: M.sensitivity([], []), ValueError, "empty"),
+        (
+            lambda: M.roc_curve([0.1, 0.2], [1, 1]),
+            ValueError,
+            "needs both classes",
+        ),
+        (lambda: M.roc_auc([0.1, np.nan], [0, 1]), ValueError, "finite"),
+        (lambda: M.roc_auc(["a", "b"], [0, 1]), TypeError, "numbers"),
+        (
+            lambda: M.calibration_curve([0.1, 1.2], [0, 1]),
+            ValueError,
+            r"lie in \[0, 1\]",
+        ),
+        (
+            lambda: M.expected_calibration_error([0.1, 0.2], [0, 1], 0),
+            ValueError,
+            "num_bins must be >= 1",
+        ),
+        (
+            lambda: M.predictive_values(0.9, 1.5, 0.1),
+            ValueError,
+            "specificity must be <= 1",
+        ),
+        (lambda: M.wilson_interval(5, 4), ValueError, "successes must be <="),
+        (
+            lambda: M.wilson_interval(1, 4, 1.0),
+            ValueError,
+            "confidence must be",
+        ),
+        (lambda: M.iou_per_class([0, 1], [0], 2), ValueError, "same shape"),
+    ],
+)
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()

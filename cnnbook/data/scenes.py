@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_generator, check_int, check_number
 
@@ -80,8 +81,7 @@ def _resize(digit: np.ndarray, side: int) -> np.ndarray:
     with antialiasing when shrinking)."""
     from PIL import Image
 
-    image = Image.fromarray(np.ascontiguousarray(digit, np.float32),
-                            mode="F")
+    image = Image.fromarray(np.ascontiguousarray(digit, np.float32), mode="F")
     out = np.asarray(image.resize((side, side), Image.Resampling.BILINEAR))
     return np.clip(out, 0.0, 1.0)
 
@@ -92,8 +92,7 @@ def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
         return mask
     padded = np.pad(mask, radius)
     side = 2 * radius + 1
-    windows = np.lib.stride_tricks.sliding_window_view(padded,
-                                                       (side, side))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (side, side))
     return windows.any(axis=(-2, -1))
 
 
@@ -105,12 +104,18 @@ def _iou(a, b) -> float:
     return inter / (area - inter)
 
 
-def compose_digit_scenes(images, labels, num_scenes: int, size: int = 32,
-                         digits_per_scene=(1, 2), depth_range=(8.0, 16.0),
-                         focal_length: float = 192.0,
-                         max_overlap: float = 0.2,
-                         mask_dilation: int = 1,
-                         rng=None) -> DigitScenes:
+def compose_digit_scenes(
+    images: ArrayLike,
+    labels: ArrayLike,
+    num_scenes: int,
+    size: int = 32,
+    digits_per_scene: tuple[int, int] = (1, 2),
+    depth_range: tuple[float, float] = (8.0, 16.0),
+    focal_length: float = 192.0,
+    max_overlap: float = 0.2,
+    mask_dilation: int = 1,
+    rng: int | np.random.Generator | None = None,
+) -> DigitScenes:
     r"""Compose ``num_scenes`` scenes of real digits at random depths.
 
     Parameters
@@ -149,46 +154,65 @@ def compose_digit_scenes(images, labels, num_scenes: int, size: int = 32,
     images = np.asarray(images)
     labels = np.asarray(labels)
     if images.ndim != 4 or images.shape[1] != 1:
-        raise ValueError(f"{func}: images must have shape (N, 1, h, w), "
-                         f"got {images.shape}")
+        raise ValueError(
+            f"{func}: images must have shape (N, 1, h, w), got {images.shape}"
+        )
     if images.dtype.kind != "f":
-        raise TypeError(f"{func}: images must be floats in [0, 1], got "
-                        f"dtype {images.dtype}")
+        raise TypeError(
+            f"{func}: images must be floats in [0, 1], got "
+            f"dtype {images.dtype}"
+        )
     if labels.shape != images.shape[:1] or labels.dtype.kind not in "iu":
-        raise ValueError(f"{func}: labels must be {images.shape[0]} "
-                         f"integer classes, got shape {labels.shape} and "
-                         f"dtype {labels.dtype}")
+        raise ValueError(
+            f"{func}: labels must be {images.shape[0]} "
+            f"integer classes, got shape {labels.shape} and "
+            f"dtype {labels.dtype}"
+        )
     if len(images) == 0:
         raise ValueError(f"{func}: no digits to compose from")
     num_scenes = check_int(num_scenes, "num_scenes", func, minimum=1)
     size = check_int(size, "size", func, minimum=8)
-    lo, hi = (check_int(v, f"digits_per_scene[{i}]", func, minimum=1)
-              for i, v in enumerate(_pair(digits_per_scene,
-                                          "digits_per_scene", func)))
+    lo, hi = (
+        check_int(v, f"digits_per_scene[{i}]", func, minimum=1)
+        for i, v in enumerate(
+            _pair(digits_per_scene, "digits_per_scene", func)
+        )
+    )
     if lo > hi:
-        raise ValueError(f"{func}: digits_per_scene must be (fewest, most),"
-                         f" got {digits_per_scene!r}")
-    z_near, z_far = (check_number(v, f"depth_range[{i}]", func, minimum=0,
-                                  strict_minimum=True)
-                     for i, v in enumerate(_pair(depth_range, "depth_range",
-                                                 func)))
+        raise ValueError(
+            f"{func}: digits_per_scene must be (fewest, most),"
+            f" got {digits_per_scene!r}"
+        )
+    z_near, z_far = (
+        check_number(
+            v, f"depth_range[{i}]", func, minimum=0, strict_minimum=True
+        )
+        for i, v in enumerate(_pair(depth_range, "depth_range", func))
+    )
     if z_near >= z_far:
-        raise ValueError(f"{func}: depth_range must be (near, far) with "
-                         f"near < far, got {depth_range!r}")
-    focal_length = check_number(focal_length, "focal_length", func,
-                                minimum=0, strict_minimum=True)
+        raise ValueError(
+            f"{func}: depth_range must be (near, far) with "
+            f"near < far, got {depth_range!r}"
+        )
+    focal_length = check_number(
+        focal_length, "focal_length", func, minimum=0, strict_minimum=True
+    )
     if round(focal_length / z_near) > size:
-        raise ValueError(f"{func}: a digit at depth {z_near} would be "
-                         f"{round(focal_length / z_near)} pixels, larger "
-                         f"than the {size}-pixel canvas")
+        raise ValueError(
+            f"{func}: a digit at depth {z_near} would be "
+            f"{round(focal_length / z_near)} pixels, larger "
+            f"than the {size}-pixel canvas"
+        )
     if round(focal_length / z_far) < 4:
-        raise ValueError(f"{func}: a digit at depth {z_far} would be "
-                         f"under 4 pixels; lower depth_range or raise "
-                         "focal_length")
-    max_overlap = check_number(max_overlap, "max_overlap", func, minimum=0,
-                               maximum=1)
-    mask_dilation = check_int(mask_dilation, "mask_dilation", func,
-                              minimum=0)
+        raise ValueError(
+            f"{func}: a digit at depth {z_far} would be "
+            f"under 4 pixels; lower depth_range or raise "
+            "focal_length"
+        )
+    max_overlap = check_number(
+        max_overlap, "max_overlap", func, minimum=0, maximum=1
+    )
+    mask_dilation = check_int(mask_dilation, "mask_dilation", func, minimum=0)
     rng = as_generator(rng, func)
 
     canvas = np.zeros((num_scenes, 1, size, size), np.float32)
@@ -207,14 +231,17 @@ def compose_digit_scenes(images, labels, num_scenes: int, size: int = 32,
                     placed.append((z, frame, int(rng.integers(len(images)))))
                     break
         far_to_near = sorted(placed, reverse=True)
-        inks = [_resize(images[k, 0], x1 - x0)
-                for _, (x0, y0, x1, y1), k in far_to_near]
+        inks = [
+            _resize(images[k, 0], x1 - x0)
+            for _, (x0, y0, x1, y1), k in far_to_near
+        ]
         # Nearer digits are painted over farther ones: first every
         # digit's halo, then every digit's ink, so that ink is never
         # covered by another digit's halo.
         for halo in (True, False):
-            for (z, (x0, y0, x1, y1), k), ink in zip(far_to_near, inks,
-                                                     strict=True):
+            for (z, (x0, y0, x1, y1), k), ink in zip(
+                far_to_near, inks, strict=True
+            ):
                 owned = ink > INK
                 if halo:
                     owned = _dilate(owned, mask_dilation)
@@ -223,22 +250,30 @@ def compose_digit_scenes(images, labels, num_scenes: int, size: int = 32,
                     frame[...] = ink + (1.0 - ink) * frame  # white "over"
                 segmentation[n, y0:y1, x0:x1][owned] = 1 + labels[k]
                 depth[n, y0:y1, x0:x1][owned] = z
-        for (z, (x0, y0, _, _), k), ink in zip(far_to_near, inks,
-                                               strict=True):
+        for (z, (x0, y0, _, _), k), ink in zip(far_to_near, inks, strict=True):
             rows, cols = np.nonzero(ink > INK)
             if rows.size == 0:  # an empty glyph has no box
                 continue
-            boxes.append((x0 + cols.min(), y0 + rows.min(),
-                          x0 + cols.max() + 1, y0 + rows.max() + 1))
+            boxes.append(
+                (
+                    x0 + cols.min(),
+                    y0 + rows.min(),
+                    x0 + cols.max() + 1,
+                    y0 + rows.max() + 1,
+                )
+            )
             box_scene.append(n)
             box_labels.append(int(labels[k]))
             box_depth.append(z)
     return DigitScenes(
-        images=canvas, segmentation=segmentation, depth=depth,
+        images=canvas,
+        segmentation=segmentation,
+        depth=depth,
         boxes=np.array(boxes, np.float32).reshape(-1, 4),
         box_scene=np.array(box_scene, np.int64),
         box_labels=np.array(box_labels, np.int64),
-        box_depth=np.array(box_depth, np.float32))
+        box_depth=np.array(box_depth, np.float32),
+    )
 
 
 def _pair(value, name: str, func: str):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_array, check_number
 from .builtin import _package_file
@@ -43,8 +44,9 @@ def _read(relative: str, func: str) -> np.ndarray:
         with Image.open(path) as image:
             array = np.asarray(image.convert("RGB"), dtype=np.float32)
     except OSError as err:
-        raise ValueError(f"{func}: {path} is not a readable image: {err}"
-                         ) from err
+        raise ValueError(
+            f"{func}: {path} is not a readable image: {err}"
+        ) from err
     return array / 255.0
 
 
@@ -53,8 +55,9 @@ def _lfw_arrays() -> tuple[np.ndarray, np.ndarray]:
     path = _package_file("skimage", "data/lfw_subset.npy")
     images = np.load(path, allow_pickle=False)
     if images.shape != (200, 25, 25):
-        raise ValueError(f"{path}: expected 200 images of 25 x 25, got "
-                         f"shape {images.shape}")
+        raise ValueError(
+            f"{path}: expected 200 images of 25 x 25, got shape {images.shape}"
+        )
     images = images.astype(np.float32)[:, None]
     # scikit-image documents the order: 100 faces, then 100 non-faces.
     labels = np.repeat(np.array([1, 0], dtype=np.int64), 100)
@@ -106,8 +109,12 @@ class StereoPair:
     def depth(self) -> np.ndarray:
         """Depth in millimeters of every left pixel (``inf`` where the
         disparity is unknown); see :func:`depth_from_disparity`."""
-        return depth_from_disparity(self.disparity, self.focal_length,
-                                    self.baseline, self.disparity_offset)
+        return depth_from_disparity(
+            self.disparity,
+            self.focal_length,
+            self.baseline,
+            self.disparity_offset,
+        )
 
 
 def load_stereo_motorcycle() -> StereoPair:
@@ -131,15 +138,27 @@ def load_stereo_motorcycle() -> StereoPair:
     with np.load(path, allow_pickle=False) as archive:
         disparity = archive["arr_0"].astype(np.float32)
     if disparity.shape != left.shape[:2] or left.shape != right.shape:
-        raise ValueError(f"{path}: shapes disagree: left {left.shape}, "
-                         f"right {right.shape}, disparity "
-                         f"{disparity.shape}")
-    return StereoPair(left, right, disparity, focal_length=994.978,
-                      baseline=193.001, disparity_offset=31.086)
+        raise ValueError(
+            f"{path}: shapes disagree: left {left.shape}, "
+            f"right {right.shape}, disparity "
+            f"{disparity.shape}"
+        )
+    return StereoPair(
+        left,
+        right,
+        disparity,
+        focal_length=994.978,
+        baseline=193.001,
+        disparity_offset=31.086,
+    )
 
 
-def depth_from_disparity(disparity, focal_length: float, baseline: float,
-                         disparity_offset: float = 0.0) -> np.ndarray:
+def depth_from_disparity(
+    disparity: ArrayLike,
+    focal_length: float,
+    baseline: float,
+    disparity_offset: float = 0.0,
+) -> np.ndarray:
     r"""Depth of each pixel of a rectified stereo pair.
 
     A point at depth :math:`Z` seen by two cameras of focal length
@@ -169,21 +188,25 @@ def depth_from_disparity(disparity, focal_length: float, baseline: float,
     """
     func = "depth_from_disparity"
     d = as_array(disparity, "disparity", func)
-    f = check_number(focal_length, "focal_length", func, minimum=0,
-                     strict_minimum=True)
-    b = check_number(baseline, "baseline", func, minimum=0,
-                     strict_minimum=True)
+    f = check_number(
+        focal_length, "focal_length", func, minimum=0, strict_minimum=True
+    )
+    b = check_number(
+        baseline, "baseline", func, minimum=0, strict_minimum=True
+    )
     d0 = check_number(disparity_offset, "disparity_offset", func)
     shifted = d + d0
     known = np.isfinite(shifted)
     if np.any(np.isnan(d)):
-        raise ValueError(f"{func}: disparity holds NaN; mark unknown "
-                         "pixels with inf")
+        raise ValueError(
+            f"{func}: disparity holds NaN; mark unknown pixels with inf"
+        )
     if np.any(shifted[known] <= 0):
-        raise ValueError(f"{func}: disparity + disparity_offset must be "
-                         f"> 0 (a point in front of the cameras), got "
-                         f"{float(shifted[known].min())}")
+        raise ValueError(
+            f"{func}: disparity + disparity_offset must be "
+            f"> 0 (a point in front of the cameras), got "
+            f"{float(shifted[known].min())}"
+        )
     with np.errstate(divide="ignore"):
-        depth = np.where(known, f * b / np.where(known, shifted, 1.0),
-                         np.inf)
+        depth = np.where(known, f * b / np.where(known, shifted, 1.0), np.inf)
     return depth.astype(d.dtype, copy=False)

@@ -24,32 +24,37 @@ float64, values and gradients).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 from .._validation import check_int, check_number
 from .registry import register
 
-__all__ = [
-    "MultiTaskLoss",
-    "MultiTaskNet",
-    "center_focal_loss",
-    "uncertainty_weighted_loss",
-]
+# center_focal_loss and uncertainty_weighted_loss below are the PyTorch
+# twins of the numpy functions of the same names (cnnbook.detection,
+# cnnbook.multitask), which own the public names.
+__all__ = ["MultiTaskLoss", "MultiTaskNet"]
 
 TASKS = ("segmentation", "detection", "depth")
 
 
 def _conv_bn_relu(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
-                         nn.BatchNorm2d(c_out), nn.ReLU())
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(),
+    )
 
 
 def _head(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(c_in, c_in, 3, padding=1), nn.ReLU(),
-                         nn.Conv2d(c_in, c_out, 1))
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_in, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(c_in, c_out, 1),
+    )
 
 
 class MultiTaskNet(nn.Module):
@@ -78,37 +83,47 @@ class MultiTaskNet(nn.Module):
     must be multiples of 4.
     """
 
-    def __init__(self, width: int = 8, seg_classes: int = 2,
-                 in_channels: int = 1):
+    def __init__(
+        self, width: int = 8, seg_classes: int = 2, in_channels: int = 1
+    ):
         super().__init__()
         func = "MultiTaskNet"
         c = check_int(width, "width", func, minimum=1)
-        self.seg_classes = check_int(seg_classes, "seg_classes", func,
-                                     minimum=2)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
+        self.seg_classes = check_int(
+            seg_classes, "seg_classes", func, minimum=2
+        )
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
         self.stem = _conv_bn_relu(in_channels, c)
-        self.down1 = nn.Sequential(_conv_bn_relu(c, 2 * c),
-                                   _conv_bn_relu(2 * c, 2 * c))
-        self.down2 = nn.Sequential(_conv_bn_relu(2 * c, 4 * c),
-                                   _conv_bn_relu(4 * c, 4 * c))
+        self.down1 = nn.Sequential(
+            _conv_bn_relu(c, 2 * c), _conv_bn_relu(2 * c, 2 * c)
+        )
+        self.down2 = nn.Sequential(
+            _conv_bn_relu(2 * c, 4 * c), _conv_bn_relu(4 * c, 4 * c)
+        )
         self.up = _conv_bn_relu(6 * c, 2 * c)
         self.segmentation_head = _head(2 * c, self.seg_classes)
         self.detection_head = _head(2 * c, 3)
         self.depth_head = _head(2 * c, 1)
         # CenterNet starts every pixel at a center probability of 0.1, so
         # that the first steps are not spent learning "mostly background".
-        nn.init.constant_(self.detection_head[-1].bias[:1],
-                          -math.log((1 - 0.1) / 0.1))
+        nn.init.constant_(
+            self.detection_head[-1].bias[:1], -math.log((1 - 0.1) / 0.1)
+        )
 
     def check_input(self, x: torch.Tensor) -> None:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"MultiTaskNet: input must have shape (N, "
-                             f"{self.in_channels}, H, W), got "
-                             f"{tuple(x.shape)}")
+            raise ValueError(
+                f"MultiTaskNet: input must have shape (N, "
+                f"{self.in_channels}, H, W), got "
+                f"{tuple(x.shape)}"
+            )
         if x.shape[-2] % 4 or x.shape[-1] % 4:
-            raise ValueError(f"MultiTaskNet: H and W must be multiples of "
-                             f"4, got {tuple(x.shape[-2:])}")
+            raise ValueError(
+                f"MultiTaskNet: H and W must be multiples of "
+                f"4, got {tuple(x.shape[-2:])}"
+            )
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The shared backbone: (N, C, H, W) -> (N, 2c, H/2, W/2)."""
@@ -120,13 +135,25 @@ class MultiTaskNet(nn.Module):
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         self.check_input(x)
         f = self.features(x)
-        seg = F.interpolate(self.segmentation_head(f), scale_factor=2.0,
-                            mode="bilinear", align_corners=False)
+        seg = F.interpolate(
+            self.segmentation_head(f),
+            scale_factor=2.0,
+            mode="bilinear",
+            align_corners=False,
+        )
         det = self.detection_head(f)  # (N, 3, H/2, W/2)
-        depth = F.interpolate(self.depth_head(f), scale_factor=2.0,
-                              mode="bilinear", align_corners=False)
-        return {"segmentation": seg, "heatmap": det[:, :1],
-                "box_size": det[:, 1:], "depth": depth[:, 0]}
+        depth = F.interpolate(
+            self.depth_head(f),
+            scale_factor=2.0,
+            mode="bilinear",
+            align_corners=False,
+        )
+        return {
+            "segmentation": seg,
+            "heatmap": det[:, :1],
+            "box_size": det[:, 1:],
+            "depth": depth[:, 0],
+        }
 
 
 @register("multitask_net")
@@ -138,9 +165,12 @@ def multitask_net(**kwargs) -> MultiTaskNet:
     return MultiTaskNet(**kwargs)
 
 
-def center_focal_loss(logits: torch.Tensor, target: torch.Tensor,
-                      alpha: float = 2.0, beta: float = 4.0
-                      ) -> torch.Tensor:
+def center_focal_loss(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    alpha: float = 2.0,
+    beta: float = 4.0,
+) -> torch.Tensor:
     r"""CenterNet's penalty-reduced focal loss, in PyTorch.
 
     The formula and its arguments are those of
@@ -150,33 +180,43 @@ def center_focal_loss(logits: torch.Tensor, target: torch.Tensor,
     \hat Y)` elsewhere, with :math:`\hat Y = \operatorname{sigmoid}(z)`.
     """
     if logits.shape != target.shape:
-        raise ValueError(f"center_focal_loss: logits {tuple(logits.shape)} "
-                         f"and target {tuple(target.shape)} must have the "
-                         "same shape")
+        raise ValueError(
+            f"center_focal_loss: logits {tuple(logits.shape)} "
+            f"and target {tuple(target.shape)} must have the "
+            "same shape"
+        )
     log_p, log_q = F.logsigmoid(logits), F.logsigmoid(-logits)
     pos = target == 1
-    terms = torch.where(pos, torch.exp(log_q) ** alpha * log_p,
-                        (1 - target) ** beta * torch.exp(log_p) ** alpha
-                        * log_q)
+    terms = torch.where(
+        pos,
+        torch.exp(log_q) ** alpha * log_p,
+        (1 - target) ** beta * torch.exp(log_p) ** alpha * log_q,
+    )
     return -terms.sum() / pos.sum().clamp(min=1)
 
 
-def uncertainty_weighted_loss(losses: torch.Tensor,
-                              log_variances: torch.Tensor,
-                              regression) -> torch.Tensor:
+def uncertainty_weighted_loss(
+    losses: torch.Tensor, log_variances: torch.Tensor, regression
+) -> torch.Tensor:
     r"""Kendall et al.'s uncertainty weighting, in PyTorch:
     :math:`\sum_i c_i e^{-s_i} \mathcal{L}_i + \frac12 s_i`, with
     :math:`c_i = 1/2` for regression and 1 for classification, as
     :func:`cnnbook.multitask.uncertainty_weighted_loss`."""
-    c = torch.tensor([0.5 if r else 1.0 for r in regression],
-                     dtype=losses.dtype, device=losses.device)
+    c = torch.tensor(
+        [0.5 if r else 1.0 for r in regression],
+        dtype=losses.dtype,
+        device=losses.device,
+    )
     if losses.shape != log_variances.shape or losses.shape != c.shape:
-        raise ValueError("uncertainty_weighted_loss: losses, log_variances "
-                         "and regression need one entry per task, got "
-                         f"{tuple(losses.shape)}, "
-                         f"{tuple(log_variances.shape)} and {len(c)}")
-    return torch.sum(c * torch.exp(-log_variances) * losses
-                     + 0.5 * log_variances)
+        raise ValueError(
+            "uncertainty_weighted_loss: losses, log_variances "
+            "and regression need one entry per task, got "
+            f"{tuple(losses.shape)}, "
+            f"{tuple(log_variances.shape)} and {len(c)}"
+        )
+    return torch.sum(
+        c * torch.exp(-log_variances) * losses + 0.5 * log_variances
+    )
 
 
 class MultiTaskLoss(nn.Module):
@@ -204,39 +244,49 @@ class MultiTaskLoss(nn.Module):
     losses of the last call are in ``self.last`` (floats).
     """
 
-    def __init__(self, weights=(1.0, 1.0, 1.0), size_weight: float = 0.1):
+    def __init__(
+        self,
+        weights: Sequence[float] | str = (1.0, 1.0, 1.0),
+        size_weight: float = 0.1,
+    ):
         super().__init__()
         func = "MultiTaskLoss"
-        self.size_weight = check_number(size_weight, "size_weight", func,
-                                        minimum=0)
+        self.size_weight = check_number(
+            size_weight, "size_weight", func, minimum=0
+        )
         self.regression = (False, False, True)
         if isinstance(weights, str):
             if weights != "uncertainty":
-                raise ValueError(f"{func}: weights must be three numbers "
-                                 f"or 'uncertainty', got {weights!r}")
+                raise ValueError(
+                    f"{func}: weights must be three numbers "
+                    f"or 'uncertainty', got {weights!r}"
+                )
             self.weights = None
             self.log_variances = nn.Parameter(torch.zeros(3))
         else:
             if not isinstance(weights, (tuple, list)) or len(weights) != 3:
-                raise ValueError(f"{func}: weights must be (alpha, beta, "
-                                 f"gamma) or 'uncertainty', got "
-                                 f"{weights!r}")
+                raise ValueError(
+                    f"{func}: weights must be (alpha, beta, "
+                    f"gamma) or 'uncertainty', got "
+                    f"{weights!r}"
+                )
             self.weights = tuple(
                 check_number(w, f"weights[{i}]", func, minimum=0)
-                for i, w in enumerate(weights))
+                for i, w in enumerate(weights)
+            )
             self.log_variances = None
         self.last: dict[str, float] = {}
 
     def task_losses(self, outputs: dict, targets: dict) -> torch.Tensor:
         """The three task losses, a tensor of shape (3,)."""
-        seg = F.cross_entropy(outputs["segmentation"],
-                              targets["segmentation"])
+        seg = F.cross_entropy(outputs["segmentation"], targets["segmentation"])
         centers = targets["centers"]  # (N, H/2, W/2) bool
         n_centers = centers.sum().clamp(min=1)
         size_error = (outputs["box_size"] - targets["box_size"]).abs()
         size = (size_error * centers[:, None]).sum() / n_centers
         det = center_focal_loss(outputs["heatmap"], targets["heatmap"]) + (
-            self.size_weight * size)
+            self.size_weight * size
+        )
         has_depth = targets["depth"] > 0
         depth = (outputs["depth"] - targets["depth"]).abs()[has_depth]
         depth = depth.mean() if depth.numel() else depth.sum()
@@ -253,11 +303,14 @@ class MultiTaskLoss(nn.Module):
 
     def forward(self, outputs: dict, targets: dict) -> torch.Tensor:
         losses = self.task_losses(outputs, targets)
-        self.last = dict(zip(TASKS, (float(v) for v in losses.detach()),
-                             strict=True))
+        self.last = dict(
+            zip(TASKS, (float(v) for v in losses.detach()), strict=True)
+        )
         if self.weights is None:
-            return uncertainty_weighted_loss(losses, self.log_variances,
-                                             self.regression)
-        w = torch.tensor(self.weights, dtype=losses.dtype,
-                         device=losses.device)
+            return uncertainty_weighted_loss(
+                losses, self.log_variances, self.regression
+            )
+        w = torch.tensor(
+            self.weights, dtype=losses.dtype, device=losses.device
+        )
         return torch.sum(w * losses)

@@ -17,22 +17,24 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._validation import check_int, check_number
 from ..data.scenes import DigitScenes
 from ..detection import average_precision, center_targets, decode_centers
 from ..metrics import iou_per_class
+from .config import TrainConfig
+from .progress import _Progress
 from .seeding import seed_everything
-from .trainer import _Progress, _progress_default
 
 __all__ = ["evaluate_multitask", "fit_multitask", "scene_targets"]
 
 STRIDE = 2  # the detection head's resolution is half the image's
 
 
-def scene_targets(scenes: DigitScenes, classes: str = "objects"
-                  ) -> dict[str, torch.Tensor]:
+def scene_targets(
+    scenes: DigitScenes, classes: str = "objects"
+) -> dict[str, torch.Tensor]:
     """The training targets of composed scenes, as tensors.
 
     Parameters
@@ -49,19 +51,25 @@ def scene_targets(scenes: DigitScenes, classes: str = "objects"
     pixels, ``centers`` (N, H/2, W/2) bool, ``depth`` (N, H, W)
     """
     if not isinstance(scenes, DigitScenes):
-        raise TypeError(f"scene_targets: scenes must be DigitScenes, got "
-                        f"{type(scenes).__name__}")
+        raise TypeError(
+            f"scene_targets: scenes must be DigitScenes, got "
+            f"{type(scenes).__name__}"
+        )
     if classes not in ("objects", "digits"):
-        raise ValueError(f"scene_targets: classes must be 'objects' or "
-                         f"'digits', got {classes!r}")
+        raise ValueError(
+            f"scene_targets: classes must be 'objects' or "
+            f"'digits', got {classes!r}"
+        )
     size = scenes.images.shape[-1]
     if size % 4 or scenes.images.shape[-2] != size:
-        raise ValueError(f"scene_targets: scenes must be square with a side "
-                         f"that is a multiple of 4, got "
-                         f"{scenes.images.shape[-2:]}")
+        raise ValueError(
+            f"scene_targets: scenes must be square with a side "
+            f"that is a multiple of 4, got "
+            f"{scenes.images.shape[-2:]}"
+        )
     heatmap, box_size, centers = center_targets(
-        scenes.boxes / STRIDE, scenes.box_scene, len(scenes),
-        size // STRIDE)
+        scenes.boxes / STRIDE, scenes.box_scene, len(scenes), size // STRIDE
+    )
     segmentation = scenes.segmentation
     if classes == "objects":
         segmentation = (segmentation > 0).astype(np.int64)
@@ -75,9 +83,16 @@ def scene_targets(scenes: DigitScenes, classes: str = "objects"
     }
 
 
-def fit_multitask(model: nn.Module, criterion: nn.Module, targets: dict,
-                  epochs: int = 8, lr: float = 1e-2, batch_size: int = 64,
-                  seed: int = 0, progress: bool | None = None) -> list[dict]:
+def fit_multitask(
+    model: nn.Module,
+    criterion: nn.Module,
+    targets: dict,
+    epochs: int = 8,
+    lr: float = 1e-2,
+    batch_size: int = 64,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> list[dict]:
     """Train ``model`` on ``criterion`` (a MultiTaskLoss) with Adam and a
     one-cycle schedule peaking at ``lr``.
 
@@ -91,19 +106,28 @@ def fit_multitask(model: nn.Module, criterion: nn.Module, targets: dict,
     batch_size = check_int(batch_size, "batch_size", func, minimum=1)
     lr = check_number(lr, "lr", func, minimum=0, strict_minimum=True)
     seed = check_int(seed, "seed", func, minimum=0)
-    missing = {"image", "segmentation", "heatmap", "box_size", "centers",
-               "depth"} - set(targets)
+    missing = {
+        "image",
+        "segmentation",
+        "heatmap",
+        "box_size",
+        "centers",
+        "depth",
+    } - set(targets)
     if missing:
-        raise ValueError(f"{func}: targets lack {sorted(missing)} (build "
-                         "them with scene_targets)")
+        raise ValueError(
+            f"{func}: targets lack {sorted(missing)} (build "
+            "them with scene_targets)"
+        )
     seed_everything(seed)
     n = len(targets["image"])
     steps = -(-n // batch_size)
     params = list(model.parameters()) + list(criterion.parameters())
     optimizer = torch.optim.Adam(params, lr=lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, total_steps=epochs * steps)
-    show = _progress_default() if progress is None else progress
+        optimizer, max_lr=lr, total_steps=epochs * steps
+    )
+    show = TrainConfig(progress=progress).shows_progress()
     history = []
     model.train()
     # the Trainer's bar: a notebook widget removed at the end of the run
@@ -112,27 +136,36 @@ def fit_multitask(model: nn.Module, criterion: nn.Module, targets: dict,
             order = torch.randperm(n)
             sums = np.zeros(3)
             for start in range(0, n, batch_size):
-                batch = order[start:start + batch_size]
+                batch = order[start : start + batch_size]
                 outputs = model(targets["image"][batch])
-                loss = criterion(outputs, {k: v[batch]
-                                           for k, v in targets.items()})
+                loss = criterion(
+                    outputs, {k: v[batch] for k, v in targets.items()}
+                )
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
                 schedule.step()
-                sums += [criterion.last[t] for t in
-                         ("segmentation", "detection", "depth")]
+                sums += [
+                    criterion.last[t]
+                    for t in ("segmentation", "detection", "depth")
+                ]
                 bar.update()
             record = {"epoch": epoch + 1}
             for task, total, weight in zip(
-                    ("segmentation", "detection", "depth"), sums / steps,
-                    criterion.effective_weights(), strict=True):
+                ("segmentation", "detection", "depth"),
+                sums / steps,
+                criterion.effective_weights(),
+                strict=True,
+            ):
                 record[f"{task}_loss"] = float(total)
                 record[f"{task}_weight"] = float(weight)
             history.append(record)
-            bar.set_postfix({task: f"{record[f'{task}_loss']:.3g}"
-                             for task in ("segmentation", "detection",
-                                          "depth")})
+            bar.set_postfix(
+                {
+                    task: f"{record[f'{task}_loss']:.3g}"
+                    for task in ("segmentation", "detection", "depth")
+                }
+            )
     model.eval()
     return history
 
@@ -145,9 +178,13 @@ def _segmentation_iou(pred, target, num_classes: int) -> float:
 
 
 @torch.no_grad()
-def evaluate_multitask(model: nn.Module, scenes: DigitScenes,
-                       classes: str = "objects", threshold: float = 0.3,
-                       batch_size: int = 256) -> dict[str, float]:
+def evaluate_multitask(
+    model: nn.Module,
+    scenes: DigitScenes,
+    classes: str = "objects",
+    threshold: float = 0.3,
+    batch_size: int = 256,
+) -> dict[str, float]:
     """Each task's metric on ``scenes``, the network in eval mode.
 
     Returns
@@ -158,28 +195,36 @@ def evaluate_multitask(model: nn.Module, scenes: DigitScenes,
     have a depth)
     """
     targets = scene_targets(scenes, classes)
-    threshold = check_number(threshold, "threshold", "evaluate_multitask",
-                             minimum=0, maximum=1)
+    threshold = check_number(
+        threshold, "threshold", "evaluate_multitask", minimum=0, maximum=1
+    )
     model.eval()
     outputs = {}
     for start in range(0, len(scenes), batch_size):
-        batch = model(targets["image"][start:start + batch_size])
+        batch = model(targets["image"][start : start + batch_size])
         for key, value in batch.items():
             outputs.setdefault(key, []).append(value)
-    outputs = {key: torch.cat(value).numpy()
-               for key, value in outputs.items()}
+    outputs = {key: torch.cat(value).numpy() for key, value in outputs.items()}
     seg_pred = outputs["segmentation"].argmax(1)
     seg_true = targets["segmentation"].numpy()
     boxes, scores, scene = decode_centers(
-        1 / (1 + np.exp(-outputs["heatmap"])), outputs["box_size"] / STRIDE,
-        threshold=threshold)
+        1 / (1 + np.exp(-outputs["heatmap"])),
+        outputs["box_size"] / STRIDE,
+        threshold=threshold,
+    )
     has_depth = scenes.depth > 0
     error = np.abs(outputs["depth"] - scenes.depth)[has_depth]
     return {
         "segmentation_iou": _segmentation_iou(
-            seg_pred, seg_true, outputs["segmentation"].shape[1]),
+            seg_pred, seg_true, outputs["segmentation"].shape[1]
+        ),
         "detection_ap50": average_precision(
-            boxes * STRIDE, scores, scene, scenes.boxes, scenes.box_scene,
-            iou_threshold=0.5),
+            boxes * STRIDE,
+            scores,
+            scene,
+            scenes.boxes,
+            scenes.box_scene,
+            iou_threshold=0.5,
+        ),
         "depth_abs_rel": float(np.mean(error / scenes.depth[has_depth])),
     }

@@ -2,7 +2,7 @@
 
 - :mod:`~cnnbook.data.builtin`: MNIST 5k, the 8 x 8 digits, photographs
   and other single real images (shipped inside PyPI packages);
-- :mod:`~cnnbook.data.scikit_image`: the labelled sets in scikit-image's
+- :mod:`~cnnbook.data.scikit_image`: the labeled sets in scikit-image's
   wheel: 200 face/non-face crops (LFW), a stereo pair with ground-truth
   disparity (Middlebury);
 - :mod:`~cnnbook.data.readers`: MNIST IDX files, CIFAR-10 python batches,

@@ -410,7 +410,8 @@ def expected_calibration_error(
     (Guo et al. 2017 use the predicted class's confidence, which for two
     classes weighs the same gaps).
 
-    >>> expected_calibration_error([0.2, 0.2, 0.9, 0.9], [0, 1, 1, 1], 10)
+    >>> ece = expected_calibration_error([.2, .2, .9, .9], [0, 1, 1, 1], 10)
+    >>> round(ece, 12)  # |0.5 - 0.2| / 2 + |1 - 0.9| / 2
     0.2
     """
     mean_p, frac_y, counts = calibration_curve(probs, target, num_bins)

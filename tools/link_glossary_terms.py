@@ -54,13 +54,16 @@ SPELLINGS: dict[str, list[str]] = {
     "Early stopping": [r"early stopping"],
     "Epoch": [r"epochs?"],
     "Feature map": [r"feature maps?"],
+    "Feature extraction": [r"feature extraction"],
     "Filter": [r"filters?"],
+    "Fine-tuning": [r"fine-tuning", r"fine-tuned?"],
     "Focal loss": [r"focal loss"],
     "Fully connected layer": [r"fully connected layers?", r"fully connected"],
     "Gradient descent": [r"gradient descent"],
     "He initialization": [r"(?-i:He) initialization", r"(?-i:Kaiming)"],
     "im2col": [r"im2col"],
     "Inception module": [r"Inception modules?"],
+    "Knowledge distillation": [r"knowledge distillation", r"distillation"],
     "Label smoothing": [r"label smoothing"],
     "Learning rate": [r"learning rates?"],
     "Learning-rate schedule": [r"learning-rate schedules?"],
@@ -78,6 +81,7 @@ SPELLINGS: dict[str, list[str]] = {
     ],
     "Pooling": [r"pooling"],
     "Receptive field": [r"receptive fields?"],
+    "Quantization": [r"quantization"],
     "ReLU": [r"(?-i:ReLU)"],
     "Residual connection": [r"residual connections?", r"skip connections?"],
     "Sigmoid": [r"sigmoid"],
@@ -97,11 +101,13 @@ PROSE_DIRECTIVES = {
 }  # fmt: skip
 
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*(\{([\w:-]+)\})?")
-# Spans never to touch on a prose line: inline code and roles, math,
-# links and images, HTML tags, substitutions.
+# Spans never to touch in prose: inline code and roles, math (inline
+# math may run over several lines of a paragraph), links and images, HTML
+# tags, substitutions.
 PROTECTED = re.compile(
-    r"(\{[\w:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|!?\[[^\]]*\]\([^)]*\)"
-    r"|\[[^\]]*\]|<[^>]+>|\{\{[^}]*\}\})"
+    r"\{[\w:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$(?:[^$\n]|\n(?!\s*\n))+?\$"
+    r"|!?\[[^\]]*\]\([^)]*\)|\[[^\]]*\]|<[^>\n]+>|\{\{[^}]*\}\}",
+    re.S,
 )
 TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?:\s*<([^>]+)>)?`")
 
@@ -178,8 +184,14 @@ def link_first_uses(text: str, terms: list[str]) -> tuple[str, list[str]]:
         for spelling, term in patterns:
             if term in linked:
                 continue
+            text = "\n".join(lines)
+            start = sum(len(line) + 1 for line in lines[:i])
+            protected = [
+                (p - start, q - start)
+                for p, q in (m.span() for m in PROTECTED.finditer(text))
+                if q > start and p < start + len(lines[i])
+            ]
             line = lines[i]
-            protected = [m.span() for m in PROTECTED.finditer(line)]
             regex = re.compile(rf"(?<![\w-]){spelling}(?![\w-])", re.I)
             for match in regex.finditer(line):
                 a, b = match.span()

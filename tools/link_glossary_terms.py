@@ -37,6 +37,7 @@ SPELLINGS: dict[str, list[str]] = {
     "Batch normalization": [r"batch normalization", r"batch norm"],
     "Batch size": [r"batch sizes?"],
     "Bottleneck block": [r"bottleneck blocks?"],
+    "Calibration": [r"calibration", r"calibrated"],
     "Channel": [r"channels?"],
     "Checkpoint": [r"checkpoints?"],
     "Class imbalance": [r"class imbalance", r"imbalanced?"],
@@ -63,6 +64,7 @@ SPELLINGS: dict[str, list[str]] = {
     "He initialization": [r"(?-i:He) initialization", r"(?-i:Kaiming)"],
     "im2col": [r"im2col"],
     "Inception module": [r"Inception modules?"],
+    "Intersection over union": [r"intersection over union", r"(?-i:IoU)"],
     "Knowledge distillation": [r"knowledge distillation", r"distillation"],
     "Label smoothing": [r"label smoothing"],
     "Learning rate": [r"learning rates?"],
@@ -72,6 +74,7 @@ SPELLINGS: dict[str, list[str]] = {
     "Logits": [r"logits?"],
     "Max pooling": [r"max pooling", r"max-pooling"],
     "Momentum": [r"momentum"],
+    "Multi-task learning": [r"multi-task learning", r"multi-task"],
     "One-cycle policy": [r"one-cycle"],
     "Overfitting": [r"overfitting", r"overfits?"],
     "Padding": [r"padding"],
@@ -82,11 +85,15 @@ SPELLINGS: dict[str, list[str]] = {
     ],
     "Pooling": [r"pooling"],
     "Receptive field": [r"receptive fields?"],
+    "Predictive value": [r"predictive values?"],
     "Quantization": [r"quantization"],
     "ReLU": [r"(?-i:ReLU)"],
     "Residual connection": [r"residual connections?", r"skip connections?"],
+    "ROC curve": [r"ROC curves?", r"(?-i:ROC)"],
+    "Sensitivity": [r"sensitivity"],
     "Sigmoid": [r"sigmoid"],
     "Softmax": [r"softmax"],
+    "Specificity": [r"specificity"],
     "Stride": [r"strides?"],
     "Test set": [r"test sets?", r"test splits?"],
     "Translation equivariance": [
@@ -103,6 +110,14 @@ SPELLINGS: dict[str, list[str]] = {
     "Validation set": [r"validation sets?", r"validation splits?"],
     "Weight decay": [r"weight decay"],
     "Xavier initialization": [r"(?-i:Xavier)", r"(?-i:Glorot)"],
+}
+
+# Chapters that use a term's word in another sense only: not linked.
+OTHER_SENSE: dict[str, set[str]] = {
+    # "sensitivity" of an output to a weight, not a test's
+    "03_how_cnns_work": {"Sensitivity"},
+    # calibrating quantization ranges, not calibrated probabilities
+    "10_advanced_techniques": {"Calibration"},
 }
 
 # Directives whose body is prose (linked); every other fence is skipped.
@@ -180,11 +195,16 @@ def prose_lines(lines: list[str]):
         yield i
 
 
-def link_first_uses(text: str, terms: list[str]) -> tuple[str, list[str]]:
-    """Link each term's first use in ``text``; return it and the terms."""
+def link_first_uses(
+    text: str, terms: list[str], skip: set[str] = frozenset()
+) -> tuple[str, list[str]]:
+    """Link each term's first use in ``text``; return it and the terms.
+
+    Terms already linked in ``text``, and those in ``skip``, are left.
+    """
     lines = text.split("\n")
     already = {t.lower() for t in term_links(text)}
-    todo = [t for t in terms if t.lower() not in already]
+    todo = [t for t in terms if t.lower() not in already and t not in skip]
     # Longest spellings first, so "max pooling" wins over "pooling".
     patterns = sorted(
         ((s, t) for t in todo for s in SPELLINGS.get(t, [re.escape(t)])),
@@ -228,7 +248,11 @@ def main(names: list[str]) -> int:
         else sorted(p for p in CHAPTERS.glob("[0-9]*.md") if p != GLOSSARY)
     )
     for path in paths:
-        text, linked = link_first_uses(path.read_text(encoding="utf-8"), terms)
+        text, linked = link_first_uses(
+            path.read_text(encoding="utf-8"),
+            terms,
+            OTHER_SENSE.get(path.stem, set()),
+        )
         path.write_text(text, encoding="utf-8")
         print(f"{path.name}: {len(linked)} terms linked")
     return 0

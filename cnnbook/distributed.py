@@ -42,10 +42,15 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._validation import check_int, check_number
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "DATASETS",
@@ -55,7 +60,6 @@ __all__ = [
     "World",
     "global_batches",
     "init_distributed",
-    "main",
     "rank_batches",
     "reference_run",
     "step_seed",
@@ -81,24 +85,32 @@ class World:
         return self.rank == 0
 
 
-def world_from_env(environ=None) -> World:
+def world_from_env(environ: Mapping[str, str] | None = None) -> World:
     """Read ``RANK``, ``LOCAL_RANK`` and ``WORLD_SIZE`` (set by torchrun);
     a process started without torchrun is rank 0 of a world of 1."""
     env = os.environ if environ is None else environ
     try:
-        world = World(int(env.get("RANK", 0)), int(env.get("LOCAL_RANK", 0)),
-                      int(env.get("WORLD_SIZE", 1)))
+        world = World(
+            int(env.get("RANK", 0)),
+            int(env.get("LOCAL_RANK", 0)),
+            int(env.get("WORLD_SIZE", 1)),
+        )
     except ValueError as err:
-        raise ValueError(f"world_from_env: RANK, LOCAL_RANK and WORLD_SIZE "
-                         f"must be integers: {err}") from err
+        raise ValueError(
+            f"world_from_env: RANK, LOCAL_RANK and WORLD_SIZE "
+            f"must be integers: {err}"
+        ) from err
     if world.world_size < 1 or not 0 <= world.rank < world.world_size:
-        raise ValueError(f"world_from_env: need 0 <= RANK < WORLD_SIZE, got "
-                         f"RANK={world.rank}, WORLD_SIZE={world.world_size}")
+        raise ValueError(
+            f"world_from_env: need 0 <= RANK < WORLD_SIZE, got "
+            f"RANK={world.rank}, WORLD_SIZE={world.world_size}"
+        )
     return world
 
 
-def init_distributed(device: str = "auto", backend: str | None = None,
-                     timeout_s: float = 300.0):
+def init_distributed(
+    device: str = "auto", backend: str | None = None, timeout_s: float = 300.0
+) -> tuple[World, torch.device]:
     """Join the run torchrun started; returns ``(world, device)``.
 
     The backend is NCCL on GPUs and gloo on CPUs unless given. Each
@@ -113,24 +125,31 @@ def init_distributed(device: str = "auto", backend: str | None = None,
     world = world_from_env()
     cuda = torch.cuda.is_available() and device in ("auto", "cuda")
     if device not in ("auto", "cuda", "cpu"):
-        raise ValueError(f"init_distributed: device must be 'auto', 'cuda' "
-                         f"or 'cpu', got {device!r}")
+        raise ValueError(
+            f"init_distributed: device must be 'auto', 'cuda' "
+            f"or 'cpu', got {device!r}"
+        )
     if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("init_distributed: device 'cuda' requested but "
-                         "CUDA is not available")
+        raise ValueError(
+            "init_distributed: device 'cuda' requested but "
+            "CUDA is not available"
+        )
     if cuda:
         torch.cuda.set_device(world.local_rank)
         where = torch.device("cuda", world.local_rank)
     else:
         where = torch.device("cpu")
     if world.world_size > 1 and not dist.is_initialized():
-        dist.init_process_group(backend or ("nccl" if cuda else "gloo"),
-                                timeout=timedelta(seconds=timeout_s))
+        dist.init_process_group(
+            backend or ("nccl" if cuda else "gloo"),
+            timeout=timedelta(seconds=timeout_s),
+        )
     return world, where
 
 
-def rank_batches(n: int, world_size: int, rank: int, local_batch: int,
-                 seed: int, epoch: int) -> list:
+def rank_batches(
+    n: int, world_size: int, rank: int, local_batch: int, seed: int, epoch: int
+) -> list[torch.Tensor]:
     """The batches of indices process ``rank`` reads in ``epoch``.
 
     A :class:`~torch.utils.data.DistributedSampler` shuffles the indices
@@ -143,23 +162,31 @@ def rank_batches(n: int, world_size: int, rank: int, local_batch: int,
     import torch
     from torch.utils.data import DistributedSampler
 
-    sampler = DistributedSampler(range(n), num_replicas=world_size,
-                                 rank=rank, shuffle=True, seed=seed,
-                                 drop_last=True)
+    sampler = DistributedSampler(
+        range(n),
+        num_replicas=world_size,
+        rank=rank,
+        shuffle=True,
+        seed=seed,
+        drop_last=True,
+    )
     sampler.set_epoch(epoch)
     order = torch.tensor(list(sampler), dtype=torch.int64)
     whole = len(order) // local_batch
-    return list(order[:whole * local_batch].split(local_batch))
+    return list(order[: whole * local_batch].split(local_batch))
 
 
-def global_batches(n: int, world_size: int, local_batch: int, seed: int,
-                   epoch: int) -> list:
+def global_batches(
+    n: int, world_size: int, local_batch: int, seed: int, epoch: int
+) -> list[torch.Tensor]:
     """The global batches of a ``world_size``-process epoch: at each step,
     the local batches of ranks 0, 1, ... concatenated. One process
     training on these batches sees exactly the images the W processes see
     together."""
-    per_rank = [rank_batches(n, world_size, r, local_batch, seed, epoch)
-                for r in range(world_size)]
+    per_rank = [
+        rank_batches(n, world_size, r, local_batch, seed, epoch)
+        for r in range(world_size)
+    ]
     import torch
 
     return [torch.cat(step) for step in zip(*per_rank, strict=True)]
@@ -187,8 +214,10 @@ def _datasets(name: str, seed: int):
     elif name == "mnist5k":
         train, val, _ = mnist_5k_splits(seed)
     else:
-        raise ValueError(f"cnnbook.distributed: unknown dataset {name!r}; "
-                         f"choose one of {DATASETS}")
+        raise ValueError(
+            f"cnnbook.distributed: unknown dataset {name!r}; "
+            f"choose one of {DATASETS}"
+        )
     mean, std = train.images.mean(), train.images.std()
     for part in (train, val):
         part.images = (part.images - mean) / std
@@ -232,8 +261,9 @@ def _batches_from(n, world_size, rank, local_batch, seed, start_step):
     batches in order, skipping the steps already done."""
     step, epoch = 0, 0
     while True:
-        for batch in rank_batches(n, world_size, rank, local_batch, seed,
-                                  epoch):
+        for batch in rank_batches(
+            n, world_size, rank, local_batch, seed, epoch
+        ):
             if step >= start_step:
                 yield epoch, step, batch
             step += 1
@@ -242,23 +272,32 @@ def _batches_from(n, world_size, rank, local_batch, seed, start_step):
 
 def _check_run(steps, global_batch, world_size, n):
     check_int(steps, "steps", "cnnbook.distributed", minimum=1)
-    check_int(global_batch, "global_batch", "cnnbook.distributed",
-              minimum=1)
+    check_int(global_batch, "global_batch", "cnnbook.distributed", minimum=1)
     if global_batch % world_size:
-        raise ValueError(f"cnnbook.distributed: the global batch "
-                         f"({global_batch}) must divide by the number of "
-                         f"processes ({world_size})")
+        raise ValueError(
+            f"cnnbook.distributed: the global batch "
+            f"({global_batch}) must divide by the number of "
+            f"processes ({world_size})"
+        )
     if global_batch > n:
-        raise ValueError(f"cnnbook.distributed: the global batch "
-                         f"({global_batch}) is larger than the training "
-                         f"set ({n} images)")
+        raise ValueError(
+            f"cnnbook.distributed: the global batch "
+            f"({global_batch}) is larger than the training "
+            f"set ({n} images)"
+        )
     return global_batch // world_size
 
 
-def reference_run(data: str = "digits8x8", steps: int = 10,
-                  global_batch: int = 64, world_size: int = 2,
-                  lr: float = 0.05, momentum: float = 0.9, seed: int = 0,
-                  dropout: float = 0.0) -> dict:
+def reference_run(
+    data: str = "digits8x8",
+    steps: int = 10,
+    global_batch: int = 64,
+    world_size: int = 2,
+    lr: float = 0.05,
+    momentum: float = 0.9,
+    seed: int = 0,
+    dropout: float = 0.0,
+) -> dict:
     """One process training on the global batches of a ``world_size``-
     process run (:func:`global_batches`), with the worker's model, data,
     optimizer and seeds.
@@ -277,8 +316,9 @@ def reference_run(data: str = "digits8x8", steps: int = 10,
     epoch, batches = 0, []
     for step in range(steps):
         if not batches:
-            batches = global_batches(len(train), world_size, local, seed,
-                                     epoch)
+            batches = global_batches(
+                len(train), world_size, local, seed, epoch
+            )
             epoch += 1
         idx = batches.pop(0)
         x, y = train[idx]
@@ -289,11 +329,16 @@ def reference_run(data: str = "digits8x8", steps: int = 10,
         # local batches the mean of those means is the mean over B
         losses.append(float(_step(model, optimizer, x, y)))
         if first is None:
-            first = {k: p.grad.detach().clone()
-                     for k, p in model.named_parameters()}
-    return {"weights": {k: v.detach().clone()
-                        for k, v in model.state_dict().items()},
-            "first_gradient": first, "losses": losses}
+            first = {
+                k: p.grad.detach().clone() for k, p in model.named_parameters()
+            }
+    return {
+        "weights": {
+            k: v.detach().clone() for k, v in model.state_dict().items()
+        },
+        "first_gradient": first,
+        "losses": losses,
+    }
 
 
 # --- the worker ----------------------------------------------------------
@@ -311,46 +356,59 @@ def _load(path: Path, device):
     return load_checkpoint(path, map_location=device)
 
 
-def train(args) -> dict | None:
+def train(args: argparse.Namespace) -> dict | None:
     """The worker: every process runs this; rank 0 returns the result
     (and writes it to ``args.out``), the others return None."""
     import torch
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
 
-    world, device = init_distributed(args.device,
-                                     timeout_s=args.timeout)
+    world, device = init_distributed(args.device, timeout_s=args.timeout)
     try:
         train_set, val_set = _datasets(args.data, args.seed)
-        local = _check_run(args.steps, args.batch_size, world.world_size,
-                           len(train_set))
+        local = _check_run(
+            args.steps, args.batch_size, world.world_size, len(train_set)
+        )
         model = _model(args.data, args.seed, args.dropout).to(device)
         optimizer = _sgd(model, args.lr, args.momentum)
         folder = Path(args.checkpoint_dir) if args.checkpoint_dir else None
         start, losses = 0, []
-        if folder is not None and args.resume and (
-                folder / "last.pt").exists():
+        if (
+            folder is not None
+            and args.resume
+            and (folder / "last.pt").exists()
+        ):
             state = _load(folder / "last.pt", device)
             if (state["world_size"], state["batch_size"]) != (
-                    world.world_size, args.batch_size):
+                world.world_size,
+                args.batch_size,
+            ):
                 raise ValueError(
                     f"cnnbook.distributed: {folder / 'last.pt'} was written "
                     f"by {state['world_size']} processes with global batch "
                     f"{state['batch_size']}; resume with the same (now "
-                    f"{world.world_size}, {args.batch_size})")
+                    f"{world.world_size}, {args.batch_size})"
+                )
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             start, losses = state["step"], list(state["losses"])
             if world.is_main:
-                print(f"resumed from {folder / 'last.pt'} at step {start}",
-                      flush=True)
+                print(
+                    f"resumed from {folder / 'last.pt'} at step {start}",
+                    flush=True,
+                )
         # one process per device: DDP broadcasts rank 0's weights and,
         # during backward, all-reduces the gradients bucket by bucket
         ddp = DDP(model) if world.world_size > 1 else model
         first, began = None, time.perf_counter()
         for epoch, step, idx in _batches_from(
-                len(train_set), world.world_size, world.rank, local,
-                args.seed, start):
+            len(train_set),
+            world.world_size,
+            world.rank,
+            local,
+            args.seed,
+            start,
+        ):
             if step >= args.steps:
                 break
             x, y = train_set[idx]
@@ -359,53 +417,86 @@ def train(args) -> dict | None:
             torch.manual_seed(step_seed(args.seed, step, world.rank))
             loss = _step(ddp, optimizer, x, y)
             if step == 0:
-                first = {k: p.grad.detach().cpu().clone()
-                         for k, p in model.named_parameters()}
+                first = {
+                    k: p.grad.detach().cpu().clone()
+                    for k, p in model.named_parameters()
+                }
             if world.world_size > 1:  # the mean over the global batch
                 dist.all_reduce(loss)
                 loss /= world.world_size
             losses.append(float(loss))
             done = step + 1
-            if world.is_main and (done % args.log_every == 0
-                                  or done == args.steps):
-                rate = (done - start) * args.batch_size / (
-                    time.perf_counter() - began)
-                print(f"step {done}/{args.steps} (epoch {epoch + 1}): "
-                      f"loss {losses[-1]:.4f}, {rate:.0f} images/s",
-                      flush=True)
-            if folder is not None and args.checkpoint_every and (
-                    done % args.checkpoint_every == 0):
+            if world.is_main and (
+                done % args.log_every == 0 or done == args.steps
+            ):
+                rate = (
+                    (done - start)
+                    * args.batch_size
+                    / (time.perf_counter() - began)
+                )
+                print(
+                    f"step {done}/{args.steps} (epoch {epoch + 1}): "
+                    f"loss {losses[-1]:.4f}, {rate:.0f} images/s",
+                    flush=True,
+                )
+            if (
+                folder is not None
+                and args.checkpoint_every
+                and (done % args.checkpoint_every == 0)
+            ):
                 if world.is_main:  # one writer; the others wait for it
                     folder.mkdir(parents=True, exist_ok=True)
-                    _save(folder / "last.pt", {
-                        "kind": "ddp", "step": done,
-                        "model": model.state_dict(),
-                        "optimizer": optimizer.state_dict(),
-                        "world_size": world.world_size,
-                        "batch_size": args.batch_size, "losses": losses})
+                    _save(
+                        folder / "last.pt",
+                        {
+                            "kind": "ddp",
+                            "step": done,
+                            "model": model.state_dict(),
+                            "optimizer": optimizer.state_dict(),
+                            "world_size": world.world_size,
+                            "batch_size": args.batch_size,
+                            "losses": losses,
+                        },
+                    )
                 if world.world_size > 1:
                     dist.barrier()
             if args.stop_after and done == args.stop_after:
                 if world.is_main:
-                    print(f"stopping after step {done} (--stop-after), as "
-                          "if the job had been killed", flush=True)
+                    print(
+                        f"stopping after step {done} (--stop-after), as "
+                        "if the job had been killed",
+                        flush=True,
+                    )
                 return None
         if not world.is_main:
             return None
         result = _evaluate(model, val_set, device)
-        result.update(world=asdict(world), steps=args.steps,
-                      batch_size=args.batch_size, local_batch=local,
-                      losses=losses, resumed_from=start,
-                      backend=dist.get_backend() if world.world_size > 1
-                      else None, device=str(device))
-        print(f"validation accuracy {result['val_acc']:.4f} after "
-              f"{args.steps} steps of {args.batch_size} images "
-              f"({world.world_size} process(es) x {local})", flush=True)
+        result.update(
+            world=asdict(world),
+            steps=args.steps,
+            batch_size=args.batch_size,
+            local_batch=local,
+            losses=losses,
+            resumed_from=start,
+            backend=dist.get_backend() if world.world_size > 1 else None,
+            device=str(device),
+        )
+        print(
+            f"validation accuracy {result['val_acc']:.4f} after "
+            f"{args.steps} steps of {args.batch_size} images "
+            f"({world.world_size} process(es) x {local})",
+            flush=True,
+        )
         if args.out:
-            _save(Path(args.out), {
-                "kind": "ddp-result", "model": model.state_dict(),
-                "first_gradient": first, **{k: v for k, v in result.items()
-                                            if k != "model"}})
+            _save(
+                Path(args.out),
+                {
+                    "kind": "ddp-result",
+                    "model": model.state_dict(),
+                    "first_gradient": first,
+                    **{k: v for k, v in result.items() if k != "model"},
+                },
+            )
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
         return result
@@ -433,9 +524,14 @@ def _evaluate(model, data, device) -> dict:
 SHARDING = ("none", "grad_op", "full")
 
 
-def training_memory(n_params: int, world_size: int = 1,
-                    sharding: str = "none", weight_bytes: int = 2,
-                    grad_bytes: int = 2, optimizer_bytes: int = 12) -> dict:
+def training_memory(
+    n_params: int,
+    world_size: int = 1,
+    sharding: str = "none",
+    weight_bytes: int = 2,
+    grad_bytes: int = 2,
+    optimizer_bytes: int = 12,
+) -> dict:
     r"""Bytes each device holds for the model state of data-parallel
     training (activations excluded).
 
@@ -456,13 +552,16 @@ def training_memory(n_params: int, world_size: int = 1,
     func = "training_memory"
     check_int(n_params, "n_params", func, minimum=1)
     check_int(world_size, "world_size", func, minimum=1)
-    for name, v in (("weight_bytes", weight_bytes),
-                    ("grad_bytes", grad_bytes),
-                    ("optimizer_bytes", optimizer_bytes)):
+    for name, v in (
+        ("weight_bytes", weight_bytes),
+        ("grad_bytes", grad_bytes),
+        ("optimizer_bytes", optimizer_bytes),
+    ):
         check_number(v, name, func, minimum=0)
     if sharding not in SHARDING:
-        raise ValueError(f"{func}: sharding must be one of {SHARDING}, got "
-                         f"{sharding!r}")
+        raise ValueError(
+            f"{func}: sharding must be one of {SHARDING}, got {sharding!r}"
+        )
     w = weight_bytes * n_params
     g = grad_bytes * n_params
     o = optimizer_bytes * n_params
@@ -470,8 +569,7 @@ def training_memory(n_params: int, world_size: int = 1,
         g, o = g / world_size, o / world_size
     if sharding == "full":
         w = w / world_size
-    return {"weights": w, "gradients": g, "optimizer": o,
-            "total": w + g + o}
+    return {"weights": w, "gradients": g, "optimizer": o, "total": w + g + o}
 
 
 @dataclass(frozen=True)
@@ -504,7 +602,7 @@ def transformer_parameters(config: TransformerConfig) -> int:
     d, m = config.width, config.mlp
     block = 4 * d * d + d + 2 * d * m + m + d + 4 * d
     tokens = (config.image_size // config.patch) ** 2
-    embed = config.patch ** 2 * config.in_channels * d + d + tokens * d
+    embed = config.patch**2 * config.in_channels * d + d + tokens * d
     head = 2 * d + d * config.num_classes + config.num_classes
     return config.depth * block + embed + head
 
@@ -516,47 +614,77 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="torchrun --nproc_per_node=N -m cnnbook.distributed",
         description="Data-parallel training of the simple MNIST CNN on the "
-                    "book's real digits with DistributedDataParallel.")
+        "book's real digits with DistributedDataParallel.",
+    )
     p.add_argument("--data", choices=DATASETS, default="digits8x8")
-    p.add_argument("--steps", type=int, default=40,
-                   help="optimizer steps in all")
-    p.add_argument("--batch-size", type=int, default=64,
-                   help="the GLOBAL batch (each process reads batch/W)")
-    p.add_argument("--lr", type=float, default=0.05,
-                   help="learning rate for the global batch")
+    p.add_argument(
+        "--steps", type=int, default=40, help="optimizer steps in all"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=64,
+        help="the GLOBAL batch (each process reads batch/W)",
+    )
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=0.05,
+        help="learning rate for the global batch",
+    )
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", choices=("auto", "cuda", "cpu"),
-                   default="auto")
-    p.add_argument("--checkpoint-dir", default=None,
-                   help="rank 0 writes last.pt here")
-    p.add_argument("--checkpoint-every", type=int, default=0,
-                   help="steps between checkpoints (0: none)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from checkpoint-dir/last.pt if present")
-    p.add_argument("--stop-after", type=int, default=0,
-                   help="stop after this step without finishing (to "
-                        "simulate a job that was killed)")
+    p.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto")
+    p.add_argument(
+        "--checkpoint-dir", default=None, help="rank 0 writes last.pt here"
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        help="steps between checkpoints (0: none)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from checkpoint-dir/last.pt if present",
+    )
+    p.add_argument(
+        "--stop-after",
+        type=int,
+        default=0,
+        help="stop after this step without finishing (to "
+        "simulate a job that was killed)",
+    )
     p.add_argument("--log-every", type=int, default=10)
-    p.add_argument("--out", default=None,
-                   help="rank 0 writes the final weights and log here")
-    p.add_argument("--json", default=None,
-                   help="rank 0 writes the log here as JSON")
-    p.add_argument("--timeout", type=float, default=300.0,
-                   help="seconds to wait for the other processes")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="rank 0 writes the final weights and log here",
+    )
+    p.add_argument(
+        "--json", default=None, help="rank 0 writes the log here as JSON"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for the other processes",
+    )
     return p
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     for name in ("steps", "batch_size", "log_every"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1")
     if args.lr <= 0 or args.checkpoint_every < 0 or args.stop_after < 0:
-        parser.error("--lr must be > 0; --checkpoint-every and "
-                     "--stop-after >= 0")
+        parser.error(
+            "--lr must be > 0; --checkpoint-every and --stop-after >= 0"
+        )
     if args.resume and not args.checkpoint_dir:
         parser.error("--resume needs --checkpoint-dir")
     train(args)

@@ -31,12 +31,16 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from ._atomic import atomic_write_text
 from ._validation import check_int, check_number
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
-    "FORMAT",
+    "RESULT_FORMAT",
     "LOOPS",
     "PUBLISHED",
     "BenchConfig",
@@ -47,7 +51,7 @@ __all__ = [
     "write_result",
 ]
 
-FORMAT = "cnnbook-bench-train-1"
+RESULT_FORMAT = "cnnbook-bench-train-1"
 LOOPS = ("bare", "trainer")
 DATA_PLACES = ("host", "device")
 
@@ -57,9 +61,9 @@ DATA_PLACES = ("host", "device")
 # README, "Training performance: NVIDIA DGX A100 (8x A100 80GB)".
 PUBLISHED = {
     "source": "NVIDIA DeepLearningExamples, ResNet50 v1.5 for PyTorch, "
-              "README (training performance, DGX A100, 1 GPU)",
+    "README (training performance, DGX A100, 1 GPU)",
     "url": "https://github.com/NVIDIA/DeepLearningExamples/tree/master/"
-           "PyTorch/Classification/ConvNets/resnet50v1.5",
+    "PyTorch/Classification/ConvNets/resnet50v1.5",
     "device": "NVIDIA A100 80GB",
     "model": "resnet50 v1.5",
     "batch_size": 256,
@@ -101,17 +105,20 @@ class BenchConfig:
             check_int(self.threads, "threads", func, minimum=1)
         self.loops = tuple(self.loops)
         if not self.loops or any(lp not in LOOPS for lp in self.loops):
-            raise ValueError(f"{func}: loops must be some of {LOOPS}, got "
-                             f"{self.loops!r}")
+            raise ValueError(
+                f"{func}: loops must be some of {LOOPS}, got {self.loops!r}"
+            )
         if self.data not in DATA_PLACES:
-            raise ValueError(f"{func}: data must be one of {DATA_PLACES}, "
-                             f"got {self.data!r}")
+            raise ValueError(
+                f"{func}: data must be one of {DATA_PLACES}, got {self.data!r}"
+            )
 
 
 def _input_shape(config: BenchConfig) -> tuple[int, int, int]:
     small = config.model in ("mnist_cnn", "lenet5", "lenet5_1998")
-    size = config.image_size or (32 if config.model.startswith("lenet")
-                                 else 28 if small else 224)
+    size = config.image_size or (
+        32 if config.model.startswith("lenet") else 28 if small else 224
+    )
     classes = config.num_classes or (10 if small else 1000)
     return (1 if small else 3), size, classes
 
@@ -127,22 +134,27 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def device_description(device) -> dict:
+def device_description(device: torch.device) -> dict:
     """The device's name and what a reader needs to compare figures."""
     import torch
 
-    info = {"type": device.type, "torch": torch.__version__,
-            "python": platform.python_version(),
-            "cpu": _cpu_name(), "cpu_count": os.cpu_count(),
-            "threads": torch.get_num_threads()}
+    info = {
+        "type": device.type,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "threads": torch.get_num_threads(),
+    }
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
-        info.update(name=torch.cuda.get_device_name(device),
-                    capability=".".join(map(str, (props.major,
-                                                  props.minor))),
-                    memory_gib=round(props.total_memory / 2**30, 1),
-                    cuda=torch.version.cuda,
-                    cudnn=torch.backends.cudnn.version())
+        info.update(
+            name=torch.cuda.get_device_name(device),
+            capability=".".join(map(str, (props.major, props.minor))),
+            memory_gib=round(props.total_memory / 2**30, 1),
+            cuda=torch.version.cuda,
+            cudnn=torch.backends.cudnn.version(),
+        )
     else:
         info["name"] = info["cpu"]
     return info
@@ -176,8 +188,7 @@ def _synthetic(config, device):
     labels = torch.randint(0, classes, (n,), generator=g)
     data = ImageDataset(images, labels, num_classes=classes)
     if config.channels_last:
-        data.images = data.images.contiguous(
-            memory_format=torch.channels_last)
+        data.images = data.images.contiguous(memory_format=torch.channels_last)
     if config.data == "device":
         data.images = data.images.to(device)
         data.labels = data.labels.to(device)
@@ -204,22 +215,23 @@ def _bare(model, data, config, device, precision) -> list[tuple]:
 
     if config.compile:
         model = torch.compile(model)
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr,
-                                momentum=0.9)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
     scaler = grad_scaler(device, precision)
     g = torch.Generator().manual_seed(config.seed)
-    fmt = torch.channels_last if config.channels_last else (
-        torch.contiguous_format)
+    fmt = (
+        torch.channels_last
+        if config.channels_last
+        else (torch.contiguous_format)
+    )
     model.train()
     times = []
     for window in range(config.warmup + config.windows):
         start = _window_stamps(device)
         order = torch.randperm(len(data), generator=g)
         for i in range(config.steps):
-            idx = order[i * config.batch_size:(i + 1) * config.batch_size]
+            idx = order[i * config.batch_size : (i + 1) * config.batch_size]
             x, y = data[idx.to(data.images.device)]
-            x = x.to(device, non_blocking=True).contiguous(
-                memory_format=fmt)
+            x = x.to(device, non_blocking=True).contiguous(memory_format=fmt)
             y = y.to(device, non_blocking=True)
             with autocast(device, precision):
                 loss = TF.cross_entropy(model(x), y)
@@ -241,30 +253,53 @@ def _trainer(model, data, config, device, precision) -> list[tuple]:
     stamps = []
     train_config = TrainConfig(
         epochs=config.warmup + config.windows,
-        batch_size=config.batch_size, optimizer="sgd", lr=config.lr,
-        momentum=0.9, seed=config.seed, device=str(device),
-        precision=precision, channels_last=config.channels_last,
-        compile=config.compile, progress=False)
-    trainer = Trainer(model, data, None, train_config,
-                      callbacks=[lambda t, r: stamps.append(
-                          _window_stamps(device))])
+        batch_size=config.batch_size,
+        optimizer="sgd",
+        lr=config.lr,
+        momentum=0.9,
+        seed=config.seed,
+        device=str(device),
+        precision=precision,
+        channels_last=config.channels_last,
+        compile=config.compile,
+        progress=False,
+    )
+    trainer = Trainer(
+        model,
+        data,
+        None,
+        train_config,
+        callbacks=[lambda t, r: stamps.append(_window_stamps(device))],
+    )
     stamps.append(_window_stamps(device))
     trainer.fit()
-    return [(b[0] - a[0], b[1] - a[1])
-            for a, b in zip(stamps[config.warmup:-1],
-                            stamps[config.warmup + 1:], strict=True)]
+    return [
+        (b[0] - a[0], b[1] - a[1])
+        for a, b in zip(
+            stamps[config.warmup : -1],
+            stamps[config.warmup + 1 :],
+            strict=True,
+        )
+    ]
 
 
 def _summary(times, images) -> dict:
     rates = [images / wall for wall, _ in times]
-    return {"images_per_second": statistics.median(rates),
-            "min": min(rates), "max": max(rates),
-            "windows": [round(r, 2) for r in rates],
-            "wall_seconds": [round(w, 4) for w, _ in times],
-            "cpu_seconds": [round(c, 4) for _, c in times]}
+    return {
+        "images_per_second": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        "windows": [round(r, 2) for r in rates],
+        "wall_seconds": [round(w, 4) for w, _ in times],
+        "cpu_seconds": [round(c, 4) for _, c in times],
+    }
 
 
-def run(config: BenchConfig, command: str | None = None, out=None) -> dict:
+def run(
+    config: BenchConfig,
+    command: str | None = None,
+    out: TextIO | bool | None = None,
+) -> dict:
     """Time the loops of ``config``; returns the result (JSON-ready) and
     prints a summary to ``out`` (default stdout; None to stay quiet is
     ``out=False``)."""
@@ -301,22 +336,27 @@ def run(config: BenchConfig, command: str | None = None, out=None) -> dict:
         if device.type == "cuda":
             torch.cuda.empty_cache()
     result = {
-        "format": FORMAT,
-        "date": _dt.datetime.now(_dt.UTC).isoformat(
-            timespec="seconds"),
-        "command": command or "python -m cnnbook.bench train "
-                              + " ".join(sys.argv[1:]),
+        "format": RESULT_FORMAT,
+        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "command": command
+        or "python -m cnnbook.bench train " + " ".join(sys.argv[1:]),
         "device": device_description(device),
-        "config": {**asdict(config), "precision": precision,
-                   "loops": list(config.loops), "image_size": size,
-                   "in_channels": channels, "num_classes": classes},
+        "config": {
+            **asdict(config),
+            "precision": precision,
+            "loops": list(config.loops),
+            "image_size": size,
+            "in_channels": channels,
+            "num_classes": classes,
+        },
         "load_average": {"before": load_before, "after": _load()},
         "results": results,
     }
     if "bare" in results and "trainer" in results:
         result["trainer_vs_bare"] = (
             results["trainer"]["images_per_second"]
-            / results["bare"]["images_per_second"])
+            / results["bare"]["images_per_second"]
+        )
     if out is not False:
         print(format_result(result), file=out or sys.stdout, flush=True)
     return result
@@ -337,18 +377,22 @@ def format_result(result: dict) -> str:
         f"{c['warmup']} warm-up window(s); median images/s (min-max):",
     ]
     for loop, r in result["results"].items():
-        lines.append(f"  {loop:8s} {r['images_per_second']:10.1f} "
-                     f"images/s ({r['min']:.1f}-{r['max']:.1f})")
+        lines.append(
+            f"  {loop:8s} {r['images_per_second']:10.1f} "
+            f"images/s ({r['min']:.1f}-{r['max']:.1f})"
+        )
     if "trainer_vs_bare" in result:
         lines.append(f"  Trainer / bare loop: {result['trainer_vs_bare']:.3f}")
     load = result.get("load_average") or {}
     if d["type"] == "cpu" and load.get("before"):
-        lines.append(f"load average before/after: {load['before'][0]} / "
-                     f"{load['after'][0]} on {d['cpu_count']} CPUs")
+        lines.append(
+            f"load average before/after: {load['before'][0]} / "
+            f"{load['after'][0]} on {d['cpu_count']} CPUs"
+        )
     return "\n".join(lines)
 
 
-def write_result(result: dict, path) -> Path:
+def write_result(result: dict, path: str | os.PathLike) -> Path:
     """Write ``result`` as JSON (atomically)."""
     _check_result(result, str(path))
     return atomic_write_text(path, json.dumps(result, indent=1) + "\n")
@@ -358,26 +402,31 @@ _REQUIRED = ("format", "date", "command", "device", "config", "results")
 
 
 def _check_result(result: dict, where: str) -> None:
-    if not isinstance(result, dict) or result.get("format") != FORMAT:
-        raise ValueError(f"{where}: not a cnnbook training benchmark "
-                         f"(format {FORMAT!r})")
+    if not isinstance(result, dict) or result.get("format") != RESULT_FORMAT:
+        raise ValueError(
+            f"{where}: not a cnnbook training benchmark "
+            f"(format {RESULT_FORMAT!r})"
+        )
     missing = [k for k in _REQUIRED if k not in result]
     if missing:
         raise ValueError(f"{where}: missing fields {missing}")
     for loop, r in result["results"].items():
         if loop not in LOOPS or not r.get("images_per_second", 0) > 0:
-            raise ValueError(f"{where}: results[{loop!r}] has no positive "
-                             "images_per_second")
+            raise ValueError(
+                f"{where}: results[{loop!r}] has no positive images_per_second"
+            )
 
 
-def load_results(folder, pattern: str = "*.json") -> list[dict]:
+def load_results(
+    folder: str | os.PathLike, pattern: str = "*.json"
+) -> list[dict]:
     """Every benchmark result in ``folder`` (sorted by file name), each
     checked and with its ``file`` name added. Files of another kind (the
     speed-run results) are skipped."""
     found = []
     for path in sorted(Path(folder).glob(pattern)):
         result = json.loads(path.read_text())
-        if result.get("format") != FORMAT:
+        if result.get("format") != RESULT_FORMAT:
             continue
         _check_result(result, str(path))
         found.append({**result, "file": path.name})

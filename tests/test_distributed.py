@@ -38,10 +38,22 @@ def _env():
 
 
 def _torchrun(launcher_args, worker_args, timeout=240):
-    cmd = [sys.executable, "-m", "torch.distributed.run", *launcher_args,
-           "-m", "cnnbook.distributed", *worker_args]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=_env())
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        *launcher_args,
+        "-m",
+        "cnnbook.distributed",
+        *worker_args,
+    ]
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
+    )
 
 
 def _finish(proc, timeout=240):
@@ -57,11 +69,27 @@ def _finish(proc, timeout=240):
 
 def _one_node(tmp, name, *extra, nproc=2):
     out = tmp / f"{name}.pt"
-    launcher = [f"--nproc_per_node={nproc}", "--nnodes=1",
-                "--master_addr=127.0.0.1", f"--master_port={_free_port()}"]
-    worker = ["--steps", str(STEPS), "--batch-size", str(BATCH), "--lr",
-              str(LR), "--device", "cpu", "--log-every", "2", "--out",
-              str(out), *extra]
+    launcher = [
+        f"--nproc_per_node={nproc}",
+        "--nnodes=1",
+        "--master_addr=127.0.0.1",
+        f"--master_port={_free_port()}",
+    ]
+    worker = [
+        "--steps",
+        str(STEPS),
+        "--batch-size",
+        str(BATCH),
+        "--lr",
+        str(LR),
+        "--device",
+        "cpu",
+        "--log-every",
+        "2",
+        "--out",
+        str(out),
+        *extra,
+    ]
     log = _finish(_torchrun(launcher, worker))
     return out, log
 
@@ -77,8 +105,9 @@ def two_processes(tmp_path_factory):
 @pytest.fixture(scope="module")
 def one_process():
     """The same steps in one process, on the combined batches."""
-    return D.reference_run("digits8x8", steps=STEPS, global_batch=BATCH,
-                           world_size=2, lr=LR)
+    return D.reference_run(
+        "digits8x8", steps=STEPS, global_batch=BATCH, world_size=2, lr=LR
+    )
 
 
 def _max_difference(a: dict, b: dict) -> float:
@@ -87,7 +116,8 @@ def _max_difference(a: dict, b: dict) -> float:
 
 
 def test_two_processes_equal_one_process_on_the_whole_batch(
-        two_processes, one_process):
+    two_processes, one_process
+):
     result, log = two_processes
     assert result["world"]["world_size"] == 2
     assert result["backend"] == "gloo" and result["local_batch"] == 16
@@ -95,29 +125,45 @@ def test_two_processes_equal_one_process_on_the_whole_batch(
     assert log.count("validation accuracy") == 1  # ... and only rank 0
     # all-reduce: the mean of the two processes' gradients is the
     # gradient of the mean loss over the 32 images of the global batch
-    grad_gap = _max_difference(result["first_gradient"],
-                               one_process["first_gradient"])
+    grad_gap = _max_difference(
+        result["first_gradient"], one_process["first_gradient"]
+    )
     assert grad_gap < 1e-6
     weight_gap = _max_difference(result["model"], one_process["weights"])
     assert weight_gap < ATOL
     # and the run really moved: the weights are far from the initial ones
     initial = D._model("digits8x8", 0, 0.0).state_dict()
     assert _max_difference(result["model"], initial) > 1000 * ATOL
-    assert result["losses"] == pytest.approx(one_process["losses"],
-                                             abs=1e-5)
+    assert result["losses"] == pytest.approx(one_process["losses"], abs=1e-5)
 
 
 def test_an_interrupted_and_resumed_run_ends_where_an_uninterrupted_one_does(
-        two_processes, tmp_path):
+    two_processes, tmp_path
+):
     folder = tmp_path / "ckpt"
     # killed after step 5; the last checkpoint is the one of step 4
-    _, log = _one_node(tmp_path, "stopped", "--checkpoint-dir", str(folder),
-                       "--checkpoint-every", "2", "--stop-after", "5")
+    _, log = _one_node(
+        tmp_path,
+        "stopped",
+        "--checkpoint-dir",
+        str(folder),
+        "--checkpoint-every",
+        "2",
+        "--stop-after",
+        "5",
+    )
     assert "stopping after step 5" in log
     assert not (tmp_path / "stopped.pt").exists()
     assert load_checkpoint(folder / "last.pt")["step"] == 4
-    out, log = _one_node(tmp_path, "resumed", "--checkpoint-dir",
-                         str(folder), "--checkpoint-every", "2", "--resume")
+    out, log = _one_node(
+        tmp_path,
+        "resumed",
+        "--checkpoint-dir",
+        str(folder),
+        "--checkpoint-every",
+        "2",
+        "--resume",
+    )
     assert "resumed from" in log and "at step 4" in log
     resumed = load_checkpoint(out)
     assert resumed["resumed_from"] == 4
@@ -133,13 +179,26 @@ def test_two_machines_on_one_host(one_process, tmp_path):
     out = tmp_path / "nodes.pt"
     procs = []
     for node in range(2):
-        launcher = ["--nnodes=2", "--nproc_per_node=1",
-                    "--rdzv-backend=c10d",
-                    f"--rdzv-endpoint=127.0.0.1:{port}",
-                    "--rdzv-id=cnnbook-test",
-                    f"--rdzv-conf=is_host={int(node == 0)}"]
-        worker = ["--steps", str(STEPS), "--batch-size", str(BATCH),
-                  "--lr", str(LR), "--device", "cpu", "--out", str(out)]
+        launcher = [
+            "--nnodes=2",
+            "--nproc_per_node=1",
+            "--rdzv-backend=c10d",
+            f"--rdzv-endpoint=127.0.0.1:{port}",
+            "--rdzv-id=cnnbook-test",
+            f"--rdzv-conf=is_host={int(node == 0)}",
+        ]
+        worker = [
+            "--steps",
+            str(STEPS),
+            "--batch-size",
+            str(BATCH),
+            "--lr",
+            str(LR),
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+        ]
         procs.append(_torchrun(launcher, worker))
     logs = [_finish(p) for p in procs]
     assert sum(log.count("validation accuracy") for log in logs) == 1
@@ -150,8 +209,10 @@ def test_two_machines_on_one_host(one_process, tmp_path):
 
 def test_the_global_batches_are_the_ranks_batches_side_by_side():
     n, world, local = 100, 4, 6
-    ranks = [D.rank_batches(n, world, r, local, seed=3, epoch=1)
-             for r in range(world)]
+    ranks = [
+        D.rank_batches(n, world, r, local, seed=3, epoch=1)
+        for r in range(world)
+    ]
     merged = D.global_batches(n, world, local, seed=3, epoch=1)
     # 100 images: 25 per rank, 4 local batches of 6 each (1 dropped)
     assert [len(b) for b in ranks] == [4] * 4 and len(merged) == 4
@@ -162,16 +223,15 @@ def test_the_global_batches_are_the_ranks_batches_side_by_side():
     # another epoch, another order; the same epoch, the same order
     other = D.global_batches(n, world, local, seed=3, epoch=2)
     assert not torch.equal(torch.cat(other), seen)
-    assert torch.equal(torch.cat(D.global_batches(n, world, local, 3, 1)),
-                       seen)
+    assert torch.equal(
+        torch.cat(D.global_batches(n, world, local, 3, 1)), seen
+    )
 
 
 def test_world_from_env():
     assert D.world_from_env({}) == D.World(0, 0, 1)
-    w = D.world_from_env({"RANK": "3", "LOCAL_RANK": "1",
-                          "WORLD_SIZE": "4"})
-    assert (w.rank, w.local_rank, w.world_size, w.is_main) == (3, 1, 4,
-                                                                False)
+    w = D.world_from_env({"RANK": "3", "LOCAL_RANK": "1", "WORLD_SIZE": "4"})
+    assert (w.rank, w.local_rank, w.world_size, w.is_main) == (3, 1, 4, False)
     with pytest.raises(ValueError, match="RANK < WORLD_SIZE"):
         D.world_from_env({"RANK": "4", "WORLD_SIZE": "4"})
     with pytest.raises(ValueError, match="integers"):
@@ -179,8 +239,12 @@ def test_world_from_env():
 
 
 def test_command_line_and_run_errors():
-    for argv in (["--steps", "0"], ["--resume"], ["--lr", "0"],
-                 ["--data", "cifar"]):
+    for argv in (
+        ["--steps", "0"],
+        ["--resume"],
+        ["--lr", "0"],
+        ["--data", "cifar"],
+    ):
         with pytest.raises(SystemExit):
             D.main(argv)
     with pytest.raises(ValueError, match="must divide by the number"):
@@ -192,8 +256,12 @@ def test_command_line_and_run_errors():
 def test_training_memory_arithmetic():
     psi = 1_000_000
     ddp = D.training_memory(psi, world_size=8)
-    assert ddp == {"weights": 2 * psi, "gradients": 2 * psi,
-                   "optimizer": 12 * psi, "total": 16 * psi}
+    assert ddp == {
+        "weights": 2 * psi,
+        "gradients": 2 * psi,
+        "optimizer": 12 * psi,
+        "total": 16 * psi,
+    }
     zero2 = D.training_memory(psi, 8, "grad_op")
     assert zero2["total"] == 2 * psi + 14 * psi / 8
     full = D.training_memory(psi, 8, "full")
@@ -215,19 +283,26 @@ class _TinyViT(nn.Module):
         self.position = nn.Parameter(torch.zeros(tokens, d))
         self.blocks = nn.ModuleList()
         for _ in range(c.depth):
-            self.blocks.append(nn.ModuleDict({
-                "norm1": nn.LayerNorm(d),
-                "qkv": nn.Linear(d, 3 * d, bias=False),  # as ViT-22B
-                "out": nn.Linear(d, d),
-                "norm2": nn.LayerNorm(d),
-                "fc1": nn.Linear(d, c.mlp), "fc2": nn.Linear(c.mlp, d)}))
+            self.blocks.append(
+                nn.ModuleDict(
+                    {
+                        "norm1": nn.LayerNorm(d),
+                        "qkv": nn.Linear(d, 3 * d, bias=False),  # as ViT-22B
+                        "out": nn.Linear(d, d),
+                        "norm2": nn.LayerNorm(d),
+                        "fc1": nn.Linear(d, c.mlp),
+                        "fc2": nn.Linear(c.mlp, d),
+                    }
+                )
+            )
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, c.num_classes)
 
 
 def test_transformer_parameters_counts_a_built_model():
-    config = D.TransformerConfig(patch=4, width=24, depth=3, mlp=96,
-                                 image_size=32, num_classes=10)
+    config = D.TransformerConfig(
+        patch=4, width=24, depth=3, mlp=96, image_size=32, num_classes=10
+    )
     built = sum(p.numel() for p in _TinyViT(config).parameters())
     assert D.transformer_parameters(config) == built
     # ViT-22B: 22 billion to the nearest billion, as its name says

@@ -24,20 +24,102 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import torch
 
 __all__ = [
+    "FLOAT_FORMATS",
     "PRECISIONS",
+    "FloatFormat",
     "autocast",
     "cpu_has_native_bf16",
     "grad_scaler",
     "resolve_precision",
+    "round_mantissa",
     "use_tf32",
 ]
 
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "auto")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@dataclass(frozen=True)
+class FloatFormat:
+    r"""A binary floating-point format: 1 sign bit, ``exponent_bits``,
+    ``mantissa_bits`` (stored; the leading 1 of a normal number is
+    implicit).
+
+    A normal number is :math:`\pm 1.f \times 2^{E - b}` with bias
+    :math:`b = 2^{e-1} - 1`; exponent field 0 holds the subnormals
+    :math:`\pm 0.f \times 2^{1 - b}` and zero; the all-ones field holds
+    infinities and NaN.
+    """
+
+    name: str
+    exponent_bits: int
+    mantissa_bits: int
+
+    @property
+    def bits(self) -> int:
+        """Bits of storage (TF32 is stored in 32 bits, 19 of them used)."""
+        return 1 + self.exponent_bits + self.mantissa_bits
+
+    @property
+    def bias(self) -> int:
+        return 2 ** (self.exponent_bits - 1) - 1
+
+    @property
+    def max(self) -> float:
+        """The largest finite value, :math:`(2 - 2^{-m}) 2^{b}`."""
+        return (2 - 2.0**-self.mantissa_bits) * 2.0**self.bias
+
+    @property
+    def smallest_normal(self) -> float:
+        """:math:`2^{1 - b}`: below it precision is lost gradually."""
+        return 2.0 ** (1 - self.bias)
+
+    @property
+    def smallest_subnormal(self) -> float:
+        """:math:`2^{1 - b - m}`: anything below half of it becomes 0."""
+        return 2.0 ** (1 - self.bias - self.mantissa_bits)
+
+    @property
+    def eps(self) -> float:
+        """The gap between 1 and the next value, :math:`2^{-m}`."""
+        return 2.0**-self.mantissa_bits
+
+
+FLOAT_FORMATS = {
+    "fp32": FloatFormat("fp32", 8, 23),  # IEEE 754 single
+    "tf32": FloatFormat("tf32", 8, 10),  # NVIDIA TensorFloat-32
+    "bf16": FloatFormat("bf16", 8, 7),  # Google Brain bfloat16
+    "fp16": FloatFormat("fp16", 5, 10),  # IEEE 754 half
+}
+
+
+def round_mantissa(x: torch.Tensor, bits: int) -> torch.Tensor:
+    """Round float32 values to ``bits`` mantissa bits (to nearest, ties
+    to even), keeping float32's exponent range: what TF32 (10 bits) and
+    bfloat16 (7 bits) keep of a float32 input. Infinities and NaN pass
+    through.
+    """
+    if not isinstance(x, torch.Tensor) or x.dtype != torch.float32:
+        raise TypeError("round_mantissa: x must be a float32 tensor")
+    if not isinstance(bits, int) or not 0 <= bits <= 23:
+        raise ValueError(
+            f"round_mantissa: bits must be an int in 0..23, got {bits!r}"
+        )
+    drop = 23 - bits
+    if drop == 0:
+        return x.clone()
+    i = x.view(torch.int32)
+    # add half a unit of the last kept bit, minus 1 if that bit is 0
+    # (so that an exact tie rounds to the even neighbour), then cut
+    keep = (i >> drop) & 1
+    rounded = (i + (1 << (drop - 1)) - 1 + keep) & ~((1 << drop) - 1)
+    out = rounded.view(torch.float32)
+    return torch.where(torch.isfinite(x), out, x)
 
 
 def cpu_has_native_bf16() -> bool:
@@ -57,12 +139,15 @@ def cpu_has_native_bf16() -> bool:
 def resolve_precision(precision: str, device: torch.device) -> str:
     """Check ``precision`` for ``device``; turn ``"auto"`` into a choice."""
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got "
-                         f"{precision!r}")
+        raise ValueError(
+            f"precision must be one of {PRECISIONS}, got {precision!r}"
+        )
     cuda = device.type == "cuda"
     if precision == "tf32" and not cuda:
-        raise ValueError("precision 'tf32' needs an NVIDIA GPU (Ampere or "
-                         f"newer); the device is {device}")
+        raise ValueError(
+            "precision 'tf32' needs an NVIDIA GPU (Ampere or "
+            f"newer); the device is {device}"
+        )
     if precision != "auto":
         return precision
     if cuda:
@@ -81,14 +166,16 @@ def use_tf32(precision: str) -> None:
     torch.backends.cudnn.allow_tf32 = allow
 
 
-def autocast(device: torch.device, precision: str):
+def autocast(
+    device: torch.device, precision: str
+) -> contextlib.AbstractContextManager:
     """The context a forward pass and its loss run in."""
     if precision in _DTYPES:
         return torch.autocast(device.type, dtype=_DTYPES[precision])
     return contextlib.nullcontext()
 
 
-def grad_scaler(device: torch.device, precision: str):
+def grad_scaler(device: torch.device, precision: str) -> torch.amp.GradScaler:
     """A :class:`torch.amp.GradScaler` for fp16, else a disabled one
     (whose ``scale``, ``step`` and ``update`` pass through)."""
     return torch.amp.GradScaler(device.type, enabled=precision == "fp16")

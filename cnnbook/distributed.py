@@ -58,6 +58,7 @@ __all__ = [
     "VIT_22B",
     "TransformerConfig",
     "World",
+    "free_port",
     "global_batches",
     "init_distributed",
     "rank_batches",
@@ -106,6 +107,16 @@ def world_from_env(environ: Mapping[str, str] | None = None) -> World:
             f"RANK={world.rank}, WORLD_SIZE={world.world_size}"
         )
     return world
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` now (for a rendezvous on one
+    machine; another program could take it before it is used)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def init_distributed(

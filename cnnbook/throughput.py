@@ -207,7 +207,7 @@ def _window_stamps(device):
 
 def _bare(model, data, config, device, precision) -> list[tuple]:
     """The loop one writes by hand; returns (wall, cpu) seconds of each
-    timed window."""
+    window, warm-up windows first."""
     import torch
     import torch.nn.functional as TF
 
@@ -225,7 +225,7 @@ def _bare(model, data, config, device, precision) -> list[tuple]:
     )
     model.train()
     times = []
-    for window in range(config.warmup + config.windows):
+    for _ in range(config.warmup + config.windows):
         start = _window_stamps(device)
         order = torch.randperm(len(data), generator=g)
         for i in range(config.steps):
@@ -240,8 +240,7 @@ def _bare(model, data, config, device, precision) -> list[tuple]:
             scaler.step(optimizer)
             scaler.update()
         end = _window_stamps(device)
-        if window >= config.warmup:
-            times.append((end[0] - start[0], end[1] - start[1]))
+        times.append((end[0] - start[0], end[1] - start[1]))
     return times
 
 
@@ -275,17 +274,18 @@ def _trainer(model, data, config, device, precision) -> list[tuple]:
     trainer.fit()
     return [
         (b[0] - a[0], b[1] - a[1])
-        for a, b in zip(
-            stamps[config.warmup : -1],
-            stamps[config.warmup + 1 :],
-            strict=True,
-        )
+        for a, b in zip(stamps[:-1], stamps[1:], strict=True)
     ]
 
 
-def _summary(times, images) -> dict:
+def _summary(times, warmup, images) -> dict:
+    """Rates of the timed windows; the warm-up windows' seconds (which
+    hold any compilation and autotuning) are kept apart."""
+    warm, times = times[:warmup], times[warmup:]
     rates = [images / wall for wall, _ in times]
     return {
+        "warmup_wall_seconds": round(sum(w for w, _ in warm), 4),
+        "warmup_cpu_seconds": round(sum(c for _, c in warm), 4),
         "images_per_second": statistics.median(rates),
         "min": min(rates),
         "max": max(rates),
@@ -331,7 +331,9 @@ def run(
             model = model.to(memory_format=torch.channels_last)
         timer = _bare if loop == "bare" else _trainer
         times = timer(model, data, config, device, precision)
-        results[loop] = _summary(times, config.steps * config.batch_size)
+        results[loop] = _summary(
+            times, config.warmup, config.steps * config.batch_size
+        )
         del model
         if device.type == "cuda":
             torch.cuda.empty_cache()
@@ -379,7 +381,8 @@ def format_result(result: dict) -> str:
     for loop, r in result["results"].items():
         lines.append(
             f"  {loop:8s} {r['images_per_second']:10.1f} "
-            f"images/s ({r['min']:.1f}-{r['max']:.1f})"
+            f"images/s ({r['min']:.1f}-{r['max']:.1f}); warm-up "
+            f"{r['warmup_wall_seconds']:.1f} s"
         )
     if "trainer_vs_bare" in result:
         lines.append(f"  Trainer / bare loop: {result['trainer_vs_bare']:.3f}")

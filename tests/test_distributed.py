@@ -7,7 +7,6 @@ two-process run is shared by the tests that compare with it.
 """
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -23,12 +22,6 @@ STEPS, BATCH, LR = 6, 32, 0.05
 # the two halves are added) differ in the last bits; after six steps of
 # SGD the weights of the two runs stay within this of each other.
 ATOL = 1e-5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env():
@@ -73,7 +66,7 @@ def _one_node(tmp, name, *extra, nproc=2):
         f"--nproc_per_node={nproc}",
         "--nnodes=1",
         "--master_addr=127.0.0.1",
-        f"--master_port={_free_port()}",
+        f"--master_port={D.free_port()}",
     ]
     worker = [
         "--steps",
@@ -175,7 +168,7 @@ def test_an_interrupted_and_resumed_run_ends_where_an_uninterrupted_one_does(
 def test_two_machines_on_one_host(one_process, tmp_path):
     """Two torchrun launches, one per "machine" (--nnodes=2), meeting at a
     c10d rendezvous on the loopback address."""
-    port = _free_port()
+    port = D.free_port()
     out = tmp_path / "nodes.pt"
     procs = []
     for node in range(2):

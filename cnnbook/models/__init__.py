@@ -17,6 +17,7 @@ from . import lenet as _lenet  # noqa: F401
 from . import mnist_cnn as _mnist_cnn  # noqa: F401
 from . import mobilenet as _mobilenet  # noqa: F401
 from . import resnet as _resnet  # noqa: F401
+from . import speednet as _speednet  # noqa: F401
 from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
 from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy

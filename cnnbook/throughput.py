@@ -114,13 +114,17 @@ class BenchConfig:
             )
 
 
-def _input_shape(config: BenchConfig) -> tuple[int, int, int]:
-    small = config.model in ("mnist_cnn", "lenet5", "lenet5_1998")
-    size = config.image_size or (
-        32 if config.model.startswith("lenet") else 28 if small else 224
-    )
-    classes = config.num_classes or (10 if small else 1000)
-    return (1 if small else 3), size, classes
+def _input_shape(model, config: BenchConfig) -> tuple[int, int, int]:
+    """(channels, side, classes) of the model's native input: from the
+    model (its first convolution, its ``image_size``, its last linear
+    layer), 224 x 224 for networks that take any size."""
+    import torch.nn as nn
+
+    layers = list(model.modules())
+    conv = next(m for m in layers if isinstance(m, nn.Conv2d))
+    last = [m for m in layers if isinstance(m, nn.Linear)][-1]
+    size = config.image_size or getattr(model, "image_size", None) or 224
+    return conv.in_channels, size, last.out_features
 
 
 def _cpu_name() -> str:
@@ -174,14 +178,14 @@ def _sync(device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _synthetic(config, device):
+def _synthetic(config, device, shape):
     """Random images and labels (the standard synthetic benchmark: what
     is timed is the training step, not reading files)."""
     import torch
 
     from .data.datasets import ImageDataset
 
-    channels, size, classes = _input_shape(config)
+    channels, size, classes = shape
     n = config.steps * config.batch_size
     g = torch.Generator().manual_seed(config.seed)
     images = torch.randn(n, channels, size, size, generator=g)
@@ -316,13 +320,15 @@ def run(
     if device.type == "cuda":
         use_tf32(precision)
         torch.backends.cudnn.benchmark = True  # autotune each conv shape
-    channels, size, classes = _input_shape(config)
     torch.manual_seed(config.seed)
-    kwargs = {"num_classes": classes}
-    if config.model == "mnist_cnn":
-        kwargs.update(in_channels=channels, image_size=size)
+    kwargs = {}
+    if config.num_classes is not None:
+        kwargs["num_classes"] = config.num_classes
+    if config.image_size is not None and config.model == "mnist_cnn":
+        kwargs["image_size"] = config.image_size  # its linear layer's size
     initial = get_model(config.model, **kwargs)
-    data = _synthetic(config, device)
+    channels, size, classes = _input_shape(initial, config)
+    data = _synthetic(config, device, (channels, size, classes))
     load_before = _load()
     results = {}
     for loop in config.loops:

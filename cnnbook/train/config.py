@@ -49,6 +49,13 @@ class TrainConfig:
     seed: int = 0  # seeds weights' RNG, shuffling, dropout, augmentation
     device: str = "cpu"  # "cpu", "cuda", "cuda:1", "mps" or "auto"
 
+    # --- speed (chapter 14) ---
+    precision: str = "fp32"  # "fp32", "tf32", "bf16", "fp16" or "auto"
+    channels_last: bool = False  # NHWC weights and batches
+    compile: bool = False  # torch.compile the model (first batch compiles)
+    num_workers: int = 0  # DataLoader worker processes
+    pin_memory: bool | None = None  # page-locked batches; None: on CUDA
+
     # --- optimizer (section 7, step 4) ---
     optimizer: str = "adam"  # one of OPTIMIZERS
     lr: float = 1e-3  # learning rate eta (the peak rate for "onecycle")
@@ -90,6 +97,16 @@ class TrainConfig:
         check_int(self.epochs, "epochs", func, minimum=1)
         check_int(self.batch_size, "batch_size", func, minimum=1)
         check_int(self.seed, "seed", func, minimum=0)
+        check_int(self.num_workers, "num_workers", func, minimum=0)
+        from .precision import PRECISIONS
+
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"{func}: precision must be one of "
+                             f"{PRECISIONS}, got {self.precision!r}")
+        for name in ("channels_last", "compile"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{func}: {name} must be True or False, got "
+                                f"{getattr(self, name)!r}")
         check_number(self.lr, "lr", func, minimum=0, strict_minimum=True)
         check_number(self.weight_decay, "weight_decay", func, minimum=0)
         check_number(self.label_smoothing, "label_smoothing", func,

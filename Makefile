@@ -23,8 +23,8 @@ NBVAL_FLAGS := --nbval --nbval-current-env \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=900 -p no:cacheprovider
 
-.PHONY: help venv lint unit pairs nbval vendor book book-strict browser \
-	test notebooks lab clean distclean
+.PHONY: help venv lint unit sweep pairs nbval vendor book book-strict browser \
+	test notebooks lab lab-test clean distclean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -40,14 +40,24 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)  ## Create .venv and install the pinned requirements
 
-lint: $(STAMP)  ## ruff over the package, tests and tools
+lint: $(STAMP)  ## ruff check and ruff format --check (package, tests, tools)
 	$(BIN)/ruff check cnnbook tests tools book/_ext
+	$(BIN)/ruff format --check cnnbook tests tools book/_ext
 
 unit: $(STAMP)  ## Unit tests of cnnbook (numpy vs torch, worked examples)
-	$(PY) -m pytest -q -n $(JOBS) -m "not browser" tests
+	$(PY) -m pytest -q -n $(JOBS) -m "not browser and not lab" tests
+	# the >>> examples in cnnbook's docstrings
+	$(PY) -m pytest -q --doctest-modules -p no:cacheprovider cnnbook
+
+sweep: $(STAMP)  ## Only the sweep of bad input, with counts by module
+	$(PY) -m pytest -q -n $(JOBS) -m sweep tests/sweep
 
 pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 	$(PY) tools/check_notebooks.py
+
+# Executions without a person watching show no progress bars (the
+# Trainer's bar leaves nothing in the outputs anyway; see its _Progress).
+notebooks nbval: export CNNBOOK_PROGRESS := 0
 
 nbval: $(STAMP)  ## Re-execute chapters (CHAPTERS=NN_slug: some), compare
 	$(PY) -m pytest $(NBVAL_FLAGS) -n $(JOBS) --dist loadfile \
@@ -56,11 +66,14 @@ nbval: $(STAMP)  ## Re-execute chapters (CHAPTERS=NN_slug: some), compare
 vendor: $(STAMP)  ## Unpack MathJax and the widget manager (offline HTML)
 	$(PY) tools/vendor_js.py
 
-book: $(STAMP) vendor  ## Build the HTML book into _build/html
+# The book is built only from chapter notebooks that pass `make pairs`:
+# executed by `make notebooks`, not changed since (JupyterLab's saves
+# included). Its failures say how to return to the committed files.
+book: $(STAMP) pairs vendor  ## Build the HTML book into _build/html
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
-book-strict: $(STAMP) vendor  ## Build from scratch, every warning an error
+book-strict: $(STAMP) pairs vendor  ## Build from scratch, warnings are errors
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 browser: $(STAMP)  ## Open the built pages in headless Chromium
@@ -75,12 +88,28 @@ test: lint unit pairs nbval book-strict browser  ## Every check CI runs
 notebooks: $(STAMP)  ## Execute chapters whose source changed (FORCE=1: all)
 	$(PY) tools/execute_notebooks.py $(if $(FORCE),--force) $(CHAPTERS)
 
-# JupyterLab refuses to run as root unless told to (containers, Binder-like
-# machines); pass LAB_FLAGS to add your own options.
+# JupyterLab. The server's root is the repository, so that jupytext reads
+# jupytext.toml: a chapter's .md opens as a notebook with the outputs of
+# its .ipynb, and saving writes both. It opens on chapters/, listens on
+# 127.0.0.1 only, and uses tools/lab/lab_contents.py, which shows glued
+# numbers, citations and references as the HTML does (and restores the
+# roles before saving). tools/lab/overrides.json: .md files open as
+# notebooks, no autosave (a file changes only when you save it), no
+# "Jupyter news" question. JupyterLab refuses to run as root unless told
+# to (containers, Binder-like machines); LAB_FLAGS adds your own options.
+LAB_PORT ?= 8888
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
-lab: $(STAMP)  ## JupyterLab, chapters opening as notebooks
-	$(BIN)/jupytext-config set-default-viewer markdown myst >/dev/null
-	$(BIN)/jupyter lab $(LAB_FLAGS) chapters
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+lab: $(STAMP)  ## JupyterLab on the chapters (LAB_PORT, LAB_FLAGS)
+	install -D -m 644 tools/lab/overrides.json $(LAB_SETTINGS)/overrides.json
+	PYTHONPATH=$(CURDIR)/tools/lab$${PYTHONPATH:+:$$PYTHONPATH} \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.contents_manager_class=lab_contents.BookContentsManager \
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_FLAGS)
+
+lab-test: $(STAMP)  ## Drive `make lab` in Chromium: open, run a chapter
+	$(PY) -m pytest -m lab -q -rs -s -p no:cacheprovider -p no:xdist tests/lab
 
 clean:  ## Remove the built book and caches
 	rm -rf _build book/_vendor .pytest_cache .hypothesis .ruff_cache

@@ -36,7 +36,8 @@ def main() -> None:
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as folder:
             config, augment, normalize = mnist_cnn_recipe(
-                train.images, seed=seed, checkpoint_dir=folder)
+                train.images, seed=seed, checkpoint_dir=folder,
+                progress=False)
             seed_everything(seed)
             trainer = Trainer(get_model("mnist_cnn"), train, val, config,
                               train_transform=augment,

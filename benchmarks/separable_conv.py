@@ -19,7 +19,7 @@ import statistics
 import time
 
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
 # (channels in = out, side): MobileNet v1 layers at 224 x 224 input.
 SHAPES = ((64, 112), (128, 56), (256, 28), (512, 14), (1024, 7))
@@ -35,10 +35,10 @@ def time_pair(channels: int, side: int, repeats: int, kernel_size=3):
     pad = kernel_size // 2
 
     def standard():
-        return TF.conv2d(x, w_std, padding=pad)
+        return F.conv2d(x, w_std, padding=pad)
 
     def separable():
-        return TF.conv2d(TF.conv2d(x, w_dw, padding=pad, groups=channels),
+        return F.conv2d(F.conv2d(x, w_dw, padding=pad, groups=channels),
                          w_pw)
 
     with torch.no_grad():

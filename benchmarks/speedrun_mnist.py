@@ -52,15 +52,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=["search", "final"])
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
-    parser.add_argument("--candidates", nargs="+", default=None,
-                        choices=sorted(CANDIDATES))
+    parser.add_argument(
+        "--candidates", nargs="+", default=None, choices=sorted(CANDIDATES)
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default=None, help="result file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     train, val, test = data.mnist_5k_splits(seed=0)
-    command = "python benchmarks/speedrun_mnist.py " + shlex.join(
-        sys.argv[1:])
+    command = "python benchmarks/speedrun_mnist.py " + shlex.join(sys.argv[1:])
     runs = []
     if args.step == "search":
         seeds = args.seeds or [0, 1, 2]
@@ -69,28 +69,35 @@ def main() -> None:
             for seed in seeds:
                 run = speedrun.timed_run(recipe, seed, train, val)
                 runs.append({"candidate": name, **run})
-                print(f"{name:10s} seed {seed}: validation "
-                      f"{run['accuracy']:.2%}, {run['wall_s']:.1f} s wall, "
-                      f"{run['cpu_s']:.1f} s CPU", flush=True)
+                print(
+                    f"{name:10s} seed {seed}: validation "
+                    f"{run['accuracy']:.2%}, {run['wall_s']:.1f} s wall, "
+                    f"{run['cpu_s']:.1f} s CPU",
+                    flush=True,
+                )
             accs = [r["accuracy"] for r in runs if r["candidate"] == name]
-            print(f"{name:10s} mean {statistics.fmean(accs):.2%}",
-                  flush=True)
+            print(f"{name:10s} mean {statistics.fmean(accs):.2%}", flush=True)
     else:
         seeds = args.seeds or [0, 1, 2, 3, 4]
         for seed in seeds:
             run = speedrun.timed_run(speedrun.RECIPE, seed, train, test)
             runs.append(run)
-            print(f"seed {seed}: test {run['accuracy']:.2%} "
-                  f"({run['correct']}/{run['total']}), {run['wall_s']:.1f} "
-                  f"s wall, {run['cpu_s']:.1f} s CPU, load "
-                  f"{run['load_before']}", flush=True)
+            print(
+                f"seed {seed}: test {run['accuracy']:.2%} "
+                f"({run['correct']}/{run['total']}), {run['wall_s']:.1f} "
+                f"s wall, {run['cpu_s']:.1f} s CPU, load "
+                f"{run['load_before']}",
+                flush=True,
+            )
         accs = [r["accuracy"] for r in runs]
-        print(f"test accuracy: mean {statistics.fmean(accs):.2%}, min "
-              f"{min(accs):.2%} over {len(accs)} seeds")
+        print(
+            f"test accuracy: mean {statistics.fmean(accs):.2%}, min "
+            f"{min(accs):.2%} over {len(accs)} seeds"
+        )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     out = args.out or RESULTS / f"speedrun-{args.step}-{stamp}.json"
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    speedrun.write_result(args.step, command, runs, out)
+    speedrun.write_speedrun(args.step, command, runs, out)
     print(f"wrote {out}")
 
 

@@ -24,7 +24,7 @@ import statistics
 import time
 
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
 from cnnbook import data
 from cnnbook.models import get_model
@@ -43,7 +43,7 @@ def bare_loop(model, images, labels, epochs, batch_size, lr, device, seed):
         for i in range(0, len(order), batch_size):
             idx = order[i:i + batch_size]
             x, y = images[idx].to(device), labels[idx].to(device)
-            loss = TF.cross_entropy(model(x), y)
+            loss = F.cross_entropy(model(x), y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -6,17 +6,21 @@ does not import torch or matplotlib. The modules that need PyTorch
 (models, training) or matplotlib (plotting) import them themselves.
 """
 
+from types import ModuleType
+
 from . import functional, sizes
 
 __version__ = "0.1.0"
-__all__ = ["functional", "sizes", "summary"]
+# cnnbook.summary (PyTorch) is reached as an attribute too, imported on
+# first use; it is left out of __all__ so that `from cnnbook import *`
+# stays numpy-only.
+__all__ = ["functional", "sizes"]
 
 
-def __getattr__(name: str):
-    # cnnbook.summary(model, input_size) needs torch: import it on first
-    # use, so that `import cnnbook` itself stays numpy-only. The module is
-    # callable (see cnnbook/summary.py), so the attribute works as the
-    # function whether or not the submodule was imported first.
+def __getattr__(name: str) -> ModuleType:
+    # The module cnnbook.summary needs torch: import it on first use, so
+    # that `import cnnbook` itself stays numpy-only. The function is
+    # cnnbook.summary.summary (`from cnnbook.summary import summary`).
     if name == "summary":
         import importlib
 

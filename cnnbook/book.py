@@ -13,7 +13,9 @@ values beside the computed ones.
 from __future__ import annotations
 
 import html
+import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -29,21 +31,29 @@ __all__ = [
 CHECK_MARK = "\u2713"
 
 
-def glue(name: str, value, display: bool = False) -> None:
+def glue(name: str, value: object, display: bool = False) -> None:
     """Make ``value`` available to the prose as ``{glue:}`name```.
 
     A thin wrapper over ``myst_nb.glue``; where myst-nb is not installed
     (a notebook opened in Colab, say) the value is simply not glued.
     Returns None, so a cell ending in ``glue(...)`` displays nothing.
     """
+    if not isinstance(name, str) or not name:
+        raise TypeError(
+            f"glue: name must be a non-empty str (the key the prose "
+            f"refers to), got {name!r}"
+        )
     try:
         from myst_nb import glue as _glue
     except ImportError:  # pragma: no cover - only outside the book's env
         return
     # numpy scalars repr as "np.float64(...)", which the {glue:text} role
     # cannot format; glue the equivalent Python number.
-    plain = value.item() if hasattr(value, "item") and getattr(
-        value, "ndim", None) == 0 else value
+    plain = (
+        value.item()
+        if hasattr(value, "item") and getattr(value, "ndim", None) == 0
+        else value
+    )
     _glue(name, plain, display=display)
 
 
@@ -55,7 +65,7 @@ def _decimals(text: str) -> int:
     return max(0, -Decimal(text).as_tuple().exponent)
 
 
-def agrees(claimed, computed) -> bool:
+def agrees(claimed: object, computed: object) -> bool:
     """Does the book's ``computed`` value agree with the ``claimed`` one?
 
     ``claimed`` is the encyclopedia's value as printed. A string such as
@@ -69,15 +79,39 @@ def agrees(claimed, computed) -> bool:
         return claimed is computed
     if isinstance(claimed, str):
         text = claimed.strip().rstrip("%").replace(",", "")
-        value = float(text)
-        return round(float(computed), _decimals(claimed)) == value
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(
+                f"agrees: claimed must be a number as printed, such as "
+                f"'0.67', '1,234' or '45%', got {claimed!r}"
+            ) from None
+        computed = _real(computed)
+        if not math.isfinite(value):  # "inf", "nan": nothing to round
+            return value == computed or (
+                math.isnan(value) and math.isnan(computed)
+            )
+        return round(computed, _decimals(claimed)) == value
     if isinstance(claimed, numbers.Integral):
-        return float(computed) == float(claimed)
+        return _real(computed) == float(claimed)
     if isinstance(claimed, numbers.Real):
-        return round(float(computed), _decimals(repr(float(claimed)))) == (
+        if not math.isfinite(claimed):
+            return claimed == _real(computed)
+        return round(_real(computed), _decimals(repr(float(claimed)))) == (
             float(claimed)
         )
     return claimed == computed
+
+
+def _real(computed) -> float:
+    """``computed`` as a float, or a TypeError saying what it was."""
+    try:
+        return float(computed)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"agrees: computed must be a number to compare with a claimed "
+            f"number, got {type(computed).__name__} {computed!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -92,8 +126,8 @@ class _Row:
 class Comparison:
     """A table of the encyclopedia's values beside the book's.
 
-    >>> c = Comparison("Output sizes")
-    >>> c.add("Example 1", claimed=28, computed=28)
+    >>> c = Comparison("Output sizes").add("Example 1", claimed=28,
+    ...                                    computed=28)
     >>> c.disagreements
     []
 
@@ -102,13 +136,34 @@ class Comparison:
     """
 
     def __init__(self, title: str):
+        if not isinstance(title, str):
+            raise TypeError(
+                f"Comparison: title must be a str, got {type(title).__name__}"
+            )
         self.title = title
         self.rows: list[_Row] = []
 
-    def add(self, label: str, claimed, computed, fmt: str | None = None):
+    def add(
+        self,
+        label: str,
+        claimed: object,
+        computed: object,
+        fmt: str | None = None,
+    ) -> Comparison:
         """Add a row; ``fmt`` formats the computed value for display."""
+        if not isinstance(label, str):
+            raise TypeError(
+                f"Comparison.add: label must be a str, got "
+                f"{type(label).__name__}"
+            )
         if fmt is not None:
-            shown = format(computed, fmt)
+            try:
+                shown = format(computed, fmt)
+            except (TypeError, ValueError) as err:
+                raise ValueError(
+                    f"Comparison.add: fmt={fmt!r} cannot format the "
+                    f"computed value {computed!r} ({err})"
+                ) from None
         elif isinstance(computed, numbers.Integral):
             shown = f"{computed:,}"
         else:
@@ -123,8 +178,15 @@ class Comparison:
         """Labels of the rows where the encyclopedia is wrong."""
         return [row.label for row in self.rows if not row.ok]
 
-    def check(self, expected_disagreements=()):
+    def check(self, expected_disagreements: Sequence[str] = ()) -> Comparison:
         """Assert that exactly these rows disagree (none by default)."""
+        if isinstance(expected_disagreements, str):
+            # sorted("Example 1") would compare characters, not labels
+            raise TypeError(
+                "Comparison.check: expected_disagreements must be a list "
+                f"of row labels, got the str {expected_disagreements!r}; "
+                f"write [{expected_disagreements!r}]"
+            )
         found = self.disagreements
         if sorted(found) != sorted(expected_disagreements):
             raise AssertionError(
@@ -135,9 +197,7 @@ class Comparison:
 
     @staticmethod
     def _claimed_text(value) -> str:
-        if isinstance(value, numbers.Integral) and not isinstance(
-            value, bool
-        ):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
@@ -187,11 +247,14 @@ class SourceCode:
             from pygments.lexers import PythonLexer
         except ImportError:  # pragma: no cover - pygments ships with Jupyter
             return f"<pre>{html.escape(self.code)}</pre>"
-        return highlight(self.code, PythonLexer(),
-                         HtmlFormatter(noclasses=True, nobackground=True))
+        return highlight(
+            self.code,
+            PythonLexer(),
+            HtmlFormatter(noclasses=True, nobackground=True),
+        )
 
 
-def show_source(obj) -> SourceCode:
+def show_source(obj: object) -> SourceCode:
     """The source of a cnnbook function or class, to display in a chapter.
 
     The chapter shows the package's code rather than a copy of it, so the
@@ -199,7 +262,13 @@ def show_source(obj) -> SourceCode:
     """
     import inspect
 
-    return SourceCode(inspect.getsource(obj).rstrip())
+    try:
+        return SourceCode(inspect.getsource(obj).rstrip())
+    except (TypeError, OSError) as err:
+        raise TypeError(
+            "show_source: obj must be a function, class or method written "
+            f"in Python, got {type(obj).__name__} {obj!r} ({err})"
+        ) from None
 
 
 class Checked:
@@ -212,21 +281,24 @@ class Checked:
         return f"{CHECK_MARK} " + "; ".join(self.facts)
 
 
-def _describe(fact) -> str:
+def _describe(fact: str | Comparison) -> str:
     if isinstance(fact, Comparison):
         n, bad = len(fact.rows), len(fact.disagreements)
         if not bad:
             return f"{fact.title}: all {n} values agree with the text"
-        return (f"{fact.title}: {n - bad} of {n} values agree with the "
-                f"text, {bad} are errata")
+        return (
+            f"{fact.title}: {n - bad} of {n} values agree with the "
+            f"text, {bad} are errata"
+        )
     if isinstance(fact, str):
         return fact.strip()
     raise TypeError(
         "checked: each fact must be a str or a Comparison, got "
-        f"{type(fact).__name__}")
+        f"{type(fact).__name__}"
+    )
 
 
-def checked(*facts) -> Checked:
+def checked(*facts: str | Comparison) -> Checked:
     """End a check cell: one line saying what its asserts verified.
 
     Call it last in a cell tagged ``check``, after the ``assert``
@@ -241,11 +313,12 @@ def checked(*facts) -> Checked:
     if not facts:
         raise ValueError(
             "checked: say what was verified, e.g. "
-            "checked('the map equals torch.nn.functional.conv2d')")
+            "checked('the map equals torch.nn.functional.conv2d')"
+        )
     described = tuple(_describe(fact) for fact in facts)
     for text in described:
         if not text or "\n" in text:
             raise ValueError(
-                "checked: each fact must be one non-empty line, got "
-                f"{text!r}")
+                f"checked: each fact must be one non-empty line, got {text!r}"
+            )
     return Checked(described)

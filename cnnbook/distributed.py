@@ -258,9 +258,9 @@ def _step(model, optimizer, x, y):
     """Forward, loss (mean over the local batch), backward, update;
     returns the local loss. Under DDP, ``backward`` also averages the
     gradients over the processes."""
-    import torch.nn.functional as TF
+    import torch.nn.functional as F
 
-    loss = TF.cross_entropy(model(x), y)
+    loss = F.cross_entropy(model(x), y)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()

@@ -17,16 +17,20 @@ whose error is :math:`O(h^2)` (the one-sided difference
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_array, check_number
 
 __all__ = ["GradcheckResult", "gradcheck", "numerical_gradient"]
 
 
-def numerical_gradient(func, input, eps=1e-6):
+def numerical_gradient(
+    func: Callable[[np.ndarray], float], input: ArrayLike, eps: float = 1e-6
+) -> np.ndarray:
     r"""Central-difference gradient of a scalar function of an array.
 
     Parameters
@@ -71,13 +75,22 @@ class GradcheckResult:
 
     def __str__(self) -> str:
         verdict = "passes" if self.ok else "FAILS"
-        return (f"gradient check {verdict}: max |analytic - numerical| = "
-                f"{self.max_abs_error:.1e}, max relative error "
-                f"{self.max_rel_error:.1e}")
+        return (
+            f"gradient check {verdict}: max |analytic - numerical| = "
+            f"{self.max_abs_error:.1e}, max relative error "
+            f"{self.max_rel_error:.1e}"
+        )
 
 
-def gradcheck(func, input, analytic, eps=1e-6, atol=1e-6, rtol=1e-5,
-              raise_exception=True):
+def gradcheck(
+    func: Callable[[np.ndarray], float],
+    input: ArrayLike,
+    analytic: ArrayLike,
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    raise_exception: bool = True,
+) -> GradcheckResult:
     """Compare an analytic gradient with :func:`numerical_gradient`.
 
     Passes when every element satisfies
@@ -97,11 +110,14 @@ def gradcheck(func, input, analytic, eps=1e-6, atol=1e-6, rtol=1e-5,
     rtol = check_number(rtol, "rtol", name, minimum=0)
     n = numerical_gradient(func, x, eps)
     diff = np.abs(a - n)
-    rel = diff / np.maximum(np.maximum(np.abs(a), np.abs(n)), max(atol,
-                                                                   1e-300))
-    result = GradcheckResult(float(diff.max(initial=0.0)),
-                             float(rel.max(initial=0.0)),
-                             bool(np.all(diff <= atol + rtol * np.abs(n))))
+    rel = diff / np.maximum(
+        np.maximum(np.abs(a), np.abs(n)), max(atol, 1e-300)
+    )
+    result = GradcheckResult(
+        float(diff.max(initial=0.0)),
+        float(rel.max(initial=0.0)),
+        bool(np.all(diff <= atol + rtol * np.abs(n))),
+    )
     if raise_exception and not result.ok:
         raise AssertionError(str(result))
     return result

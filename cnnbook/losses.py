@@ -6,14 +6,21 @@ is ``"mean"``, ``"sum"`` or ``"none"``). Each loss has its gradient beside
 it: ``loss_backward(grad_output, input, target, ...)`` returns
 :math:`\partial\mathcal{L}/\partial\,\text{input}` given
 :math:`\partial(\text{total})/\partial\mathcal{L}` (1 for a loss that is
-minimised directly).
+minimized directly).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import as_array, as_arrays_of_one_shape, check_number
+from ._validation import (
+    as_array,
+    as_arrays_of_one_shape,
+    check_choice,
+    check_int,
+    check_number,
+)
 from .functional.activation import log_softmax, sigmoid, softmax
 
 __all__ = [
@@ -36,16 +43,13 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _reduction(reduction, func):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{func}: reduction must be one of {_REDUCTIONS}, got "
-            f"{reduction!r}"
-        )
-    return reduction
+    return check_choice(reduction, "reduction", func, _REDUCTIONS)
 
 
 def _reduce(values, reduction):
     if reduction == "mean":
+        if values.size == 0:  # PyTorch: the mean of no losses is NaN
+            return values.dtype.type(np.nan)
         return values.mean()
     if reduction == "sum":
         return values.sum()
@@ -67,7 +71,9 @@ def _unreduce(grad_output, shape, reduction, func):
             f"{func}: with reduction={reduction!r} grad_output must be a "
             f"scalar, got shape {g.shape}"
         )
-    scale = 1 / int(np.prod(shape)) if reduction == "mean" else 1.0
+    count = int(np.prod(shape))
+    # with no losses there is nothing to scale (the result is empty)
+    scale = 1 / count if reduction == "mean" and count else 1.0
     return np.full(shape, g.reshape(()) * scale)
 
 
@@ -98,8 +104,9 @@ def _class_targets(target, n, classes, func):
 
 def _smoothed_targets(target, n, classes, label_smoothing, func):
     """Targets as (N, C) probabilities, mixed with the uniform by epsilon."""
-    eps = check_number(label_smoothing, "label_smoothing", func, minimum=0,
-                       maximum=1)
+    eps = check_number(
+        label_smoothing, "label_smoothing", func, minimum=0, maximum=1
+    )
     y = _class_targets(target, n, classes, func)
     return (1 - eps) * y + eps / classes
 
@@ -125,23 +132,47 @@ def _check_probabilities(p, name, func, rows_sum_to_one=False):
 
 def _logits(input, func):
     x = as_array(input, "input", func, ndim=2)
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"{func}: input must have one column per class, at least one, "
+            f"got shape {x.shape}"
+        )
     return x
 
 
-def smooth_labels(target, num_classes, label_smoothing=0.1):
+def smooth_labels(
+    target: ArrayLike, num_classes: int, label_smoothing: float = 0.1
+) -> np.ndarray:
     r"""One-hot targets mixed with the uniform distribution.
 
     .. math:: y_\text{smooth} = (1 - \epsilon)\, y + \epsilon / K
 
     (the encyclopedia's formula, and PyTorch's ``label_smoothing``).
+    With :math:`\epsilon = 0.1` and :math:`K = 4` the true class gets
+    :math:`0.9 + 0.025`, every other class :math:`0.025`:
+
+    >>> smooth_labels([2], num_classes=4, label_smoothing=0.1)
+    array([[0.025, 0.025, 0.925, 0.025]])
     """
     func = "smooth_labels"
+    num_classes = check_int(num_classes, "num_classes", func, minimum=1)
     y = np.asarray(target)
-    n = y.shape[0] if y.ndim else 0
-    return _smoothed_targets(target, n, num_classes, label_smoothing, func)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"{func}: target must be class indices (N,) or probabilities "
+            f"(N, {num_classes}), got shape {y.shape}"
+        )
+    return _smoothed_targets(
+        target, len(y), num_classes, label_smoothing, func
+    )
 
 
-def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Cross-entropy of logits, as ``torch.nn.functional.cross_entropy``.
 
     .. math::
@@ -167,8 +198,13 @@ def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
     return _reduce(losses, reduction)
 
 
-def cross_entropy_backward(grad_output, input, target, reduction="mean",
-                           label_smoothing=0.0):
+def cross_entropy_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     .. math::
@@ -187,7 +223,9 @@ def cross_entropy_backward(grad_output, input, target, reduction="mean",
     return (softmax(z, dim=1) - y) * g[:, None]
 
 
-def nll_from_probabilities(input, target, reduction="mean"):
+def nll_from_probabilities(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Cross-entropy of predicted *probabilities*, the encyclopedia's form.
 
     .. math:: \mathcal{L}_n = -\sum_k y_{n,k} \log \hat{y}_{n,k}
@@ -207,8 +245,12 @@ def nll_from_probabilities(input, target, reduction="mean"):
     return _reduce(-terms.sum(axis=1), reduction)
 
 
-def nll_from_probabilities_backward(grad_output, input, target,
-                                    reduction="mean"):
+def nll_from_probabilities_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}_n / \partial\hat y_{n,k} =
     -y_{n,k} / \hat y_{n,k}` (gradient with respect to the probabilities).
     """
@@ -229,7 +271,9 @@ def _binary_pair(input, target, func):
     return p, y
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+def binary_cross_entropy(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy of probabilities, as ``F.binary_cross_entropy``.
 
     .. math:: \mathcal{L} = -[y \log \hat y + (1 - y) \log(1 - \hat y)]
@@ -247,8 +291,12 @@ def binary_cross_entropy(input, target, reduction="mean"):
     return _reduce(-(y * log_p + (1 - y) * log_q), reduction)
 
 
-def binary_cross_entropy_backward(grad_output, input, target,
-                                  reduction="mean"):
+def binary_cross_entropy_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial\hat y =
     (\hat y - y) / (\hat y (1 - \hat y))`, the denominator kept at least
     :math:`10^{-12}` (as PyTorch does)."""
@@ -260,7 +308,9 @@ def binary_cross_entropy_backward(grad_output, input, target,
     return g * (p - y) / np.maximum(p * (1 - p), 1e-12)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+def binary_cross_entropy_with_logits(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Binary cross-entropy of a logit :math:`z` (``\hat y = \sigma(z)``).
 
     .. math::
@@ -277,8 +327,12 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits_backward(grad_output, input, target,
-                                              reduction="mean"):
+def binary_cross_entropy_with_logits_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial z = \sigma(z) - y`."""
     func = "binary_cross_entropy_with_logits_backward"
     z, y = _binary_pair(input, target, func)
@@ -310,7 +364,13 @@ def _focal_args(input, target, gamma, alpha, func):
     return z, one_hot, gamma, alpha_t
 
 
-def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
+def focal_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Focal loss (Lin et al. 2017) of logits, for K classes.
 
     .. math::
@@ -325,16 +385,21 @@ def focal_loss(input, target, gamma=2.0, alpha=None, reduction="mean"):
     (:math:`p_t \to 1`), so training concentrates on the hard ones.
     """
     func = "focal_loss"
-    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha,
-                                             func)
+    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha, func)
     reduction = _reduction(reduction, func)
     log_pt = (log_softmax(z, dim=1) * one_hot).sum(axis=1)
     pt = np.exp(log_pt)
     return _reduce(-alpha_t * (1 - pt) ** gamma * log_pt, reduction)
 
 
-def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
-                        reduction="mean"):
+def focal_loss_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    gamma: float = 2.0,
+    alpha: ArrayLike | None = None,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Gradient of :func:`focal_loss` with respect to the logits.
 
     With :math:`\partial p_t / \partial z_k = p_t([k = t] - p_k)` and
@@ -350,8 +415,7 @@ def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
     {\gamma-1} p_t \log p_t - (1-p_t)^\gamma]\,([k = t] - p_k)`.
     """
     func = "focal_loss_backward"
-    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha,
-                                             func)
+    z, one_hot, gamma, alpha_t = _focal_args(input, target, gamma, alpha, func)
     reduction = _reduction(reduction, func)
     p = softmax(z, dim=1)
     log_pt = (log_softmax(z, dim=1) * one_hot).sum(axis=1)
@@ -361,12 +425,14 @@ def focal_loss_backward(grad_output, input, target, gamma=2.0, alpha=None,
     # finite value does (q**(gamma - 1) is infinite there for gamma < 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         dq = np.where(q > 0, gamma * q ** (gamma - 1), 0.0)
-    coef = alpha_t * (dq * pt * log_pt - q ** gamma)
+    coef = alpha_t * (dq * pt * log_pt - q**gamma)
     g = _unreduce(grad_output, (z.shape[0],), reduction, func)
     return (g * coef)[:, None] * (one_hot - p)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean"
+) -> np.ndarray:
     r"""Mean squared error, as ``F.mse_loss``:
     :math:`\frac{1}{n}\sum_i (\hat y_i - y_i)^2`."""
     func = "mse_loss"
@@ -374,7 +440,12 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce((x - y) ** 2, _reduction(reduction, func))
 
 
-def mse_loss_backward(grad_output, input, target, reduction="mean"):
+def mse_loss_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+) -> np.ndarray:
     r""":math:`\partial\,\mathrm{MSE}/\partial \hat y_i =
     \frac{2}{n}(\hat y_i - y_i)`."""
     func = "mse_loss_backward"

@@ -9,7 +9,7 @@ momentum, which PyTorch does not have.
 
 Two ways to shrink the weights:
 
-- **L2 regularisation** adds :math:`\lambda \sum_i w_i^2` to the loss, so
+- **L2 regularization** adds :math:`\lambda \sum_i w_i^2` to the loss, so
   :math:`2\lambda w` to the gradient (:func:`l2_penalty`,
   :func:`l2_penalty_grad`). PyTorch's ``weight_decay`` argument of
   :class:`SGD` and :class:`Adam` adds ``weight_decay * w`` to the gradient,
@@ -22,10 +22,16 @@ Two ways to shrink the weights:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._validation import check_number
+from ._validation import as_array, as_list, check_bool, check_number
+
+if TYPE_CHECKING:
+    from .nn.module import Parameter
 
 __all__ = [
     "SGD",
@@ -42,42 +48,58 @@ __all__ = [
 class Optimizer(ABC):
     """Base class: a list of parameters and a learning rate."""
 
-    def __init__(self, params, lr):
-        params = list(params)
+    def __init__(self, params: Iterable[Parameter], lr: float):
+        func = type(self).__name__
+        params = as_list(
+            params, "params", func, what="parameters (model.parameters())"
+        )
         if not params:
-            raise ValueError(
-                f"{type(self).__name__}: params is an empty list"
-            )
+            raise ValueError(f"{func}: params is an empty list")
+        seen = {}
         for i, p in enumerate(params):
             if not (hasattr(p, "data") and hasattr(p, "grad")):
                 raise TypeError(
-                    f"{type(self).__name__}: params[{i}] must have .data "
+                    f"{func}: params[{i}] must have .data "
                     f"and .grad arrays (a cnnbook.nn.Parameter), got "
                     f"{type(p).__name__}"
                 )
+            if id(p) in seen:
+                # it would be updated twice per step
+                raise ValueError(
+                    f"{func}: params[{i}] is params[{seen[id(p)]}] again; "
+                    "each parameter must be listed once"
+                )
+            seen[id(p)] = i
         self.params = params
         self.lr = lr
         self.state = [{} for _ in params]
         self.steps = 0
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The learning rate :math:`\\eta` (a schedule may change it)."""
         return self._lr
 
     @lr.setter
-    def lr(self, value):
-        self._lr = check_number(value, "lr", type(self).__name__,
-                                minimum=0)
+    def lr(self, value: float) -> None:
+        self._lr = check_number(value, "lr", type(self).__name__, minimum=0)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.params:
             p.grad[...] = 0
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter from its ``grad``, in place."""
         self.steps += 1
-        for p, state in zip(self.params, self.state, strict=True):
+        for i, (p, state) in enumerate(
+            zip(self.params, self.state, strict=True)
+        ):
+            if np.shape(p.grad) != np.shape(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}.step: params[{i}].grad has "
+                    f"shape {np.shape(p.grad)}, its data "
+                    f"{np.shape(p.data)}; they must be the same"
+                )
             update = self._update(p.data, p.grad, state)
             p.data -= update.astype(p.data.dtype, copy=False)
 
@@ -104,14 +126,23 @@ class SGD(Optimizer):
     :math:`w_{t+1} = w_t - \eta \nabla_w \mathcal{L}`.
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0,
-                 weight_decay=0.0, nesterov=False):
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ):
         super().__init__(params, lr)
         func = "SGD"
         self.momentum = check_number(momentum, "momentum", func, minimum=0)
         self.dampening = check_number(dampening, "dampening", func)
-        self.weight_decay = check_number(weight_decay, "weight_decay", func,
-                                         minimum=0)
+        self.weight_decay = check_number(
+            weight_decay, "weight_decay", func, minimum=0
+        )
+        nesterov = check_bool(nesterov, "nesterov", func)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"{func}: nesterov needs momentum > 0 and dampening = 0"
@@ -148,10 +179,13 @@ class MomentumEMA(Optimizer):
     rate is :math:`\eta(1 - \beta)` (:func:`ema_lr_to_pytorch_lr`).
     """
 
-    def __init__(self, params, lr, beta=0.9):
+    def __init__(
+        self, params: Iterable[Parameter], lr: float, beta: float = 0.9
+    ):
         super().__init__(params, lr)
-        self.beta = check_number(beta, "beta", "MomentumEMA", minimum=0,
-                                 maximum=1)
+        self.beta = check_number(
+            beta, "beta", "MomentumEMA", minimum=0, maximum=1
+        )
 
     def _update(self, w, g, state):
         v = state.setdefault("velocity", np.zeros_like(w))
@@ -160,7 +194,7 @@ class MomentumEMA(Optimizer):
         return self.lr * v
 
 
-def ema_lr_to_pytorch_lr(lr, beta):
+def ema_lr_to_pytorch_lr(lr: float, beta: float) -> float:
     r"""The ``torch.optim.SGD`` learning rate that reproduces
     :class:`MomentumEMA` with learning rate ``lr``: :math:`\eta(1-\beta)`.
     """
@@ -182,25 +216,33 @@ class Adam(Optimizer):
         w_{t+1} = w_t - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
     ``weight_decay`` :math:`\lambda'` adds :math:`\lambda' w` to
-    :math:`g_t` first: L2 regularisation, whose effect is then divided by
+    :math:`g_t` first: L2 regularization, whose effect is then divided by
     :math:`\sqrt{\hat v_t}` like the rest of the gradient (see
     :class:`AdamW`).
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                 weight_decay=0.0):
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         func = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{func}: betas must be a pair, got {betas!r}")
         self.betas = tuple(
             check_number(b, f"betas[{i}]", func, minimum=0, maximum=1)
-            for i, b in enumerate(betas))
+            for i, b in enumerate(betas)
+        )
         if self.betas[0] == 1 or self.betas[1] == 1:
             raise ValueError(f"{func}: betas must be < 1, got {betas}")
         self.eps = check_number(eps, "eps", func, minimum=0)
-        self.weight_decay = check_number(weight_decay, "weight_decay", func,
-                                         minimum=0)
+        self.weight_decay = check_number(
+            weight_decay, "weight_decay", func, minimum=0
+        )
 
     def _moments(self, g, state, w):
         b1, b2 = self.betas
@@ -211,8 +253,8 @@ class Adam(Optimizer):
         v *= b2
         v += (1 - b2) * g * g
         t = self.steps
-        m_hat = m / (1 - b1 ** t)
-        v_hat = v / (1 - b2 ** t)
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
         return m_hat / (np.sqrt(v_hat) + self.eps)
 
     def _update(self, w, g, state):
@@ -239,8 +281,14 @@ class AdamW(Adam):
     :math:`\eta`, and so does this class.)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                 weight_decay=1e-2):
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ):
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def _update(self, w, g, state):
@@ -248,13 +296,18 @@ class AdamW(Adam):
         return self.lr * (adam + self.weight_decay * w)
 
 
-def l2_penalty(weights, lam):
+def l2_penalty(weights: Iterable[ArrayLike], lam: float) -> float:
     r""":math:`\lambda \sum_i w_i^2` over a list of arrays."""
-    lam = check_number(lam, "lam", "l2_penalty", minimum=0)
-    return lam * sum(float(np.sum(np.square(w))) for w in weights)
+    func = "l2_penalty"
+    lam = check_number(lam, "lam", func, minimum=0)
+    weights = as_list(weights, "weights", func, what="weight arrays")
+    return lam * sum(
+        float(np.sum(np.square(as_array(w, f"weights[{i}]", func))))
+        for i, w in enumerate(weights)
+    )
 
 
-def l2_penalty_grad(weight, lam):
+def l2_penalty_grad(weight: ArrayLike, lam: float) -> np.ndarray:
     r""":math:`\partial(\lambda \sum_i w_i^2)/\partial w = 2\lambda w`."""
     lam = check_number(lam, "lam", "l2_penalty_grad", minimum=0)
-    return 2 * lam * np.asarray(weight)
+    return 2 * lam * as_array(weight, "weight", "l2_penalty_grad")

@@ -13,8 +13,8 @@ padding :math:`p_l` and dilation :math:`d_l` (effective kernel
     c_l = c_{l-1} + \\left(\\tfrac{\\hat k_l - 1}{2} - p_l\\right) j_{l-1}
 
 :math:`r` is the receptive-field size, :math:`j = \\prod s` the distance in
-input pixels between neighbouring units (the "jump"), and :math:`c` the
-centre of the first unit's field in input coordinates (pixel :math:`i`
+input pixels between neighboring units (the "jump"), and :math:`c` the
+center of the first unit's field in input coordinates (pixel :math:`i`
 spans :math:`[i, i+1)`). The encyclopedia's
 :math:`r_\\text{out} = r_\\text{in} + (f-1)\\prod_{l<L} s_l` is the first
 recurrence without dilation.
@@ -22,9 +22,10 @@ recurrence without dilation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ._validation import check_int
+from ._validation import as_list, check_int
 
 __all__ = ["Layer", "ReceptiveField", "receptive_field"]
 
@@ -45,6 +46,10 @@ class Layer:
         check_int(self.stride, "stride", func, minimum=1)
         check_int(self.padding, "padding", func, minimum=0)
         check_int(self.dilation, "dilation", func, minimum=1)
+        if not isinstance(self.name, str):
+            raise TypeError(
+                f"{func}: name must be a str, got {type(self.name).__name__}"
+            )
 
     @property
     def effective_kernel_size(self) -> int:
@@ -58,11 +63,13 @@ class ReceptiveField:
 
     name: str
     size: int  # r: input pixels one unit sees, along one axis
-    jump: int  # j: input pixels between neighbouring units
-    start: float  # c: centre of the first unit's field
+    jump: int  # j: input pixels between neighboring units
+    start: float  # c: center of the first unit's field
 
 
-def receptive_field(layers) -> list[ReceptiveField]:
+def receptive_field(
+    layers: Iterable[Layer | tuple[int, ...]],
+) -> list[ReceptiveField]:
     """Receptive field after each layer of a stack (one spatial axis).
 
     Parameters
@@ -77,12 +84,20 @@ def receptive_field(layers) -> list[ReceptiveField]:
     >>> [rf.size for rf in receptive_field([(3, 1)] * 3)]
     [3, 5, 7]
     """
+    layers = as_list(
+        layers,
+        "layers",
+        "receptive_field",
+        what="Layer objects or (kernel_size, stride) tuples",
+    )
     size, jump, start = 1, 1, 0.5
     result = []
     for i, layer in enumerate(layers):
         if not isinstance(layer, Layer):
-            if not isinstance(layer, (tuple, list)) or not 1 <= len(
-                    layer) <= 4:
+            if (
+                not isinstance(layer, (tuple, list))
+                or not 1 <= len(layer) <= 4
+            ):
                 raise TypeError(
                     f"receptive_field: layers[{i}] must be a Layer or a "
                     "(kernel_size, stride, padding, dilation) tuple, got "
@@ -93,8 +108,9 @@ def receptive_field(layers) -> list[ReceptiveField]:
         start = start + ((k - 1) / 2 - layer.padding) * jump
         size = size + (k - 1) * jump
         jump = jump * layer.stride
-        result.append(ReceptiveField(layer.name or f"layer {i + 1}", size,
-                                     jump, start))
+        result.append(
+            ReceptiveField(layer.name or f"layer {i + 1}", size, jump, start)
+        )
     if not result:
         raise ValueError("receptive_field: layers must not be empty")
     return result

@@ -8,8 +8,9 @@ them) without building a layer.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from ._validation import check_int, check_pair
+from ._validation import check_bool, check_int, check_pair
 
 __all__ = [
     "batch_norm_parameters",
@@ -79,10 +80,13 @@ def pool_output_size(
     ``stride`` defaults to ``kernel_size``, as in ``nn.MaxPool2d``.
     """
     func = "pool_output_size"
+    size = check_int(size, "size", func, minimum=1)
     kernel_size = check_int(kernel_size, "kernel_size", func, minimum=1)
     stride = kernel_size if stride is None else stride
     stride = check_int(stride, "stride", func, minimum=1)
     padding = check_int(padding, "padding", func, minimum=0)
+    dilation = check_int(dilation, "dilation", func, minimum=1)
+    ceil_mode = check_bool(ceil_mode, "ceil_mode", func)
     if 2 * padding > kernel_size:
         raise ValueError(
             f"{func}: padding={padding} must be at most half of "
@@ -98,24 +102,25 @@ def pool_output_size(
 
 
 def conv2d_output_shape(
-    input_shape,
+    input_shape: Sequence[int],
     out_channels: int,
-    kernel_size,
-    stride=1,
-    padding=0,
-    dilation=1,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
 ) -> tuple[int, int, int, int]:
     """Shape ``(N, C_out, H_out, W_out)`` of a 2-D convolution's output.
 
     Each spatial axis follows :func:`conv_output_size`.
     """
     func = "conv2d_output_shape"
-    if len(input_shape) != 4:
+    if not isinstance(input_shape, Sequence) or len(input_shape) != 4:
         raise ValueError(
             f"{func}: input_shape must be (N, C, H, W), got {input_shape!r}"
         )
     n, _, h, w = (
-        check_int(v, "input_shape", func, minimum=1) for v in input_shape
+        check_int(v, f"input_shape[{i}]", func, minimum=1)
+        for i, v in enumerate(input_shape)
     )
     out_channels = check_int(out_channels, "out_channels", func, minimum=1)
     kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
@@ -133,7 +138,7 @@ def conv2d_output_shape(
 def conv2d_parameters(
     in_channels: int,
     out_channels: int,
-    kernel_size,
+    kernel_size: int | tuple[int, int],
     bias: bool = True,
     groups: int = 1,
 ) -> int:
@@ -153,15 +158,17 @@ def conv2d_parameters(
     out_channels = check_int(out_channels, "out_channels", func, minimum=1)
     groups = check_int(groups, "groups", func, minimum=1)
     kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
-    for name, channels in (("in_channels", in_channels),
-                           ("out_channels", out_channels)):
+    for name, channels in (
+        ("in_channels", in_channels),
+        ("out_channels", out_channels),
+    ):
         if channels % groups:
             raise ValueError(
                 f"{func}: {name}={channels} must be divisible by "
                 f"groups={groups}"
             )
     weights = kh * kw * (in_channels // groups) * out_channels
-    return weights + (out_channels if bias else 0)
+    return weights + (out_channels if check_bool(bias, "bias", func) else 0)
 
 
 def linear_parameters(
@@ -174,11 +181,12 @@ def linear_parameters(
     func = "linear_parameters"
     in_features = check_int(in_features, "in_features", func, minimum=1)
     out_features = check_int(out_features, "out_features", func, minimum=1)
+    bias = check_bool(bias, "bias", func)
     return in_features * out_features + (out_features if bias else 0)
 
 
 def batch_norm_parameters(num_features: int, affine: bool = True) -> int:
-    r"""Number of learned values in batch normalisation: :math:`2C`.
+    r"""Number of learned values in batch normalization: :math:`2C`.
 
     One scale :math:`\gamma` and one shift :math:`\beta` per channel. The
     running mean and variance are buffers, not parameters: they are
@@ -186,4 +194,4 @@ def batch_norm_parameters(num_features: int, affine: bool = True) -> int:
     """
     func = "batch_norm_parameters"
     num_features = check_int(num_features, "num_features", func, minimum=1)
-    return 2 * num_features if affine else 0
+    return 2 * num_features if check_bool(affine, "affine", func) else 0

@@ -23,31 +23,32 @@ import json
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
 from ._atomic import atomic_write_text
 from ._validation import check_int
 
 if TYPE_CHECKING:
     from .data.datasets import ImageDataset
-    from .train import Trainer
+    from .train import TrainConfig, Trainer
 
 __all__ = [
     "RECIPE",
     "TTA_SHIFTS",
     "Recipe",
-    "accuracy",
-    "format_result",
-    "load_results",
+    "tta_accuracy",
+    "format_speedrun",
+    "load_speedruns",
     "shift_images",
     "timed_run",
     "train",
-    "write_result",
+    "write_speedrun",
 ]
 
 RESULT_FORMAT = "cnnbook-speedrun-1"
@@ -72,7 +73,7 @@ class Recipe:
     tta: bool = True  # average the predictions over TTA_SHIFTS
     channels_last: bool = True
 
-    def config(self, seed: int = 0, **changes: object):
+    def config(self, seed: int = 0, **changes: object) -> TrainConfig:
         """The :class:`~cnnbook.train.TrainConfig` of this recipe."""
         from .train import TrainConfig
 
@@ -90,7 +91,6 @@ class Recipe:
             seed=seed,
             channels_last=self.channels_last,
             device="cpu",
-            progress=False,
         )
         options.update(changes)
         return TrainConfig(**options)
@@ -120,7 +120,7 @@ def shift_images(
     dy = torch.as_tensor(dy).expand(n).reshape(n, 1, 1, 1)
     if int(dx.abs().max()) > m or int(dy.abs().max()) > m:
         raise ValueError(f"shift_images: shifts must lie in [-{m}, {m}]")
-    padded = TF.pad(images, (m, m, m, m), value=fill)
+    padded = F.pad(images, (m, m, m, m), value=fill)
     rows = torch.arange(h).reshape(1, 1, h, 1) + m - dy
     cols = torch.arange(w).reshape(1, 1, 1, w) + m - dx
     batch = torch.arange(n).reshape(n, 1, 1, 1)
@@ -195,8 +195,11 @@ def train(
 
 
 @torch.no_grad()
-def accuracy(
-    model: torch.nn.Module, data: ImageDataset, transform, tta: bool = True
+def tta_accuracy(
+    model: torch.nn.Module,
+    data: ImageDataset,
+    transform: Callable[[torch.Tensor], torch.Tensor],
+    tta: bool = True,
 ) -> float:
     """Accuracy of ``model`` on ``data`` (eval mode), the images passed
     through ``transform`` (the normalization); with ``tta`` the logits
@@ -234,8 +237,9 @@ def timed_run(
     seconds of both together, and the load average before and after."""
     load = _load()
     wall, cpu = time.perf_counter(), time.process_time()
-    trainer = train(recipe, train_data, seed)
-    acc = accuracy(
+    # no progress bar: its drawing would be timed too
+    trainer = train(recipe, train_data, seed, progress=False)
+    acc = tta_accuracy(
         trainer.model, eval_data, trainer.eval_transform, recipe.tta
     )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -267,13 +271,13 @@ def machine() -> dict:
     }
 
 
-def write_result(
+def write_speedrun(
     kind: str, command: str, runs: list[dict], path: str | os.PathLike
 ) -> Path:
     """Write a search or final result file (JSON)."""
     if kind not in ("search", "final"):
         raise ValueError(
-            f"write_result: kind must be 'search' or 'final', got {kind!r}"
+            f"write_speedrun: kind must be 'search' or 'final', got {kind!r}"
         )
     result = {
         "format": RESULT_FORMAT,
@@ -286,7 +290,7 @@ def write_result(
     return atomic_write_text(path, json.dumps(result, indent=1) + "\n")
 
 
-def load_results(folder: str | os.PathLike) -> list[dict]:
+def load_speedruns(folder: str | os.PathLike) -> list[dict]:
     """The speed-run result files in ``folder``, oldest first (by date);
     other JSON files are skipped."""
     found = []
@@ -297,7 +301,7 @@ def load_results(folder: str | os.PathLike) -> list[dict]:
     return sorted(found, key=lambda r: r["date"])
 
 
-def format_result(result: dict) -> str:
+def format_speedrun(result: dict) -> str:
     """A few lines per result file: machine, command, one line per run."""
     m = result["machine"]
     lines = [

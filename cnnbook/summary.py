@@ -17,7 +17,7 @@ Conventions, stated once because tables in the literature mix them:
       \cdot \frac{C_\text{in}}{g} K_h K_w
 
   and a linear layer :math:`N\, n_\text{out} n_\text{in}`. Biases,
-  activations, pooling, normalisation and additions count 0 (they are
+  activations, pooling, normalization and additions count 0 (they are
   not multiply-accumulates and cost little). This is what the papers call
   "FLOPs" or "multiply-adds" (ResNet's 3.8 billion, VGG-16's 15.5).
 - **FLOPs** = 2 x MACs (one multiplication and one addition each).
@@ -33,8 +33,7 @@ from __future__ import annotations
 
 import html
 import math
-import sys
-import types
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -47,13 +46,15 @@ __all__ = ["LayerRow", "Summary", "count_macs", "summary"]
 
 def _conv_macs(module, inputs, output) -> int:
     per_output = (module.in_channels // module.groups) * math.prod(
-        module.kernel_size)
+        module.kernel_size
+    )
     return output.numel() * per_output
 
 
 def _conv_transpose_macs(module, inputs, output) -> int:
     per_input = (module.out_channels // module.groups) * math.prod(
-        module.kernel_size)
+        module.kernel_size
+    )
     return inputs[0].numel() * per_input
 
 
@@ -72,7 +73,7 @@ MAC_RULES = {
 }
 
 
-def count_macs(module: nn.Module, inputs, output) -> int:
+def count_macs(module: nn.Module, inputs: tuple, output: object) -> int:
     """MACs of one call of ``module`` (0 for layers that do none).
 
     A module may define ``macs(inputs, output)`` to count itself.
@@ -89,7 +90,8 @@ def _same_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
     """Is ``a`` the tensor ``b`` or a view of the same memory (e.g. a
     flatten)? Works on the meta device, which has no real addresses."""
     return (a._base if a._base is not None else a) is (
-        b._base if b._base is not None else b)
+        b._base if b._base is not None else b
+    )
 
 
 def _tensors(value):
@@ -125,8 +127,11 @@ class LayerRow:
 def _size(n_bytes: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n_bytes < 1024 or unit == "GiB":
-            return (f"{n_bytes:.0f} {unit}" if unit == "B"
-                    else f"{n_bytes:.2f} {unit}")
+            return (
+                f"{n_bytes:.0f} {unit}"
+                if unit == "B"
+                else f"{n_bytes:.2f} {unit}"
+            )
         n_bytes /= 1024
     raise AssertionError("unreachable")
 
@@ -167,13 +172,21 @@ class Summary:
             for row in self.rows:
                 if row.name == key:
                     return row
-            raise KeyError(f"Summary: no layer named {key!r}; layers: "
-                           f"{', '.join(r.name for r in self.rows)}")
+            raise KeyError(
+                f"Summary: no layer named {key!r}; layers: "
+                f"{', '.join(r.name for r in self.rows)}"
+            )
         return self.rows[key]
 
     def _cells(self):
-        header = ("Layer", "Output shape", "Param #", "MACs",
-                  "Activations", "Act. memory")
+        header = (
+            "Layer",
+            "Output shape",
+            "Param #",
+            "MACs",
+            "Activations",
+            "Act. memory",
+        )
         body = []
         for r in self.rows:
             label = r.name if r.kind == "input" else f"{r.name} ({r.kind})"
@@ -181,8 +194,16 @@ class Summary:
             memory = _size(r.activation_bytes)
             if r.shares_input:
                 memory += " (shared)"
-            body.append((label, shape, f"{r.parameters:,}", f"{r.macs:,}",
-                         f"{r.activations:,}", memory))
+            body.append(
+                (
+                    label,
+                    shape,
+                    f"{r.parameters:,}",
+                    f"{r.macs:,}",
+                    f"{r.activations:,}",
+                    memory,
+                )
+            )
         return header, body
 
     def _totals(self) -> list[str]:
@@ -195,14 +216,18 @@ class Summary:
         ]
         if self.unused:
             names = ", ".join(self.unused)
-            lines.append(f"Not run in this pass: {names} "
-                         f"({sum(self.unused.values()):,} parameters)")
+            lines.append(
+                f"Not run in this pass: {names} "
+                f"({sum(self.unused.values()):,} parameters)"
+            )
         return lines
 
     def __repr__(self) -> str:
         header, body = self._cells()
-        widths = [max(len(row[i]) for row in [header, *body])
-                  for i in range(len(header))]
+        widths = [
+            max(len(row[i]) for row in [header, *body])
+            for i in range(len(header))
+        ]
         left = (0, 1)
 
         def line(cells):
@@ -212,25 +237,41 @@ class Summary:
             ).rstrip()
 
         rule = "-" * len(line(header))
-        title = (f"{self.model_name}, input {tuple(self.input_shape)}")
-        return "\n".join([title, rule, line(header), rule,
-                          *(line(cells) for cells in body), rule,
-                          *self._totals()])
+        title = f"{self.model_name}, input {tuple(self.input_shape)}"
+        return "\n".join(
+            [
+                title,
+                rule,
+                line(header),
+                rule,
+                *(line(cells) for cells in body),
+                rule,
+                *self._totals(),
+            ]
+        )
 
     def _repr_html_(self) -> str:
         esc = html.escape
         header, body = self._cells()
+
         def style(i):
             side = "left" if i < 2 else "right"
-            return (f'style="text-align:{side};padding:1px 0.6em;'
-                    'white-space:nowrap"')
+            return (
+                f'style="text-align:{side};padding:1px 0.6em;'
+                'white-space:nowrap"'
+            )
 
-        head = "".join(f"<th {style(i)}>{esc(h)}</th>"
-                       for i, h in enumerate(header))
+        head = "".join(
+            f"<th {style(i)}>{esc(h)}</th>" for i, h in enumerate(header)
+        )
         rows = "".join(
-            "<tr>" + "".join(f"<td {style(i)}>{esc(c)}</td>"
-                             for i, c in enumerate(cells)) + "</tr>"
-            for cells in body)
+            "<tr>"
+            + "".join(
+                f"<td {style(i)}>{esc(c)}</td>" for i, c in enumerate(cells)
+            )
+            + "</tr>"
+            for cells in body
+        )
         totals = "".join(f"<li>{esc(t)}</li>" for t in self._totals())
         return (
             '<div class="cnnbook-summary" style="overflow-x:auto">'
@@ -238,23 +279,30 @@ class Summary:
             f"{esc(self.model_name)}, input "
             f"{esc(str(tuple(self.input_shape)))}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-            f"<ul>{totals}</ul></div>")
+            f"<ul>{totals}</ul></div>"
+        )
 
 
 def _check_input_size(input_size) -> tuple:
     func = "summary"
     if not isinstance(input_size, (tuple, list)) or len(input_size) not in (
-            3, 4):
+        3,
+        4,
+    ):
         raise ValueError(
             f"{func}: input_size must be (C, H, W) or (N, C, H, W), got "
-            f"{input_size!r}")
-    shape = tuple(check_int(v, f"input_size[{i}]", func, minimum=1)
-                  for i, v in enumerate(input_size))
+            f"{input_size!r}"
+        )
+    shape = tuple(
+        check_int(v, f"input_size[{i}]", func, minimum=1)
+        for i, v in enumerate(input_size)
+    )
     return shape if len(shape) == 4 else (1, *shape)
 
 
-def summary(model: nn.Module, input_size, depth: int | None = None
-            ) -> Summary:
+def summary(
+    model: nn.Module, input_size: Sequence[int], depth: int | None = None
+) -> Summary:
     """The layer table of ``model`` on an input of ``input_size``.
 
     Parameters
@@ -262,7 +310,7 @@ def summary(model: nn.Module, input_size, depth: int | None = None
     model : torch.nn.Module
         Run once in evaluation mode, without gradients, on zeros placed on
         the device and in the dtype of its parameters (a model on the
-        ``meta`` device is summarised without computing anything). Its
+        ``meta`` device is summarized without computing anything). Its
         training flags are restored afterwards.
     input_size : (C, H, W) or (N, C, H, W)
         The batch size defaults to 1; MACs and activations are for the
@@ -285,16 +333,19 @@ def summary(model: nn.Module, input_size, depth: int | None = None
         failed and the shape of the input it was given.
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"summary: model must be a torch.nn.Module, got "
-                        f"{type(model).__name__}")
+        raise TypeError(
+            f"summary: model must be a torch.nn.Module, got "
+            f"{type(model).__name__}"
+        )
     shape = _check_input_size(input_size)
     if depth is not None:
         depth = check_int(depth, "depth", "summary", minimum=1)
     reference = next(model.parameters(), None)
     if reference is None:
         reference = next(model.buffers(), torch.zeros(()))
-    dtype = reference.dtype if reference.is_floating_point() else (
-        torch.float32)
+    dtype = (
+        reference.dtype if reference.is_floating_point() else (torch.float32)
+    )
     x = torch.zeros(shape, dtype=dtype, device=reference.device)
     if hasattr(model, "check_input"):
         model.check_input(x)
@@ -304,7 +355,8 @@ def summary(model: nn.Module, input_size, depth: int | None = None
     def is_leaf(module: nn.Module) -> bool:
         # A module that counts itself is a leaf even if it has children.
         return hasattr(module, "macs") or not any(
-            True for _ in module.children())
+            True for _ in module.children()
+        )
 
     rows: list[dict] = []
     open_calls: list[dict] = []  # the calls in progress, outermost first
@@ -317,24 +369,35 @@ def summary(model: nn.Module, input_size, depth: int | None = None
         # The first module on the path that is a leaf, or deep enough,
         # gets the row; everything it calls is folded into it.
         row = not any(c["row"] for c in open_calls) and (
-            is_leaf(module) or (depth is not None and level >= depth))
-        open_calls.append({"name": name, "module": module,
-                           "inputs": inputs, "macs": 0, "row": row})
+            is_leaf(module) or (depth is not None and level >= depth)
+        )
+        open_calls.append(
+            {
+                "name": name,
+                "module": module,
+                "inputs": inputs,
+                "macs": 0,
+                "row": row,
+            }
+        )
 
     def leave(module, inputs, output):
         call = open_calls.pop()
         tensors = list(_tensors(output))
         shares = bool(getattr(module, "inplace", False)) or any(
-            _same_memory(t, i) for t in tensors for i in _tensors(inputs))
-        if is_leaf(module) and not any(is_leaf(c["module"])
-                                       for c in open_calls):
+            _same_memory(t, i) for t in tensors for i in _tensors(inputs)
+        )
+        if is_leaf(module) and not any(
+            is_leaf(c["module"]) for c in open_calls
+        ):
             macs = count_macs(module, inputs, output)
             for c in (*open_calls, call):
                 c["macs"] += macs
             if not shares:
                 written[0] += sum(t.numel() for t in tensors)
-                written[1] += sum(t.numel() * t.element_size()
-                                  for t in tensors)
+                written[1] += sum(
+                    t.numel() * t.element_size() for t in tensors
+                )
         if not call["row"]:
             return
         first = tensors[0] if tensors else None
@@ -343,14 +406,20 @@ def summary(model: nn.Module, input_size, depth: int | None = None
         else:
             params = sum(p.numel() for p in module.parameters())
             seen.update(id(m) for m in module.modules())
-        rows.append(dict(
-            name=call["name"], kind=type(module).__name__,
-            output_shape=tuple(first.shape) if first is not None else (),
-            parameters=params, macs=call["macs"],
-            activations=sum(t.numel() for t in tensors),
-            activation_bytes=sum(t.numel() * t.element_size()
-                                 for t in tensors),
-            shares_input=shares))
+        rows.append(
+            dict(
+                name=call["name"],
+                kind=type(module).__name__,
+                output_shape=tuple(first.shape) if first is not None else (),
+                parameters=params,
+                macs=call["macs"],
+                activations=sum(t.numel() for t in tensors),
+                activation_bytes=sum(
+                    t.numel() * t.element_size() for t in tensors
+                ),
+                shares_input=shares,
+            )
+        )
 
     handles = []
     for name, module in model.named_modules():
@@ -362,21 +431,20 @@ def summary(model: nn.Module, input_size, depth: int | None = None
     model.eval()
     try:
         with torch.no_grad():
-            # nn.Module.__call__ directly: the zoo's own error wrapper
-            # would run the pass a second time; the hooks here already
-            # know which layer was running.
-            nn.Module.__call__(model, x)
+            model(x)
     except (RuntimeError, ValueError, IndexError) as err:
         if not open_calls:
             raise
         call = open_calls[-1]
-        failed_shape = next((tuple(t.shape) for t in _tensors(
-            call["inputs"])), ())
+        failed_shape = next(
+            (tuple(t.shape) for t in _tensors(call["inputs"])), ()
+        )
         layer = repr(call["module"]).split("\n")[0]
         message = str(err).strip().split("\n")[0]
         error = ValueError(
             f"summary: layer {call['name']!r} ({layer}) failed on an "
-            f"input of shape {failed_shape}: {message}")
+            f"input of shape {failed_shape}: {message}"
+        )
     else:
         error = None
     finally:
@@ -387,12 +455,16 @@ def summary(model: nn.Module, input_size, depth: int | None = None
     if error is not None:
         raise error
 
-    input_row = LayerRow("input", "input", shape, 0, 0, x.numel(),
-                         x.numel() * x.element_size())
+    input_row = LayerRow(
+        "input", "input", shape, 0, 0, x.numel(), x.numel() * x.element_size()
+    )
     unused = {}
     for name, module in model.named_modules():
-        if (name and id(module) not in seen and not any(
-                True for _ in module.children())):
+        if (
+            name
+            and id(module) not in seen
+            and not any(True for _ in module.children())
+        ):
             count = sum(p.numel() for p in module.parameters())
             if count:
                 top = name.split(".")[0]
@@ -403,23 +475,9 @@ def summary(model: nn.Module, input_size, depth: int | None = None
         input_shape=shape,
         rows=[input_row, *(LayerRow(**row) for row in rows)],
         parameters=sum(p.numel() for p in params),
-        trainable_parameters=sum(p.numel() for p in params
-                                 if p.requires_grad),
+        trainable_parameters=sum(p.numel() for p in params if p.requires_grad),
         parameter_bytes=sum(p.numel() * p.element_size() for p in params),
         activations=written[0],
         activation_bytes=written[1],
         unused=unused,
     )
-
-
-class _CallableModule(types.ModuleType):
-    """``cnnbook.summary`` is both this module and, called, the function:
-    importing the submodule rebinds the package attribute to the module,
-    so the module itself must be callable for ``cnnbook.summary(model,
-    input_size)`` to keep working."""
-
-    def __call__(self, model, input_size, depth=None) -> Summary:
-        return summary(model, input_size, depth)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -42,13 +42,13 @@ if TYPE_CHECKING:
 __all__ = [
     "RESULT_FORMAT",
     "LOOPS",
-    "PUBLISHED",
+    "PUBLISHED_A100",
     "BenchConfig",
     "device_description",
-    "format_result",
-    "load_results",
+    "format_throughput",
+    "load_throughputs",
     "run",
-    "write_result",
+    "write_throughput",
 ]
 
 RESULT_FORMAT = "cnnbook-bench-train-1"
@@ -59,7 +59,7 @@ DATA_PLACES = ("host", "device")
 # (DGX A100, batch 256, PyTorch 21.03 NGC container), images/s; NVIDIA
 # DeepLearningExamples, PyTorch/Classification/ConvNets/resnet50v1.5,
 # README, "Training performance: NVIDIA DGX A100 (8x A100 80GB)".
-PUBLISHED = {
+PUBLISHED_A100 = {
     "source": "NVIDIA DeepLearningExamples, ResNet50 v1.5 for PyTorch, "
     "README (training performance, DGX A100, 1 GPU)",
     "url": "https://github.com/NVIDIA/DeepLearningExamples/tree/master/"
@@ -213,7 +213,7 @@ def _bare(model, data, config, device, precision) -> list[tuple]:
     """The loop one writes by hand; returns (wall, cpu) seconds of each
     window, warm-up windows first."""
     import torch
-    import torch.nn.functional as TF
+    import torch.nn.functional as F
 
     from .train.precision import autocast, grad_scaler
 
@@ -238,7 +238,7 @@ def _bare(model, data, config, device, precision) -> list[tuple]:
             x = x.to(device, non_blocking=True).contiguous(memory_format=fmt)
             y = y.to(device, non_blocking=True)
             with autocast(device, precision):
-                loss = TF.cross_entropy(model(x), y)
+                loss = F.cross_entropy(model(x), y)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
@@ -366,14 +366,15 @@ def run(
             / results["bare"]["images_per_second"]
         )
     if out is not False:
-        print(format_result(result), file=out or sys.stdout, flush=True)
+        print(format_throughput(result), file=out or sys.stdout, flush=True)
     return result
 
 
-def format_result(result: dict) -> str:
+def format_throughput(result: dict) -> str:
     """The lines the command prints."""
     c, d = result["config"], result["device"]
     lines = [
+        f"{result['date'][:16].replace('T', ' ')} UTC: {result['command']}",
         f"model {c['model']}, batch {c['batch_size']}, "
         f"{c['in_channels']}x{c['image_size']}x{c['image_size']}, "
         f"precision {c['precision']}"
@@ -401,7 +402,7 @@ def format_result(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_result(result: dict, path: str | os.PathLike) -> Path:
+def write_throughput(result: dict, path: str | os.PathLike) -> Path:
     """Write ``result`` as JSON (atomically)."""
     _check_result(result, str(path))
     return atomic_write_text(path, json.dumps(result, indent=1) + "\n")
@@ -426,7 +427,7 @@ def _check_result(result: dict, where: str) -> None:
             )
 
 
-def load_results(
+def load_throughputs(
     folder: str | os.PathLike, pattern: str = "*.json"
 ) -> list[dict]:
     """Every benchmark result in ``folder`` (sorted by file name), each

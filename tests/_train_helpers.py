@@ -5,7 +5,7 @@ from functools import cache
 import torch.nn as nn
 
 from cnnbook import data
-from cnnbook.data import transforms as T
+from cnnbook.data import transforms
 from cnnbook.train import TrainConfig, Trainer, seed_everything
 
 
@@ -14,9 +14,13 @@ class Interrupt(Exception):
 
 
 def tiny_cnn(width=4, classes=10):
-    return nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.ReLU(),
-                         nn.Dropout(0.2), nn.Flatten(),
-                         nn.Linear(width * 64, classes))
+    return nn.Sequential(
+        nn.Conv2d(1, width, 3, padding=1),
+        nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Flatten(),
+        nn.Linear(width * 64, classes),
+    )
 
 
 @cache
@@ -31,25 +35,36 @@ def small_splits():
     """A quarter of the training digits and half of the validation
     digits: enough to check mechanics, quick on two cores."""
     train, val, test = digit_splits()
-    return (train.subset(range(0, len(train), 4)),
-            val.subset(range(0, len(val), 2)), test)
+    return (
+        train.subset(range(0, len(train), 4)),
+        val.subset(range(0, len(val), 2)),
+        test,
+    )
 
 
 def make_trainer(digits, folder=None, seed_model=0, **changes):
     train, val, _ = digits
     seed_everything(seed_model)
     model = tiny_cnn()
-    options = dict(epochs=4, batch_size=32, lr=3e-3, scheduler="onecycle",
-                   patience=3, checkpoint_dir=folder, progress=False,
-                   label_smoothing=0.05)
+    options = dict(
+        epochs=4,
+        batch_size=32,
+        lr=3e-3,
+        scheduler="onecycle",
+        patience=3,
+        checkpoint_dir=folder,
+        progress=False,
+        label_smoothing=0.05,
+    )
     options.update(changes)
-    augment = T.Compose([T.RandomAffine(10, (0.1, 0.1)),
-                         T.ColorJitter(0.1)], seed=7)
-    return Trainer(model, train, val, TrainConfig(**options),
-                   train_transform=augment)
+    augment = transforms.Compose(
+        [transforms.RandomAffine(10, (0.1, 0.1)), transforms.ColorJitter(0.1)],
+        seed=7,
+    )
+    return Trainer(
+        model, train, val, TrainConfig(**options), train_transform=augment
+    )
 
 
 def weights(trainer):
     return [p.detach().clone() for p in trainer.model.state_dict().values()]
-
-

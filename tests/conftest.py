@@ -9,8 +9,11 @@ from hypothesis import HealthCheck, settings
 # "ci" is thorough but bounded; "dev" is quick for local iteration
 # (HYPOTHESIS_PROFILE=dev pytest ...).
 settings.register_profile(
-    "ci", max_examples=60, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow], derandomize=True,
+    "ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
 )
 settings.register_profile("dev", max_examples=15, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -28,6 +28,7 @@ PINS = {
     "lenet5": (61_706, 416_520, 32, 10),
     "lenet5_1998": (60_000, 328_096, 32, 10),
     "mnist_cnn": (421_642, 4_241_152, 28, 10),
+    "mnist_speednet": (104_416, 7_462_656, 28, 10),
     "plain_stack": (14_362, 223_648, 8, 10),
     "residual_stack": (14_362, 223_648, 8, 10),
     "mobilenet_v1": (4_231_976, 568_740_352, 224, 1000),
@@ -41,6 +42,7 @@ PINS = {
     "resnet101_torchvision": (44_549_160, 7_801_405_440, 224, 1000),
     "resnet152_torchvision": (60_192_808, 11_513_626_624, 224, 1000),
     "se_resnet50": (28_088_024, 3_860_488_192, 224, 1000),
+    "small_cnn": (2_546, 338_768, 28, 10),
     "vgg11": (132_863_336, 7_609_090_048, 224, 1000),
     "vgg11_bn": (132_868_840, 7_609_090_048, 224, 1000),
     "vgg13": (133_047_848, 11_308_466_176, 224, 1000),
@@ -53,8 +55,8 @@ PINS = {
 
 
 def channels(name: str) -> int:
-    return 1 if name.startswith(("lenet", "mnist", "plain", "residual")) \
-        else 3
+    gray = ("lenet", "mnist", "plain", "residual", "small")
+    return 1 if name.startswith(gray) else 3
 
 
 def on_meta(name: str, **kwargs):
@@ -69,12 +71,12 @@ def count(model) -> int:
 
 def check_pins(name: str) -> None:
     """Parameters, output shape and MACs of ``name`` at its native size."""
-    import cnnbook
+    from cnnbook.summary import summary
 
     params, macs, side, classes = PINS[name]
     model = on_meta(name)
     assert count(model) == params, name
     x = torch.empty(2, channels(name), side, side, device="meta")
     assert model(x).shape == (2, classes), name
-    table = cnnbook.summary(model, (channels(name), side, side))
+    table = summary(model, (channels(name), side, side))
     assert table.parameters == params and table.macs == macs, name

@@ -12,7 +12,7 @@ def test_mnist_5k_is_real_mnist_shaped_and_balanced():
     assert images.dtype == np.float32
     assert 0.0 == images.min() and images.max() == 1.0
     np.testing.assert_array_equal(np.bincount(labels), [500] * 10)
-    # Real digits: a few percent of the pixels are ink, centred.
+    # Real digits: a few percent of the pixels are ink, centered.
     ink = images[:, 0] > 0.5
     assert 0.05 < ink.mean() < 0.3
     assert ink[:, 10:18, 10:18].mean() > ink[:, :4, :].mean()

@@ -32,8 +32,9 @@ def test_items_and_batches_agree():
 
 def test_transform_applies_to_items_and_batches():
     norm = Normalize(10.0, 2.0)
-    ds = data.ImageDataset(np.full((4, 1, 2, 2), 12.0, np.float32),
-                           [0, 1, 0, 1], transform=norm)
+    ds = data.ImageDataset(
+        np.full((4, 1, 2, 2), 12.0, np.float32), [0, 1, 0, 1], transform=norm
+    )
     assert torch.all(ds[0][0] == 1.0) and torch.all(ds[[0, 2]][0] == 1.0)
 
 
@@ -48,8 +49,9 @@ def test_subset_and_counts_and_splits():
     assert np.array_equal(test.class_counts(), [75] * 10)
     # the parts do not overlap: no test digit is also a training digit
     flat = train.images.flatten(1)
-    assert not (torch.cdist(test.images[:50].flatten(1), flat).min(1)
-                .values == 0).any()
+    assert not (
+        torch.cdist(test.images[:50].flatten(1), flat).min(1).values == 0
+    ).any()
 
 
 def test_the_arrays_are_copied():
@@ -68,8 +70,10 @@ def test_bad_input_is_named():
         data.ImageDataset(np.zeros((2, 1, 2, 2)), [0, 1, 1])
     with pytest.raises(ValueError, match=r"labels must lie in 0\.\.2"):
         data.ImageDataset(np.zeros((2, 1, 2, 2)), [0, 3], num_classes=3)
-    with pytest.raises(ValueError, match="labels must lie"):
+    with pytest.raises(ValueError, match="labels must be class indices >= 0"):
         data.ImageDataset(np.zeros((2, 1, 2, 2)), [0, -1])
+    with pytest.raises(ValueError, match="labels must lie"):
+        data.ImageDataset(np.zeros((2, 1, 2, 2)), torch.tensor([0, -1]))
     with pytest.raises(TypeError, match="numpy array or a torch.Tensor"):
         data.ImageDataset([[0]], [0])
     with pytest.raises(TypeError, match="labels must be integers"):

@@ -17,8 +17,11 @@ from cnnbook.data import readers
 def write_idx(path, array, gz=False):
     """The IDX format: 0, 0, type byte, ndim, big-endian int32 sizes,
     big-endian values."""
-    codes = {np.dtype(np.uint8): 0x08, np.dtype(np.int32): 0x0C,
-             np.dtype(np.float32): 0x0D}
+    codes = {
+        np.dtype(np.uint8): 0x08,
+        np.dtype(np.int32): 0x0C,
+        np.dtype(np.float32): 0x0D,
+    }
     header = bytes([0, 0, codes[array.dtype], array.ndim])
     header += struct.pack(f">{array.ndim}i", *array.shape)
     body = array.astype(array.dtype.newbyteorder(">")).tobytes()
@@ -51,8 +54,9 @@ def test_read_idx_round_trips_every_dtype(tmp_path, rng):
             np.testing.assert_array_equal(back, array)
 
 
-def test_load_mnist_from_root_and_from_the_environment(mnist_folder,
-                                                       monkeypatch):
+def test_load_mnist_from_root_and_from_the_environment(
+    mnist_folder, monkeypatch
+):
     root, images, labels = mnist_folder
     x, y = data.load_mnist(root)
     assert x.shape == (7, 1, 28, 28) and x.dtype == np.float32
@@ -64,8 +68,9 @@ def test_load_mnist_from_root_and_from_the_environment(mnist_folder,
     np.testing.assert_array_equal(y_test, labels[:2])
 
 
-def test_mnist_errors_name_the_path_and_the_format(mnist_folder, tmp_path,
-                                                   monkeypatch):
+def test_mnist_errors_name_the_path_and_the_format(
+    mnist_folder, tmp_path, monkeypatch
+):
     monkeypatch.delenv("CNNBOOK_DATA", raising=False)
     with pytest.raises(ValueError, match="CNNBOOK_DATA"):
         data.load_mnist()
@@ -73,8 +78,7 @@ def test_mnist_errors_name_the_path_and_the_format(mnist_folder, tmp_path,
         data.load_mnist(tmp_path / "nowhere")
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(FileNotFoundError,
-                       match="train-images-idx3-ubyte"):
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
         data.load_mnist(empty)
     with pytest.raises(ValueError, match="split must be"):
         data.load_mnist(empty, split="validation")
@@ -95,9 +99,12 @@ def test_mnist_errors_name_the_path_and_the_format(mnist_folder, tmp_path,
 def write_cifar_batch(path, images, labels):
     """As the CIFAR-10 python batches: a pickled dict with bytes keys,
     b'data' (N, 3072) uint8 (R plane, G plane, B plane) and b'labels'."""
-    batch = {b"batch_label": b"testing batch", b"labels": list(labels),
-             b"data": images.reshape(len(images), -1),
-             b"filenames": [b"x.png"] * len(images)}
+    batch = {
+        b"batch_label": b"testing batch",
+        b"labels": list(labels),
+        b"data": images.reshape(len(images), -1),
+        b"filenames": [b"x.png"] * len(images),
+    }
     with open(path, "wb") as handle:
         pickle.dump(batch, handle, protocol=2)
 
@@ -123,9 +130,11 @@ def test_load_cifar10_is_nchw_in_file_order(cifar_folder):
     np.testing.assert_allclose(x * 255, expected, atol=1e-4)
     # the first 1,024 bytes of a row are the red plane
     assert x[0, 0, 0, 1] * 255 == pytest.approx(
-        batches[0][0].reshape(2, -1)[0, 1], abs=1e-4)
-    np.testing.assert_array_equal(y, np.concatenate(
-        [b[1] for b in batches[:5]]))
+        batches[0][0].reshape(2, -1)[0, 1], abs=1e-4
+    )
+    np.testing.assert_array_equal(
+        y, np.concatenate([b[1] for b in batches[:5]])
+    )
     x_test, _ = data.load_cifar10(root, split="test")
     assert x_test.shape == (2, 3, 32, 32)
     assert len(data.CIFAR10_CLASSES) == 10
@@ -146,8 +155,9 @@ def test_cifar10_refuses_bad_files(cifar_folder):
         pickle.dump({b"data": _Exploit()}, handle)
     with pytest.raises(ValueError, match=r"data_batch_3.*refusing.*system"):
         data.load_cifar10(root)
-    write_cifar_batch(folder / "data_batch_3",
-                      np.zeros((2, 3, 16, 16), np.uint8), [0, 1])
+    write_cifar_batch(
+        folder / "data_batch_3", np.zeros((2, 3, 16, 16), np.uint8), [0, 1]
+    )
     with pytest.raises(ValueError, match=r"data_batch_3.*\(N, 3072\)"):
         data.load_cifar10(root)
     (folder / "data_batch_3").write_bytes(b"garbage")
@@ -173,8 +183,7 @@ def test_image_folder_classes_sorted_and_pixels_exact(image_tree):
     assert x.shape == (5, 3, 6, 5)
     np.testing.assert_array_equal(y, [0, 0, 0, 1, 1])
     first = np.asarray(Image.open(image_tree / "cat" / "0.png"))
-    np.testing.assert_allclose(x[0].transpose(1, 2, 0) * 255, first,
-                               atol=1e-4)
+    np.testing.assert_allclose(x[0].transpose(1, 2, 0) * 255, first, atol=1e-4)
     gray, _, _ = data.load_image_folder(image_tree, size=(4, 8), gray=True)
     assert gray.shape == (5, 1, 4, 8)
 
@@ -199,7 +208,8 @@ def test_image_folder_errors(image_tree, tmp_path):
     with pytest.raises(ValueError, match=r"bird/0.png is not a readable"):
         data.load_image_folder(image_tree)
     Image.fromarray(np.zeros((9, 9, 3), np.uint8)).save(
-        image_tree / "bird" / "0.png")
+        image_tree / "bird" / "0.png"
+    )
     with pytest.raises(ValueError, match="different sizes"):
         data.load_image_folder(image_tree)
     assert data.load_image_folder(image_tree, size=7)[0].shape[2:] == (7, 7)

@@ -26,15 +26,17 @@ def test_each_erratum_is_shown_by_its_own_chapter_exactly_once():
         assert chapter.exists(), f"{record.id}: no chapter {chapter.name}"
         calls = re.findall(
             rf"errata\.show\(\s*[\"']{re.escape(record.id)}[\"']",
-            chapter.read_text())
+            chapter.read_text(),
+        )
         assert len(calls) == 1, f"{record.id} shown {len(calls)} times"
 
 
 def test_every_show_call_names_a_record():
     known = {r.id for r in errata.load()}
     for chapter in (ROOT / "chapters").glob("*.md"):
-        for erratum_id in re.findall(r"errata\.show\(\s*[\"']([\w-]+)",
-                                     chapter.read_text()):
+        for erratum_id in re.findall(
+            r"errata\.show\(\s*[\"']([\w-]+)", chapter.read_text()
+        ):
             assert erratum_id in known, f"{chapter.name}: {erratum_id}"
 
 
@@ -49,7 +51,9 @@ def test_show_checks_values_against_the_record():
 
 
 def test_view_renders_text_and_html():
-    view = errata.show("softmax-example", denominator="11.213")
+    view = errata.show(
+        "softmax-example", denominator="11.213", rounded="[0.66, 0.24, 0.10]"
+    )
     assert "Erratum E3." in repr(view)
     assert 'id="erratum-softmax-example"' in view._repr_html_()
 
@@ -58,7 +62,8 @@ def test_malformed_records_are_rejected(tmp_path):
     (tmp_path / "03_x.toml").write_text(
         '[[erratum]]\nid = "a"\nsection = "s"\nquote = "not in the text '
         'at all, surely"\nsays = "x"\ncorrect = "y"\nhow = "z"\n'
-        'kind = "arithmetic"\n')
+        'kind = "arithmetic"\n'
+    )
     with pytest.raises(ValueError, match="not in the encyclopedia"):
         errata.load(tmp_path)
     (tmp_path / "03_x.toml").write_text('[[erratum]]\nid = "a"\n')

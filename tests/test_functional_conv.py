@@ -4,13 +4,14 @@ convolution against torch (float64, autograd) and scipy.signal."""
 import numpy as np
 import pytest
 import scipy.signal
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from torch_reference import close, t
 
-from cnnbook.functional import conv as conv_module
 from cnnbook.functional import (
+    _conv_fast,
+    _conv_geometry,
     conv2d,
     conv2d_backward,
     conv2d_backward_reference,
@@ -38,9 +39,16 @@ def conv_cases(draw):
     n = draw(st.integers(1, 3))
     seed = draw(st.integers(0, 2**31 - 1))
     bias = draw(st.booleans())
-    return dict(shape=(n, c_in, *sizes), wshape=(c_out, c_in // groups, kh,
-                kw), stride=stride, padding=padding, dilation=dilation,
-                groups=groups, seed=seed, bias=bias)
+    return dict(
+        shape=(n, c_in, *sizes),
+        wshape=(c_out, c_in // groups, kh, kw),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        seed=seed,
+        bias=bias,
+    )
 
 
 @given(conv_cases())
@@ -50,7 +58,7 @@ def test_conv2d_matches_torch(case):
     w = rng.normal(size=case["wshape"])
     b = rng.normal(size=case["wshape"][0]) if case["bias"] else None
     kw = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
-    expected = TF.conv2d(t(x), t(w), None if b is None else t(b), **kw)
+    expected = F.conv2d(t(x), t(w), None if b is None else t(b), **kw)
     close(conv2d(x, w, b, **kw), expected)
 
 
@@ -60,10 +68,13 @@ def test_padding_strings_match_torch(rng, kernel, dilation):
     x = rng.normal(size=(2, 4, 9, 10))
     w = rng.normal(size=(6, 2, *kernel))
     for padding in ("same", "valid"):
-        expected = TF.conv2d(t(x), t(w), padding=padding, groups=2,
-                             dilation=dilation)
-        close(conv2d(x, w, padding=padding, groups=2, dilation=dilation),
-              expected)
+        expected = F.conv2d(
+            t(x), t(w), padding=padding, groups=2, dilation=dilation
+        )
+        close(
+            conv2d(x, w, padding=padding, groups=2, dilation=dilation),
+            expected,
+        )
 
 
 def test_depthwise_is_groups_equal_channels(rng):
@@ -72,7 +83,9 @@ def test_depthwise_is_groups_equal_channels(rng):
     y = conv2d(x, w, padding=1, groups=5)
     # Each channel convolved with its own kernel, independently.
     for c in range(5):
-        close(y[:, c:c + 1], conv2d(x[:, c:c + 1], w[c:c + 1], padding=1))
+        close(
+            y[:, c : c + 1], conv2d(x[:, c : c + 1], w[c : c + 1], padding=1)
+        )
 
 
 def test_float32_stays_float32(rng):
@@ -105,16 +118,19 @@ def test_integer_input_computes_exactly():
 def test_bad_arguments_name_the_parameter(kwargs, exception, message):
     x = np.zeros((1, 3, 5, 5))
     w = np.zeros((4, 3, 3, 3))
-    with pytest.raises(exception, match=message.replace("(", r"\(")
-                       .replace(")", r"\)")):
+    with pytest.raises(
+        exception, match=message.replace("(", r"\(").replace(")", r"\)")
+    ):
         conv2d(x, w, **kwargs)
 
 
 def test_kernel_larger_than_padded_input_is_a_clear_error():
     x = np.zeros((1, 1, 4, 4))
     w = np.zeros((1, 1, 7, 3))
-    with pytest.raises(ValueError, match="kernel height 7 .* larger than the"
-                       " padded input height 6"):
+    with pytest.raises(
+        ValueError,
+        match="kernel height 7 .* larger than the padded input height 6",
+    ):
         conv2d(x, w, padding=1)
 
 
@@ -125,8 +141,9 @@ def test_wrong_types_and_ranks():
         conv2d(np.zeros((5, 5)), np.zeros((1, 1, 3, 3)))
     with pytest.raises(TypeError, match="weight must hold real numbers"):
         conv2d(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3), dtype=bool))
-    with pytest.raises(ValueError, match="input has 2 channels but weight "
-                       "expects 3"):
+    with pytest.raises(
+        ValueError, match="input has 2 channels but weight expects 3"
+    ):
         conv2d(np.zeros((1, 2, 5, 5)), np.zeros((1, 3, 3, 3)))
 
 
@@ -135,11 +152,10 @@ def test_wrong_types_and_ranks():
 # correlation and convolution.
 
 
-
 def _autograd_conv(x, w, b, g, **kw):
     tx, tw = t(x).requires_grad_(), t(w).requires_grad_()
     tb = t(b).requires_grad_()
-    TF.conv2d(tx, tw, tb, **kw).backward(t(g))
+    F.conv2d(tx, tw, tb, **kw).backward(t(g))
     return tx.grad, tw.grad, tb.grad
 
 
@@ -152,8 +168,9 @@ def test_conv2d_backward_matches_autograd(case):
     kw = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
     g = rng.normal(size=conv2d(x, w, **kw).shape)
     expected = _autograd_conv(x, w, b, g, **kw)
-    for ours, theirs in zip(conv2d_backward(g, x, w, **kw), expected,
-                            strict=True):
+    for ours, theirs in zip(
+        conv2d_backward(g, x, w, **kw), expected, strict=True
+    ):
         close(ours, theirs)
 
 
@@ -167,28 +184,34 @@ def test_loop_reference_is_the_same_formula(case):
     y = conv2d(x, w, b, **kw)
     close(conv2d_reference(x, w, b, **kw), y)
     g = rng.normal(size=y.shape)
-    for ours, fast in zip(conv2d_backward_reference(g, x, w, **kw),
-                          conv2d_backward(g, x, w, **kw), strict=True):
+    for ours, fast in zip(
+        conv2d_backward_reference(g, x, w, **kw),
+        conv2d_backward(g, x, w, **kw),
+        strict=True,
+    ):
         close(ours, fast)
 
 
 @pytest.mark.parametrize("tile_elements", [7, 100, 1000])
-def test_every_tiling_gives_the_same_result(rng, monkeypatch,
-                                            tile_elements):
+def test_every_tiling_gives_the_same_result(rng, monkeypatch, tile_elements):
     # Tiny tiles force bands of rows within an image and groups of
     # images; both paths must agree with torch.
-    monkeypatch.setattr(conv_module, "_TILE_ELEMENTS", tile_elements)
+    monkeypatch.setattr(_conv_fast, "_TILE_ELEMENTS", tile_elements)
     x = rng.normal(size=(5, 4, 9, 8))
     w = rng.normal(size=(6, 2, 3, 2))
     b = rng.normal(size=6)
-    for kw in (dict(padding=1, groups=2), dict(stride=2, padding=(2, 1),
-                                               dilation=(1, 2), groups=2)):
+    for kw in (
+        dict(padding=1, groups=2),
+        dict(stride=2, padding=(2, 1), dilation=(1, 2), groups=2),
+    ):
         y = conv2d(x, w, b, **kw)
-        close(y, TF.conv2d(t(x), t(w), t(b), **kw))
+        close(y, F.conv2d(t(x), t(w), t(b), **kw))
         g = rng.normal(size=y.shape)
-        for ours, theirs in zip(conv2d_backward(g, x, w, **kw),
-                                _autograd_conv(x, w, b, g, **kw),
-                                strict=True):
+        for ours, theirs in zip(
+            conv2d_backward(g, x, w, **kw),
+            _autograd_conv(x, w, b, g, **kw),
+            strict=True,
+        ):
             close(ours, theirs)
 
 
@@ -198,9 +221,11 @@ def test_backward_with_padding_strings(rng, padding):
     w = rng.normal(size=(4, 3, 4, 2))
     b = rng.normal(size=4)
     g = rng.normal(size=conv2d(x, w, padding=padding).shape)
-    for ours, theirs in zip(conv2d_backward(g, x, w, padding=padding),
-                            _autograd_conv(x, w, b, g, padding=padding),
-                            strict=True):
+    for ours, theirs in zip(
+        conv2d_backward(g, x, w, padding=padding),
+        _autograd_conv(x, w, b, g, padding=padding),
+        strict=True,
+    ):
         close(ours, theirs)
 
 
@@ -240,17 +265,28 @@ def test_backward_keeps_float32(rng):
 
 
 def test_backward_checks_grad_output_shape():
-    with pytest.raises(ValueError, match=r"grad_output must have the "
-                       r"output's shape \(1, 4, 3, 3\)"):
-        conv2d_backward(np.zeros((1, 4, 4, 4)), np.zeros((1, 3, 5, 5)),
-                        np.zeros((4, 3, 3, 3)))
+    with pytest.raises(
+        ValueError,
+        match=r"grad_output must have the "
+        r"output's shape \(1, 4, 3, 3\)",
+    ):
+        conv2d_backward(
+            np.zeros((1, 4, 4, 4)),
+            np.zeros((1, 3, 5, 5)),
+            np.zeros((4, 3, 3, 3)),
+        )
     # transposed: (1, 4, 3, 3) -> (1, 2, 5, 5) with a (4, 2, 3, 3) weight
-    with pytest.raises(ValueError, match=r"^conv_transpose2d_backward: "
-                       r"grad_output must have the output's shape "
-                       r"\(1, 2, 5, 5\), got \(1, 2, 4, 4\)$"):
-        conv_transpose2d_backward(np.zeros((1, 2, 4, 4)),
-                                  np.zeros((1, 4, 3, 3)),
-                                  np.zeros((4, 2, 3, 3)))
+    with pytest.raises(
+        ValueError,
+        match=r"^conv_transpose2d_backward: "
+        r"grad_output must have the output's shape "
+        r"\(1, 2, 5, 5\), got \(1, 2, 4, 4\)$",
+    ):
+        conv_transpose2d_backward(
+            np.zeros((1, 2, 4, 4)),
+            np.zeros((1, 4, 3, 3)),
+            np.zeros((4, 2, 3, 3)),
+        )
 
 
 @st.composite
@@ -262,18 +298,27 @@ def transpose_cases(draw):
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    output_padding = tuple(draw(st.integers(0, max(s, d) - 1))
-                           for s, d in zip(stride, dilation, strict=True))
+    output_padding = tuple(
+        draw(st.integers(0, max(s, d) - 1))
+        for s, d in zip(stride, dilation, strict=True)
+    )
     size = tuple(draw(st.integers(1, 6)) for _ in range(2))
-    for n, s, p, kk, d, op in zip(size, stride, padding, k, dilation,
-                                  output_padding, strict=True):
+    for n, s, p, kk, d, op in zip(
+        size, stride, padding, k, dilation, output_padding, strict=True
+    ):
         assume((n - 1) * s - 2 * p + d * (kk - 1) + op + 1 >= 1)
-    return dict(shape=(draw(st.integers(1, 2)), c_in, *size),
-                wshape=(c_in, c_out // groups, *k),
-                kw=dict(stride=stride, padding=padding,
-                        output_padding=output_padding, groups=groups,
-                        dilation=dilation),
-                seed=draw(st.integers(0, 2**31 - 1)))
+    return dict(
+        shape=(draw(st.integers(1, 2)), c_in, *size),
+        wshape=(c_in, c_out // groups, *k),
+        kw=dict(
+            stride=stride,
+            padding=padding,
+            output_padding=output_padding,
+            groups=groups,
+            dilation=dilation,
+        ),
+        seed=draw(st.integers(0, 2**31 - 1)),
+    )
 
 
 @given(transpose_cases())
@@ -284,13 +329,16 @@ def test_conv_transpose2d_matches_torch_forward_and_backward(case):
     b = rng.normal(size=case["wshape"][1] * case["kw"]["groups"])
     tx, tw = t(x).requires_grad_(), t(w).requires_grad_()
     tb = t(b).requires_grad_()
-    ty = TF.conv_transpose2d(tx, tw, tb, **case["kw"])
+    ty = F.conv_transpose2d(tx, tw, tb, **case["kw"])
     y = conv_transpose2d(x, w, b, **case["kw"])
     close(y, ty)
     g = rng.normal(size=y.shape)
     ty.backward(t(g))
-    for ours, theirs in zip(conv_transpose2d_backward(g, x, w, **case["kw"]),
-                            (tx.grad, tw.grad, tb.grad), strict=True):
+    for ours, theirs in zip(
+        conv_transpose2d_backward(g, x, w, **case["kw"]),
+        (tx.grad, tw.grad, tb.grad),
+        strict=True,
+    ):
         close(ours, theirs)
 
 
@@ -305,12 +353,14 @@ def test_conv_transpose2d_is_the_input_gradient(rng):
 
 def test_conv_transpose2d_errors():
     x = np.zeros((1, 4, 3, 3))
-    with pytest.raises(ValueError, match=r"input has 4 channels but "
-                       r"weight.shape\[0\] = 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"input has 4 channels but "
+        r"weight.shape\[0\] = 3",
+    ):
         conv_transpose2d(x, np.zeros((3, 2, 3, 3)))
     with pytest.raises(ValueError, match="output_padding along the height"):
-        conv_transpose2d(x, np.zeros((4, 2, 3, 3)), stride=2,
-                         output_padding=2)
+        conv_transpose2d(x, np.zeros((4, 2, 3, 3)), stride=2, output_padding=2)
     with pytest.raises(ValueError, match="output height would be -3"):
         conv_transpose2d(x, np.zeros((4, 2, 1, 1)), padding=3)
 
@@ -320,20 +370,25 @@ def test_conv_transpose2d_errors():
 def test_correlate_and_convolve_match_scipy(rng, mode, ksize):
     image = rng.normal(size=(6, 7))
     kernel = rng.normal(size=ksize)
-    close(correlate2d(image, kernel, mode),
-          scipy.signal.correlate2d(image, kernel, mode))
-    close(convolve2d(image, kernel, mode),
-          scipy.signal.convolve2d(image, kernel, mode))
+    close(
+        correlate2d(image, kernel, mode),
+        scipy.signal.correlate2d(image, kernel, mode),
+    )
+    close(
+        convolve2d(image, kernel, mode),
+        scipy.signal.convolve2d(image, kernel, mode),
+    )
 
 
 def test_convolution_flips_the_kernel_and_commutes(rng):
     image, kernel = rng.normal(size=(5, 5)), rng.normal(size=(3, 3))
     close(convolve2d(image, kernel), correlate2d(image, kernel[::-1, ::-1]))
-    close(convolve2d(image, kernel, "full"),
-          convolve2d(kernel, image, "full"))
+    close(convolve2d(image, kernel, "full"), convolve2d(kernel, image, "full"))
     # correlation does not commute: it flips the result instead
-    close(correlate2d(kernel, image, "full"),
-          correlate2d(image, kernel, "full")[::-1, ::-1])
+    close(
+        correlate2d(kernel, image, "full"),
+        correlate2d(image, kernel, "full")[::-1, ::-1],
+    )
     symmetric = np.array([[1.0, 2, 1], [0, 5, 0], [1, 2, 1]])
     close(convolve2d(image, symmetric), correlate2d(image, symmetric))
 
@@ -353,19 +408,25 @@ def test_pointwise_convolution_is_a_matrix_product(rng):
     close(conv2d(x, w), np.einsum("oc,nchw->nohw", w[:, :, 0, 0], x))
     g = rng.normal(size=(2, 3, 4, 5))
     b = rng.normal(size=3)
-    for ours, theirs in zip(conv2d_backward(g, x, w),
-                            _autograd_conv(x, w, b, g), strict=True):
+    for ours, theirs in zip(
+        conv2d_backward(g, x, w), _autograd_conv(x, w, b, g), strict=True
+    ):
         close(ours, theirs)
 
 
-
 @pytest.mark.parametrize("block_elements", [1 << 22, 50, 3000])
-@given(n=st.integers(1, 3), c_in=st.integers(1, 5), c_out=st.integers(1, 5),
-       h=st.integers(1, 11), w=st.integers(1, 11),
-       padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-       seed=st.integers(0, 2**31 - 1))
-def test_winograd_path_matches_torch(block_elements, n, c_in, c_out, h, w,
-                                     padding, seed):
+@given(
+    n=st.integers(1, 3),
+    c_in=st.integers(1, 5),
+    c_out=st.integers(1, 5),
+    h=st.integers(1, 11),
+    w=st.integers(1, 11),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_winograd_path_matches_torch(
+    block_elements, n, c_in, c_out, h, w, padding, seed
+):
     # Force the Winograd F(2x2, 3x3) path (normally for >= 128 channels),
     # and small blocks so that images and tile rows are split.
     from cnnbook.functional import _winograd
@@ -376,25 +437,25 @@ def test_winograd_path_matches_torch(block_elements, n, c_in, c_out, h, w,
     wt = rng.normal(size=(c_out, c_in, 3, 3))
     b = rng.normal(size=c_out)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(conv_module, "_WINOGRAD_MIN_CHANNELS", 1)
-        patch.setattr(conv_module, "_WINOGRAD_MIN_TILES", 1)
+        patch.setattr(_conv_fast, "_WINOGRAD_MIN_CHANNELS", 1)
+        patch.setattr(_conv_fast, "_WINOGRAD_MIN_TILES", 1)
         patch.setattr(_winograd, "_BLOCK_ELEMENTS", block_elements)
         y = conv2d(x, wt, b, padding=padding)
         g = rng.normal(size=y.shape)
         grads = conv2d_backward(g, x, wt, padding=padding)
-    close(y, TF.conv2d(t(x), t(wt), t(b), padding=padding))
-    for ours, theirs in zip(grads, _autograd_conv(x, wt, b, g,
-                                                  padding=padding),
-                            strict=True):
+    close(y, F.conv2d(t(x), t(wt), t(b), padding=padding))
+    for ours, theirs in zip(
+        grads, _autograd_conv(x, wt, b, g, padding=padding), strict=True
+    ):
         close(ours, theirs)
 
 
 def test_winograd_is_used_for_wide_layers_and_stays_accurate(rng):
     x = rng.normal(size=(2, 128, 16, 16)).astype(np.float32)
     w = (rng.normal(size=(128, 128, 3, 3)) * 0.03).astype(np.float32)
-    geo = conv_module._geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1)
-    assert geo.winograd
-    exact = TF.conv2d(t(x), t(w), padding=1).numpy()
+    geo = _conv_geometry.geometry("conv2d", x.shape, w.shape, 1, 1, 1, 1)
+    assert _conv_fast.uses_winograd(geo)
+    exact = F.conv2d(t(x), t(w), padding=1).numpy()
     y = conv2d(x, w, padding=1)
     assert y.dtype == np.float32
     # float32 rounding: within a few units in the last place of the sum

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
 from torch_reference import close, t
 
 from cnnbook.functional import (
@@ -24,7 +24,7 @@ def test_inverted_dropout_scales_as_torch_does(rng, p):
     # forward and backward
     tx = t(x).requires_grad_()
     torch.manual_seed(0)
-    ty = TF.dropout(tx, p, training=True)
+    ty = F.dropout(tx, p, training=True)
     torch_keep = ty.detach().numpy() != 0
     close(np.where(torch_keep, x / (1 - p), 0), ty)
     g = rng.normal(size=x.shape)
@@ -56,13 +56,14 @@ def test_the_two_forms_agree_in_expectation(rng):
     x = rng.normal(size=50)
     q = 0.5
     masks = 20_000
-    inv = np.mean([dropout(x, 1 - q, rng=rng) for _ in range(masks)],
-                  axis=0)
-    classic = np.mean([dropout_scale_at_test(x, q, rng=rng)
-                       for _ in range(masks)], axis=0)
+    inv = np.mean([dropout(x, 1 - q, rng=rng) for _ in range(masks)], axis=0)
+    classic = np.mean(
+        [dropout_scale_at_test(x, q, rng=rng) for _ in range(masks)], axis=0
+    )
     close(inv, dropout(x, 1 - q, training=False), atol=0.05, rtol=0)
-    close(classic, dropout_scale_at_test(x, q, training=False), atol=0.03,
-          rtol=0)
+    close(
+        classic, dropout_scale_at_test(x, q, training=False), atol=0.03, rtol=0
+    )
     close(inv * q, classic, atol=0.05, rtol=0)
 
 

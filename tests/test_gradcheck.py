@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnnbook import functional as F
+import cnnbook.functional as cf
 from cnnbook import losses
 from cnnbook.gradcheck import gradcheck, numerical_gradient
 
@@ -12,8 +12,8 @@ def test_central_difference_of_a_polynomial_is_exact_to_rounding():
     # f(x) = sum x^3, f' = 3 x^2; the central difference of a cubic has
     # error h^2 * f'''/6 = h^2 exactly
     x = np.array([0.5, -1.0, 2.0])
-    grad = numerical_gradient(lambda v: np.sum(v ** 3), x, eps=1e-3)
-    np.testing.assert_allclose(grad, 3 * x ** 2 + 1e-6, rtol=1e-9)
+    grad = numerical_gradient(lambda v: np.sum(v**3), x, eps=1e-3)
+    np.testing.assert_allclose(grad, 3 * x**2 + 1e-6, rtol=1e-9)
 
 
 def test_input_is_left_unchanged():
@@ -28,12 +28,12 @@ def test_conv2d_backward_passes_the_check(rng):
     g = rng.normal(size=(1, 3, 2, 2))
 
     def loss_of_x(v):
-        return float(np.sum(F.conv2d(v, w, stride=2) * g))
+        return float(np.sum(cf.conv2d(v, w, stride=2) * g))
 
     def loss_of_w(v):
-        return float(np.sum(F.conv2d(x, v, stride=2) * g))
+        return float(np.sum(cf.conv2d(x, v, stride=2) * g))
 
-    grad_x, grad_w, _ = F.conv2d_backward(g, x, w, stride=2)
+    grad_x, grad_w, _ = cf.conv2d_backward(g, x, w, stride=2)
     assert gradcheck(loss_of_x, x, grad_x).ok
     assert gradcheck(loss_of_w, w, grad_w).max_rel_error < 1e-7
 

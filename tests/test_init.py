@@ -13,24 +13,36 @@ SHAPES = [(64, 3, 7, 7), (128, 64, 3, 3), (10, 1568), (256, 256, 1, 1)]
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_fans_match_torch(shape):
-    expected = torch.nn.init._calculate_fan_in_and_fan_out(
-        torch.empty(shape))
+    expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
     assert init.calculate_fan_in_and_fan_out(shape) == expected
 
 
 def test_fan_of_a_3x3_conv_is_arithmetic():
     # 64 input channels x 3 x 3 kernel positions feed every output
     assert init.calculate_fan_in_and_fan_out((128, 64, 3, 3)) == (
-        64 * 3 * 3, 128 * 3 * 3)
+        64 * 3 * 3,
+        128 * 3 * 3,
+    )
 
 
-@pytest.mark.parametrize("name, param", [
-    ("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None),
-    ("relu", None), ("leaky_relu", None), ("leaky_relu", 0.2),
-    ("leaky_relu", math.sqrt(5)), ("selu", None)])
+@pytest.mark.parametrize(
+    "name, param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", math.sqrt(5)),
+        ("selu", None),
+    ],
+)
 def test_gains_match_torch(name, param):
     assert init.calculate_gain(name, param) == pytest.approx(
-        torch.nn.init.calculate_gain(name, param), rel=1e-15)
+        torch.nn.init.calculate_gain(name, param), rel=1e-15
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -43,21 +55,25 @@ def test_kaiming_matches_torch_in_distribution(shape, mode, nonlinearity):
     torch.manual_seed(0)
     big = (2000,) + shape[1:]  # many samples, same fan-in
     ours_std = init.kaiming_std(shape, mode=mode, nonlinearity=nonlinearity)
-    sample = init.kaiming_normal(shape, mode=mode,
-                                 nonlinearity=nonlinearity, rng=0)
+    sample = init.kaiming_normal(
+        shape, mode=mode, nonlinearity=nonlinearity, rng=0
+    )
     assert sample.shape == shape
     if mode == "fan_in":
-        w = torch.nn.init.kaiming_normal_(torch.empty(big), mode=mode,
-                                          nonlinearity=nonlinearity)
+        w = torch.nn.init.kaiming_normal_(
+            torch.empty(big), mode=mode, nonlinearity=nonlinearity
+        )
         assert float(w.std()) == pytest.approx(ours_std, rel=0.01)
     n = sample.size
     assert sample.std() == pytest.approx(ours_std, rel=5 / math.sqrt(n))
-    u = init.kaiming_uniform(shape, mode=mode, nonlinearity=nonlinearity,
-                             rng=1)
+    u = init.kaiming_uniform(
+        shape, mode=mode, nonlinearity=nonlinearity, rng=1
+    )
     bound = math.sqrt(3) * ours_std
     assert np.abs(u).max() <= bound
-    tu = torch.nn.init.kaiming_uniform_(torch.empty(shape), mode=mode,
-                                        nonlinearity=nonlinearity)
+    tu = torch.nn.init.kaiming_uniform_(
+        torch.empty(shape), mode=mode, nonlinearity=nonlinearity
+    )
     assert float(tu.abs().max()) <= bound * (1 + 1e-6)
     assert float(tu.abs().max()) > 0.9 * bound
 
@@ -70,8 +86,7 @@ def test_xavier_matches_torch_in_distribution(shape, gain):
     fan_in, fan_out = init.calculate_fan_in_and_fan_out(shape)
     assert std == pytest.approx(gain * math.sqrt(2 / (fan_in + fan_out)))
     tw = torch.nn.init.xavier_normal_(torch.empty(shape), gain=gain)
-    assert float(tw.std()) == pytest.approx(std, rel=5 / math.sqrt(
-        tw.numel()))
+    assert float(tw.std()) == pytest.approx(std, rel=5 / math.sqrt(tw.numel()))
     w = init.xavier_normal(shape, gain, rng=2)
     assert w.std() == pytest.approx(std, rel=5 / math.sqrt(w.size))
     bound = gain * math.sqrt(6 / (fan_in + fan_out))
@@ -85,8 +100,9 @@ def test_he_is_variance_two_over_fan_in():
     shape = (256, 100)
     w = init.he_normal(shape, rng=0)
     # Var(w) = 2 / n_in = 0.02, standard deviation sqrt(0.02) = 0.141
-    assert init.kaiming_std(shape, nonlinearity="relu") ** 2 == \
-        pytest.approx(2 / 100)
+    assert init.kaiming_std(shape, nonlinearity="relu") ** 2 == pytest.approx(
+        2 / 100
+    )
     assert w.var() == pytest.approx(0.02, rel=0.05)
     u = init.he_uniform(shape, rng=0)
     assert np.abs(u).max() <= math.sqrt(6 / 100)
@@ -94,10 +110,13 @@ def test_he_is_variance_two_over_fan_in():
 
 
 def test_same_seed_same_weights():
-    assert np.array_equal(init.xavier_uniform((3, 4), rng=5),
-                          init.xavier_uniform((3, 4), rng=5))
-    assert init.kaiming_normal((3, 4), rng=5, dtype=np.float32).dtype == \
-        np.float32
+    assert np.array_equal(
+        init.xavier_uniform((3, 4), rng=5), init.xavier_uniform((3, 4), rng=5)
+    )
+    assert (
+        init.kaiming_normal((3, 4), rng=5, dtype=np.float32).dtype
+        == np.float32
+    )
 
 
 def test_errors_name_the_argument():

@@ -1,5 +1,5 @@
 """AlexNet: the paper's two-group network, its one-device twin, torchvision's
-variant; local response normalisation against PyTorch's."""
+variant; local response normalization against PyTorch's."""
 
 import math
 
@@ -30,7 +30,10 @@ def test_paper_rows_two_groups():
         3 * 3 * 192 * 256 + 256,
     ]
     assert [params(c.fc6), params(c.fc7), params(c.fc8)] == [
-        9216 * 4096 + 4096, 4096 * 4096 + 4096, 4096 * 1000 + 1000]
+        9216 * 4096 + 4096,
+        4096 * 4096 + 4096,
+        4096 * 1000 + 1000,
+    ]
     assert params(model) == 60_965_224
 
 
@@ -51,7 +54,9 @@ def test_227_not_224():
         model = get_model("alexnet").eval()
         small = get_model("alexnet", image_size=224)
     assert model(torch.empty(1, 3, 227, 227, device="meta")).shape == (
-        1, 1000)  # 54 -> ... -> 5 x 5
+        1,
+        1000,
+    )  # 54 -> ... -> 5 x 5
     assert small.classifier.fc6.in_features == 256 * 5 * 5
 
 
@@ -70,15 +75,21 @@ def test_bad_arguments():
         get_model("alexnet_torchvision", image_size=224)
 
 
-@given(size=st.sampled_from([1, 3, 5, 7]), channels=st.integers(1, 12),
-       seed=st.integers(0, 2**31 - 1))
+@given(
+    size=st.sampled_from([1, 3, 5, 7]),
+    channels=st.integers(1, 12),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_lrn_equals_torch_with_alpha_times_n(size, channels, seed):
     generator = torch.Generator().manual_seed(seed)
-    a = torch.randn(2, channels, 3, 4, generator=generator,
-                    dtype=torch.float64) * 3
+    a = (
+        torch.randn(
+            2, channels, 3, 4, generator=generator, dtype=torch.float64
+        )
+        * 3
+    )
     ours = LocalResponseNorm(size, alpha=1e-2, beta=0.75, k=2.0)(a)
-    theirs = nn.LocalResponseNorm(size, alpha=size * 1e-2, beta=0.75,
-                                  k=2.0)(a)
+    theirs = nn.LocalResponseNorm(size, alpha=size * 1e-2, beta=0.75, k=2.0)(a)
     torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
@@ -86,11 +97,14 @@ def test_lrn_formula_by_hand():
     a = torch.arange(1.0, 8.0, dtype=torch.float64).reshape(1, 7, 1, 1)
     b = LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)(a)
     # Channel 0 sums channels 0..2 (clipped); channel 3 sums 1..5.
-    assert math.isclose(b[0, 0, 0, 0], 1 / (2 + 1e-4 * (1 + 4 + 9)) ** 0.75,
-                        rel_tol=1e-14)
-    assert math.isclose(b[0, 3, 0, 0],
-                        4 / (2 + 1e-4 * (4 + 9 + 16 + 25 + 36)) ** 0.75,
-                        rel_tol=1e-14)
+    assert math.isclose(
+        b[0, 0, 0, 0], 1 / (2 + 1e-4 * (1 + 4 + 9)) ** 0.75, rel_tol=1e-14
+    )
+    assert math.isclose(
+        b[0, 3, 0, 0],
+        4 / (2 + 1e-4 * (4 + 9 + 16 + 25 + 36)) ** 0.75,
+        rel_tol=1e-14,
+    )
 
 
 def test_forward_cpu():

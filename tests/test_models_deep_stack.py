@@ -30,8 +30,9 @@ def test_residual_adds_the_input():
     x = torch.randn(3, 16, 4, 4)
     block_p, block_r = plain.blocks[0], residual.blocks[0]
     with torch.no_grad():
-        inner = block_p.bn2(block_p.conv2(torch.relu(block_p.bn1(
-            block_p.conv1(x)))))
+        inner = block_p.bn2(
+            block_p.conv2(torch.relu(block_p.bn1(block_p.conv1(x))))
+        )
         torch.testing.assert_close(block_p(x), torch.relu(inner))
         torch.testing.assert_close(block_r(x), torch.relu(inner + x))
 

@@ -23,8 +23,17 @@ def test_b0_stages_and_resolutions():
         x = stage(x)
         sides.append((x.shape[1], x.shape[2]))
     # Tan and Le (2019), Table 1: channels and resolution of stages 1-9.
-    assert sides == [(32, 112), (16, 112), (24, 56), (40, 28), (80, 14),
-                     (112, 14), (192, 7), (320, 7), (1280, 7)]
+    assert sides == [
+        (32, 112),
+        (16, 112),
+        (24, 56),
+        (40, 28),
+        (80, 14),
+        (112, 14),
+        (192, 7),
+        (320, 7),
+        (1280, 7),
+    ]
 
 
 @pytest.mark.parametrize("variant", sorted(EFFICIENTNET_SCALING))
@@ -33,15 +42,17 @@ def test_blocks_per_stage_are_rounded_up(variant):
     with torch.device("meta"):
         model = get_model(f"efficientnet_{variant}")
     blocks = [len(stage) for stage in model.features[1:-1]]
-    assert blocks == [math.ceil(s.num_layers * scaling.depth)
-                      for s in EFFICIENTNET_B0]
+    assert blocks == [
+        math.ceil(s.num_layers * scaling.depth) for s in EFFICIENTNET_B0
+    ]
 
 
 @pytest.mark.parametrize("variant", sorted(EFFICIENTNET_SCALING))
 def test_docstrings_state_the_table_coefficients(variant):
     scaling = EFFICIENTNET_SCALING[variant]
-    doc = " ".join(getattr(efficientnet, f"efficientnet_{variant}")
-                   .__doc__.split())
+    doc = " ".join(
+        getattr(efficientnet, f"efficientnet_{variant}").__doc__.split()
+    )
     side = scaling.resolution
     assert f"{side} x {side}" in doc
     for factor in ("width", "depth"):
@@ -58,7 +69,12 @@ def test_b7_widths():
 
 def test_make_divisible():
     assert [make_divisible(v) for v in (32, 35.2, 38.4, 12, 3)] == [
-        32, 32, 40, 16, 8]
+        32,
+        32,
+        40,
+        16,
+        8,
+    ]
 
 
 def test_compound_rule_roughly_doubles_flops():

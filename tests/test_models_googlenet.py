@@ -35,28 +35,40 @@ def test_inception_3a_parameters_by_hand():
     module = Inception(spec)  # the paper's: biases, no batch norm
     assert params(module) == (
         (192 * 64 + 64)
-        + (192 * 96 + 96) + (9 * 96 * 128 + 128)
-        + (192 * 16 + 16) + (25 * 16 * 32 + 32)
-        + (192 * 32 + 32))
+        + (192 * 96 + 96)
+        + (9 * 96 * 128 + 128)
+        + (192 * 16 + 16)
+        + (25 * 16 * 32 + 32)
+        + (192 * 32 + 32)
+    )
 
 
 def test_shapes_through_the_network_on_meta():
     with torch.device("meta"):
         model = get_model("googlenet").eval()
     seen = {}
-    for name in ("maxpool1", "maxpool2", "inception3b", "maxpool3",
-                 "inception4e", "maxpool4", "inception5b"):
+    for name in (
+        "maxpool1",
+        "maxpool2",
+        "inception3b",
+        "maxpool3",
+        "inception4e",
+        "maxpool4",
+        "inception5b",
+    ):
         model.get_submodule(name).register_forward_hook(
-            lambda m, i, o, name=name: seen.__setitem__(name,
-                                                        tuple(o.shape)))
+            lambda m, i, o, name=name: seen.__setitem__(name, tuple(o.shape))
+        )
     model(torch.empty(1, 3, 224, 224, device="meta"))
-    assert seen == {"maxpool1": (1, 64, 56, 56),
-                    "maxpool2": (1, 192, 28, 28),
-                    "inception3b": (1, 480, 28, 28),
-                    "maxpool3": (1, 480, 14, 14),
-                    "inception4e": (1, 832, 14, 14),
-                    "maxpool4": (1, 832, 7, 7),
-                    "inception5b": (1, 1024, 7, 7)}
+    assert seen == {
+        "maxpool1": (1, 64, 56, 56),
+        "maxpool2": (1, 192, 28, 28),
+        "inception3b": (1, 480, 28, 28),
+        "maxpool3": (1, 480, 14, 14),
+        "inception4e": (1, 832, 14, 14),
+        "maxpool4": (1, 832, 7, 7),
+        "inception5b": (1, 1024, 7, 7),
+    }
 
 
 def test_auxiliary_heads_in_training_only():
@@ -64,8 +76,7 @@ def test_auxiliary_heads_in_training_only():
     model = get_model("googlenet", num_classes=4)
     with torch.no_grad():
         out = model(torch.randn(2, 3, 224, 224))
-        assert out.logits.shape == out.aux1.shape == out.aux2.shape == (
-            2, 4)
+        assert out.logits.shape == out.aux1.shape == out.aux2.shape == (2, 4)
         model.eval()
         assert model(torch.randn(1, 3, 224, 224)).shape == (1, 4)
     with torch.device("meta"):

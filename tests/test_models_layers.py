@@ -19,7 +19,10 @@ def test_squeeze_excitation_is_its_formula():
 
 def test_conv_bn_act_layout():
     block = ConvBNAct(4, 6, 3, stride=2, activation=nn.SiLU)
-    assert [type(m).__name__ for m in block] == ["Conv2d", "BatchNorm2d",
-                                                  "SiLU"]
+    assert [type(m).__name__ for m in block] == [
+        "Conv2d",
+        "BatchNorm2d",
+        "SiLU",
+    ]
     assert block[0].bias is None and block[0].padding == (1, 1)
     assert len(ConvBNAct(4, 6, 1, activation=None)) == 2

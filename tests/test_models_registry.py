@@ -22,9 +22,20 @@ def test_pinned_structure(name):
 @pytest.mark.parametrize("name", sorted(PINS))
 def test_docstring_names_paper_and_variant(name):
     text = describe(name)
-    assert any(year in text for year in ("1998", "2012", "2015", "2016",
-                                         "2017", "2018", "2019",
-                                         "torchvision", "encyclopedia"))
+    assert any(
+        year in text
+        for year in (
+            "1998",
+            "2012",
+            "2015",
+            "2016",
+            "2017",
+            "2018",
+            "2019",
+            "torchvision",
+            "encyclopedia",
+        )
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PINS))
@@ -35,12 +46,16 @@ def test_parameter_counts_in_docstrings_are_the_counted_ones(name):
     doc = describe(name)
     stated = re.findall(r"(\d{1,3}(?:,\d{3})+) (?:trainable )?param", doc)
     assert all(int(n.replace(",", "")) == PINS[name][0] for n in stated), (
-        stated, PINS[name][0])
+        stated,
+        PINS[name][0],
+    )
 
 
 def test_unknown_name_lists_the_models():
-    with pytest.raises(ValueError, match="unknown model 'resnet'; "
-                       "available: alexnet, .*vgg19_bn"):
+    with pytest.raises(
+        ValueError,
+        match="unknown model 'resnet'; available: alexnet, .*vgg19_bn",
+    ):
         get_model("resnet")
     with pytest.raises(ValueError, match="unknown model"):
         describe("resnet")
@@ -51,9 +66,17 @@ def test_unknown_keyword_names_the_model():
         get_model("resnet18", foo=1)
 
 
-@pytest.mark.parametrize("name", ["resnet18", "vgg11", "mobilenet_v2",
-                                  "efficientnet_b0", "googlenet",
-                                  "alexnet_torchvision"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "resnet18",
+        "vgg11",
+        "mobilenet_v2",
+        "efficientnet_b0",
+        "googlenet",
+        "alexnet_torchvision",
+    ],
+)
 def test_num_classes_and_in_channels(name):
     with torch.device("meta"):
         model = get_model(name, num_classes=7, in_channels=1).eval()

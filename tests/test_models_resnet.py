@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-import cnnbook
 from cnnbook.models import get_model
+from cnnbook.summary import summary
 
 
 def params(module) -> int:
@@ -16,8 +16,12 @@ def test_resnet50_stages_as_the_encyclopedia_lists():
         model = get_model("resnet50")
     assert params(model.conv1) == 7 * 7 * 3 * 64 == 9_408
     assert params(model.bn1) == 128
-    assert [params(model.get_submodule(f"layer{i}")) for i in
-            range(1, 5)] == [215_808, 1_219_584, 7_098_368, 14_964_736]
+    assert [params(model.get_submodule(f"layer{i}")) for i in range(1, 5)] == [
+        215_808,
+        1_219_584,
+        7_098_368,
+        14_964_736,
+    ]
     assert params(model.fc) == 2_049_000
 
 
@@ -50,7 +54,7 @@ def test_v1_and_v1_5_share_weights_but_not_outputs():
 def test_v1_5_costs_more_macs_at_the_same_parameters():
     with torch.device("meta"):
         v1, v15 = get_model("resnet50"), get_model("resnet50_torchvision")
-    a, b = (cnnbook.summary(m, (3, 224, 224)) for m in (v1, v15))
+    a, b = (summary(m, (3, 224, 224)) for m in (v1, v15))
     assert a.parameters == b.parameters
     assert b.macs - a.macs == 231_211_008
 

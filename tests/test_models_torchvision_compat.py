@@ -37,8 +37,10 @@ def test_load_torchvision_state_dict(tv_name):
     assert ours == entry["state_dict"]
     assert sum(p.numel() for p in model.parameters()) == entry["parameters"]
     # A state dict of exactly torchvision's keys and shapes loads strictly.
-    state = {k: torch.empty(shape, device="meta")
-             for k, shape in entry["state_dict"].items()}
+    state = {
+        k: torch.empty(shape, device="meta")
+        for k, shape in entry["state_dict"].items()
+    }
     result = model.load_state_dict(state, strict=True, assign=True)
     assert not result.missing_keys and not result.unexpected_keys
 
@@ -50,12 +52,21 @@ def test_paper_variants_differ_from_torchvision_where_documented():
         paper_alexnet = get_model("alexnet").state_dict()
     tv = models["googlenet"]["state_dict"]
     assert tv["inception3a.branch3.1.conv.weight"] == [32, 16, 3, 3]
-    assert list(paper_googlenet["inception3a.branch3.1.conv.weight"].shape
-                ) == [32, 16, 5, 5]
+    assert list(
+        paper_googlenet["inception3a.branch3.1.conv.weight"].shape
+    ) == [32, 16, 5, 5]
     assert models["alexnet"]["state_dict"]["features.0.weight"] == [
-        64, 3, 11, 11]
+        64,
+        3,
+        11,
+        11,
+    ]
     assert list(paper_alexnet["features.conv1.weight"].shape) == [
-        96, 3, 11, 11]
+        96,
+        3,
+        11,
+        11,
+    ]
 
 
 def test_real_weights_round_trip_cpu():

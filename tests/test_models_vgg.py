@@ -28,8 +28,9 @@ def test_vgg16_layer_by_layer():
         c_in = c_out
     assert [params(c) for c in convs] == expected
     assert expected[:3] == [1_792, 36_928, 73_856]
-    fcs = [params(m) for m in model.classifier
-           if isinstance(m, torch.nn.Linear)]
+    fcs = [
+        params(m) for m in model.classifier if isinstance(m, torch.nn.Linear)
+    ]
     assert fcs == [102_764_544, 16_781_312, 4_097_000]
     assert sum(fcs) == 123_642_856  # 89% of the 138,357,544
 
@@ -39,7 +40,11 @@ def test_paper_table_2_millions():
     with torch.device("meta"):
         counts = {n: params(get_model(n)) for n in VGG_CONFIGS}
     assert {n: round(c / 1e6) for n, c in counts.items()} == {
-        "vgg11": 133, "vgg13": 133, "vgg16": 138, "vgg19": 144}
+        "vgg11": 133,
+        "vgg13": 133,
+        "vgg16": 138,
+        "vgg19": 144,
+    }
 
 
 def test_batch_norm_adds_two_per_channel():

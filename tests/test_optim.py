@@ -13,7 +13,7 @@ from cnnbook.nn import Parameter
 
 def _grad(w):
     # the gradient of a non-quadratic function, so that every step differs
-    return 3 * np.cos(w) + 0.1 * w ** 3
+    return 3 * np.cos(w) + 0.1 * w**3
 
 
 def _trajectories(ours, theirs, kwargs, steps=25, seed=0):
@@ -36,16 +36,28 @@ def _trajectories(ours, theirs, kwargs, steps=25, seed=0):
 CASES = [
     (optim.SGD, torch.optim.SGD, dict(lr=0.05)),
     (optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9)),
-    (optim.SGD, torch.optim.SGD, dict(lr=0.02, momentum=0.8,
-                                      dampening=0.3, weight_decay=0.01)),
-    (optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9,
-                                      nesterov=True, weight_decay=0.1)),
+    (
+        optim.SGD,
+        torch.optim.SGD,
+        dict(lr=0.02, momentum=0.8, dampening=0.3, weight_decay=0.01),
+    ),
+    (
+        optim.SGD,
+        torch.optim.SGD,
+        dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1),
+    ),
     (optim.Adam, torch.optim.Adam, dict(lr=0.01)),
-    (optim.Adam, torch.optim.Adam, dict(lr=0.01, betas=(0.8, 0.99),
-                                        eps=1e-6, weight_decay=0.1)),
+    (
+        optim.Adam,
+        torch.optim.Adam,
+        dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    ),
     (optim.AdamW, torch.optim.AdamW, dict(lr=0.01)),
-    (optim.AdamW, torch.optim.AdamW, dict(lr=0.01, weight_decay=0.3,
-                                          betas=(0.5, 0.9))),
+    (
+        optim.AdamW,
+        torch.optim.AdamW,
+        dict(lr=0.01, weight_decay=0.3, betas=(0.5, 0.9)),
+    ),
 ]
 
 
@@ -56,24 +68,32 @@ def test_trajectory_matches_torch_step_by_step(ours, theirs, kwargs):
 
 
 @settings(max_examples=20)
-@given(lr=st.floats(1e-4, 0.5), beta=st.floats(0.01, 0.99),
-       seed=st.integers(0, 1000))
+@given(
+    lr=st.floats(1e-4, 0.5),
+    beta=st.floats(0.01, 0.99),
+    seed=st.integers(0, 1000),
+)
 def test_ema_momentum_is_pytorch_momentum_with_a_scaled_lr(lr, beta, seed):
     # v_t = beta v + (1 - beta) g, w -= lr v   equals
     # b_t = beta b + g,          w -= lr (1 - beta) b
     w0 = np.random.default_rng(seed).normal(size=5)
     a, b = Parameter(w0.copy()), Parameter(w0.copy())
     ema = optim.MomentumEMA([a], lr=lr, beta=beta)
-    sgd = optim.SGD([b], lr=optim.ema_lr_to_pytorch_lr(lr, beta),
-                    momentum=beta)
+    sgd = optim.SGD(
+        [b], lr=optim.ema_lr_to_pytorch_lr(lr, beta), momentum=beta
+    )
     for _ in range(20):
         a.grad[...] = _grad(a.data)
         b.grad[...] = _grad(b.data)
         ema.step()
         sgd.step()
         # the buffers differ by exactly the factor 1 / (1 - beta)
-        close(ema.state[0]["velocity"] / (1 - beta), sgd.state[0]["buffer"],
-              rtol=1e-9, atol=1e-12)
+        close(
+            ema.state[0]["velocity"] / (1 - beta),
+            sgd.state[0]["buffer"],
+            rtol=1e-9,
+            atol=1e-12,
+        )
     close(a.data, b.data, rtol=1e-9, atol=1e-12)
 
 
@@ -94,7 +114,7 @@ def test_l2_penalty_gradient_has_the_factor_two():
     w = np.array([0.5, -2.0, 3.0])
     lam = 0.01
     tw = torch.tensor(w, requires_grad=True)
-    (lam * (tw ** 2).sum()).backward()
+    (lam * (tw**2).sum()).backward()
     close(optim.l2_penalty_grad(w, lam), tw.grad)
     assert optim.l2_penalty([w], lam) == pytest.approx(lam * 13.25)
     p, q = Parameter(w.copy()), Parameter(w.copy())
@@ -127,8 +147,9 @@ def test_learning_rate_can_be_changed_and_is_checked():
     opt = optim.SGD([p], lr=0.1)
     opt.lr = 0.5
     assert opt.lr == 0.5
-    with pytest.raises(TypeError, match="SGD: lr must be a real number, "
-                       "got str"):
+    with pytest.raises(
+        TypeError, match="SGD: lr must be a real number, got str"
+    ):
         opt.lr = "fast"
     with pytest.raises(ValueError, match="lr must be >= 0"):
         optim.Adam([p], lr=-1.0)

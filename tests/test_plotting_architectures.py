@@ -18,9 +18,16 @@ def test_inception_module_figure_shows_the_table_row():
     spec = INCEPTION_MODULES["inception4e"]
     fig = plotting.inception_module_figure(spec, "inception (4e)")
     shown = " ".join(texts(fig))
-    for number in (spec.in_channels, spec.ch1x1, spec.ch3x3red,
-                   spec.ch3x3, spec.ch5x5red, spec.ch5x5, spec.pool_proj,
-                   spec.out_channels):
+    for number in (
+        spec.in_channels,
+        spec.ch1x1,
+        spec.ch3x3red,
+        spec.ch3x3,
+        spec.ch5x5red,
+        spec.ch5x5,
+        spec.pool_proj,
+        spec.out_channels,
+    ):
         assert str(number) in shown
     plt.close(fig)
 
@@ -43,9 +50,19 @@ def test_separable_speedup_curve_is_the_formula():
     channels = [8, 64, 512]
     fig = plotting.separable_speedup_figure(channels, kernel_size=3)
     curve = fig.axes[0].lines[0].get_ydata()
-    np.testing.assert_allclose(curve, [8 * 9 / 17, 64 * 9 / 73,
-                                       512 * 9 / 521])
+    np.testing.assert_allclose(curve, [8 * 9 / 17, 64 * 9 / 73, 512 * 9 / 521])
     assert fig.axes[0].lines[1].get_ydata()[0] == 9
+    plt.close(fig)
+
+
+def test_separable_speedup_marks_sit_on_the_curve():
+    fig = plotting.separable_speedup_figure(
+        [8, 64, 512], kernel_size=3, marked={"block 1": 64}
+    )
+    mark = fig.axes[0].lines[-1]
+    assert mark.get_xdata()[0] == 64
+    assert mark.get_ydata()[0] == 64 * 9 / 73
+    assert fig.axes[0].texts[0].get_text() == "block 1"
     plt.close(fig)
 
 

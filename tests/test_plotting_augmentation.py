@@ -9,22 +9,24 @@ import pytest
 import torch
 
 from cnnbook import plotting
-from cnnbook.data import transforms as T
+from cnnbook.data import transforms
 
 
 def test_grid_has_a_row_per_transform_and_shows_the_draws():
     image = torch.rand(1, 8, 8)
-    flip = T.RandomHorizontalFlip(p=1.0)
+    flip = transforms.RandomHorizontalFlip(p=1.0)
     fig = plotting.augmentation_grid(
-        image, {"flip": flip, "crop": T.RandomResizedCrop(8, seed=0)},
-        samples=3)
+        image,
+        {"flip": flip, "crop": transforms.RandomResizedCrop(8, seed=0)},
+        samples=3,
+    )
     assert len(fig.axes) == 2 * 4
     shown = fig.axes[1].images[0].get_array()
     np.testing.assert_allclose(shown, image[0].flip(-1).numpy())
     plt.close(fig)
 
 
-def test_show_image_colour_and_errors():
+def test_show_image_color_and_errors():
     fig, ax = plt.subplots()
     plotting.show_image(ax, torch.rand(3, 4, 5))
     assert ax.images[0].get_array().shape == (4, 5, 3)

@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cnnbook import functional as F
+import cnnbook.functional as cf
 from cnnbook import plotting
 
 
@@ -14,7 +14,7 @@ def test_rot180_figure_outlines_the_window_of_one_entry(rng):
     x = rng.normal(size=(5, 5))
     w = np.array([[1.0, -1.0], [2.0, 0.0]])
     delta = rng.normal(size=(4, 4))
-    grad_x = F.correlate2d(delta, w[::-1, ::-1], "full")
+    grad_x = cf.correlate2d(delta, w[::-1, ::-1], "full")
     fig = plotting.rot180_figure(delta, w, grad_x, position=(2, 1))
     padded, kernel, rotated, result = fig.axes
     # the rotated kernel is drawn: its top-left cell shows w[1, 1]
@@ -27,16 +27,23 @@ def test_rot180_figure_outlines_the_window_of_one_entry(rng):
 
 
 def test_loss_surface_draws_one_line_per_path():
-    paths = {"a": np.array([[1.0, 1.0], [0.5, 0.5], [0.0, 0.0]]),
-             "b": np.array([[1.0, 1.0], [0.0, 0.9]])}
+    paths = {
+        "a": np.array([[1.0, 1.0], [0.5, 0.5], [0.0, 0.0]]),
+        "b": np.array([[1.0, 1.0], [0.0, 0.9]]),
+    }
     fig = plotting.loss_surface_figure(
-        lambda u, v: u ** 2 + v ** 2 + 0.01, paths, (-2, 2), (-2, 2),
-        minimum=(0, 0))
+        lambda u, v: u**2 + v**2 + 0.01,
+        paths,
+        (-2, 2),
+        (-2, 2),
+        minimum=(0, 0),
+    )
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.get_lines()]
     assert "a (2 steps)" in labels and "b (1 steps)" in labels
-    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(),
-                                  paths["a"][:, 0])
+    np.testing.assert_array_equal(
+        ax.get_lines()[0].get_xdata(), paths["a"][:, 0]
+    )
     plt.close(fig)
 
 
@@ -61,9 +68,13 @@ def test_activation_statistics_with_and_without_histograms():
 
 def test_loss_curves_with_a_second_panel():
     x = np.linspace(0.1, 1, 5)
-    fig = plotting.loss_curves_figure({"ce": (x, -np.log(x))}, "p",
-                                      ylim=(0, 3), second={"g": (x, x)},
-                                      second_ylabel="grad")
+    fig = plotting.loss_curves_figure(
+        {"ce": (x, -np.log(x))},
+        "p",
+        ylim=(0, 3),
+        second={"g": (x, x)},
+        second_ylabel="grad",
+    )
     first, second = fig.axes
     assert first.get_ylim() == (0, 3)
     assert second.get_ylabel() == "grad"

@@ -9,10 +9,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from cnnbook import plotting
-from cnnbook.plotting.history import HUMAN_TOP5, IMAGENET_TOP5
+from cnnbook.plotting.history import HUMAN_TOP5, IMAGENET_TOP5, PUBLISHED
 
-BIB = (Path(__file__).resolve().parents[1] / "book" /
-       "references.bib").read_text()
+BIB = (
+    Path(__file__).resolve().parents[1] / "book" / "references.bib"
+).read_text()
 
 
 def test_every_result_cites_a_bibliography_entry():
@@ -40,3 +41,11 @@ def test_costs_figure_plots_what_it_is_given():
     assert list(left.collections[0].get_offsets()[:, 1]) == [6e4, 6e7]
     assert list(right.collections[0].get_offsets()[:, 1]) == [3e5, 7e8]
     plt.close(fig)
+
+
+def test_every_quoted_figure_cites_a_bibliography_entry():
+    keys = set(re.findall(r"^@\w+\{([\w-]+),", BIB, flags=re.M))
+    assert len(PUBLISHED) > 30
+    for name, figure in PUBLISHED.items():
+        assert figure.source in keys, name
+        assert figure.value > 0 and figure.where, name

@@ -12,25 +12,40 @@ from cnnbook.train import History, LRFinderResult, TrainConfig, lr_trace
 
 
 def history():
-    return History([
-        {"epoch": e, "train_loss": 1 / e, "val_loss": 0.5 + abs(e - 3) / 10,
-         "train_acc": 0.5 + e / 20, "val_acc": 0.6 + e / 30,
-         "train_eval_loss": 0.9 / e, "train_eval_acc": 0.55 + e / 20}
-        for e in range(1, 7)])
+    return History(
+        [
+            {
+                "epoch": e,
+                "train_loss": 1 / e,
+                "val_loss": 0.5 + abs(e - 3) / 10,
+                "train_acc": 0.5 + e / 20,
+                "val_acc": 0.6 + e / 30,
+                "train_eval_loss": 0.9 / e,
+                "train_eval_acc": 0.55 + e / 20,
+            }
+            for e in range(1, 7)
+        ]
+    )
 
 
 def test_history_figure_draws_each_curve():
     fig = plotting.history_figure(history(), stopped_at=6, gap=True)
     loss_ax, acc_ax, gap_ax = fig.axes
     labels = [line.get_label() for line in loss_ax.lines]
-    assert labels[:3] == ["training (train mode)", "training (eval mode)",
-                          "validation"]
-    np.testing.assert_allclose(loss_ax.lines[2].get_ydata(),
-                               history()["val_loss"])
-    assert any("best val loss (epoch 3)" == line.get_label()
-               for line in loss_ax.lines)
-    np.testing.assert_allclose(gap_ax.lines[0].get_ydata(),
-                               history().overfitting_gap())
+    assert labels[:3] == [
+        "training (train mode)",
+        "training (eval mode)",
+        "validation",
+    ]
+    np.testing.assert_allclose(
+        loss_ax.lines[2].get_ydata(), history()["val_loss"]
+    )
+    assert any(
+        "best val loss (epoch 3)" == line.get_label() for line in loss_ax.lines
+    )
+    np.testing.assert_allclose(
+        gap_ax.lines[0].get_ydata(), history().overfitting_gap()
+    )
     assert len(acc_ax.lines) == 5
     plt.close(fig)
 

@@ -14,8 +14,15 @@ def probe(layers, size=64):
     x = torch.zeros(1, 1, size, requires_grad=True)
     y = x
     for layer in layers:
-        conv = torch.nn.Conv1d(1, 1, layer.kernel_size, layer.stride,
-                               layer.padding, layer.dilation, bias=False)
+        conv = torch.nn.Conv1d(
+            1,
+            1,
+            layer.kernel_size,
+            layer.stride,
+            layer.padding,
+            layer.dilation,
+            bias=False,
+        )
         torch.nn.init.constant_(conv.weight, 1.0)
         y = conv(y)
     y[0, 0, 0].backward()
@@ -23,8 +30,13 @@ def probe(layers, size=64):
     return touched
 
 
-@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3),
-                          st.integers(1, 2)), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 2)),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_recurrence_matches_gradient_probe(spec):
     layers = [Layer(k, s, dilation=d) for k, s, d in spec]
     rf = receptive_field(layers)[-1]
@@ -49,7 +61,7 @@ def test_strides_multiply_the_growth():
 
 def test_dilation_and_padding():
     rf = receptive_field([Layer(3, dilation=2, padding=2)])[0]
-    assert rf.size == 5 and rf.start == 0.5  # centred on pixel 0
+    assert rf.size == 5 and rf.start == 0.5  # centered on pixel 0
 
 
 def test_errors():

@@ -14,12 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_without_chromium(**env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items()
-               if k != "CNNBOOK_REQUIRE_BROWSER"}
+    environ = {
+        k: v for k, v in os.environ.items() if k != "CNNBOOK_REQUIRE_BROWSER"
+    }
     environ.update(CNNBOOK_CHROMIUM="/nonexistent/chromium", **env)
     return subprocess.run(
         [sys.executable, str(ROOT / "tools" / "run_browser_tests.py")],
-        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_missing_chromium_is_a_loud_skip_locally():

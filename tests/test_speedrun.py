@@ -55,12 +55,12 @@ def test_result_files(tmp_path):
             "load_before": [1.0, 1, 1],
         }
     ]
-    speedrun.write_result("final", "cmd", runs, tmp_path / "s.json")
+    speedrun.write_speedrun("final", "cmd", runs, tmp_path / "s.json")
     (tmp_path / "other.json").write_text(json.dumps({"format": "x"}))
-    loaded = speedrun.load_results(tmp_path)
+    loaded = speedrun.load_speedruns(tmp_path)
     assert [r["file"] for r in loaded] == ["s.json"]
     assert loaded[0]["machine"]["torch"] == torch.__version__
-    text = speedrun.format_result(loaded[0])
+    text = speedrun.format_speedrun(loaded[0])
     assert "742/750" in text and "test" in text and "load 1.0" in text
     with pytest.raises(ValueError, match="kind"):
-        speedrun.write_result("other", "cmd", runs, tmp_path / "t.json")
+        speedrun.write_speedrun("other", "cmd", runs, tmp_path / "t.json")

@@ -48,23 +48,28 @@ def test_result_format(result):
     )
     assert "images/s" in printed and "Trainer / bare loop" in printed
     assert r["device"]["torch"] in printed
+    # labelled: the date (UTC) and the command on the first line
+    assert (
+        printed.splitlines()[0]
+        == f"{r['date'][:10]} {r['date'][11:16]} UTC: tiny"
+    )
 
 
 def test_write_and_load_results(result, tmp_path):
     r, _ = result
-    throughput.write_result(r, tmp_path / "a.json")
+    throughput.write_throughput(r, tmp_path / "a.json")
     (tmp_path / "other.json").write_text(json.dumps({"format": "x"}))
-    loaded = throughput.load_results(tmp_path)
+    loaded = throughput.load_throughputs(tmp_path)
     assert len(loaded) == 1 and loaded[0]["file"] == "a.json"
     assert loaded[0]["results"] == r["results"]
     broken = {**r, "results": {"bare": {"images_per_second": 0}}}
     with pytest.raises(ValueError, match="no positive images_per_second"):
-        throughput.write_result(broken, tmp_path / "b.json")
+        throughput.write_throughput(broken, tmp_path / "b.json")
     (tmp_path / "c.json").write_text(
         json.dumps({"format": throughput.RESULT_FORMAT, "date": "x"})
     )
     with pytest.raises(ValueError, match="missing fields"):
-        throughput.load_results(tmp_path)
+        throughput.load_throughputs(tmp_path)
 
 
 def test_the_command_writes_json(tmp_path, capsys):

@@ -28,8 +28,10 @@ def test_verdict_clear_and_within_noise():
 
 
 def test_table():
-    text = compare_table([SeedRuns("long name", [1.0, 2.0]),
-                          SeedRuns("b", [3.0, 3.0])], digits=1)
+    text = compare_table(
+        [SeedRuns("long name", [1.0, 2.0]), SeedRuns("b", [3.0, 3.0])],
+        digits=1,
+    )
     lines = text.splitlines()
     assert lines[0].split() == ["recipe", "mean", "sd", "min", "max"]
     assert lines[1].split()[-4:] == ["1.5", "0.7", "1.0", "2.0"]

@@ -8,11 +8,13 @@ from cnnbook.train import History
 
 
 def make():
-    return History([
-        {"epoch": 1, "train_loss": 1.0, "val_loss": 0.9, "val_acc": 0.6},
-        {"epoch": 2, "train_loss": 0.5, "val_loss": 0.6, "val_acc": 0.8},
-        {"epoch": 3, "train_loss": 0.2, "val_loss": 0.7, "val_acc": 0.8},
-    ])
+    return History(
+        [
+            {"epoch": 1, "train_loss": 1.0, "val_loss": 0.9, "val_acc": 0.6},
+            {"epoch": 2, "train_loss": 0.5, "val_loss": 0.6, "val_acc": 0.8},
+            {"epoch": 3, "train_loss": 0.2, "val_loss": 0.7, "val_acc": 0.8},
+        ]
+    )
 
 
 def test_columns_best_and_gap():

@@ -1,45 +1,33 @@
-"""PyTorch's schedulers, as configured, against the formulas."""
+"""PyTorch's schedulers, as configured, against the pure formulas of
+:mod:`cnnbook.schedules` (the one definition of each)."""
 
 import pytest
 import torch
 
-from cnnbook.train import (
-    TrainConfig,
-    build_scheduler,
-    cosine_annealing,
-    lr_trace,
-    step_decay,
-)
-
-
-def test_formulas_by_hand():
-    assert step_decay(29, 0.1, 0.1, 30) == 0.1
-    assert step_decay(30, 0.1, 0.1, 30) == pytest.approx(0.01)
-    assert step_decay(65, 1.0, 0.5, 30) == 0.25
-    assert cosine_annealing(0, 10, 1.0) == 1.0
-    assert cosine_annealing(5, 10, 1.0, 0.2) == pytest.approx(0.6)
-    assert cosine_annealing(10, 10, 1.0, 0.2) == pytest.approx(0.2)
+from cnnbook.schedules import cosine_annealing, one_cycle, step_decay
+from cnnbook.train import TrainConfig, build_scheduler, lr_trace
 
 
 def test_step_schedule_is_step_decay_per_epoch():
-    config = TrainConfig(epochs=7, lr=0.1, scheduler="step", step_size=3,
-                         gamma=0.5)
+    config = TrainConfig(
+        epochs=7, lr=0.1, scheduler="step", step_size=3, gamma=0.5
+    )
     lrs = lr_trace(config, steps_per_epoch=4)
     for k, lr in enumerate(lrs):
-        assert lr == pytest.approx(step_decay(k // 4, 0.1, 0.5, 3))
+        assert lr == pytest.approx(step_decay(k // 4, 0.1, 3, 0.5))
 
 
 def test_cosine_schedule_is_the_formula_per_batch():
     config = TrainConfig(epochs=5, lr=0.1, scheduler="cosine", min_lr=0.01)
     lrs = lr_trace(config, steps_per_epoch=6)
     for t, lr in enumerate(lrs):
-        assert lr == pytest.approx(cosine_annealing(t, 30, 0.1, 0.01),
-                                   rel=1e-9)
+        assert lr == pytest.approx(
+            cosine_annealing(t, 0.1, 30, 0.01), rel=1e-9
+        )
 
 
 def test_warmup_then_cosine():
-    config = TrainConfig(epochs=5, lr=0.1, scheduler="cosine",
-                         warmup_epochs=1)
+    config = TrainConfig(epochs=5, lr=0.1, scheduler="cosine", warmup_epochs=1)
     lrs = lr_trace(config, steps_per_epoch=10)
     assert lrs[0] == pytest.approx(0.01)  # warm-up starts at lr / 10
     assert max(lrs) == pytest.approx(0.1)
@@ -48,14 +36,19 @@ def test_warmup_then_cosine():
 
 
 def test_onecycle_peaks_at_lr():
-    config = TrainConfig(epochs=4, lr=0.01, scheduler="onecycle",
-                         pct_start=0.25)
+    config = TrainConfig(
+        epochs=4, lr=0.01, scheduler="onecycle", pct_start=0.25
+    )
     lrs = lr_trace(config, steps_per_epoch=25)
     assert len(lrs) == 100
     peak = lrs.index(max(lrs))
     assert max(lrs) == pytest.approx(0.01) and 20 <= peak <= 26
     assert lrs[0] == pytest.approx(0.01 / 25)  # torch's div_factor
     assert lrs[-1] < 1e-6
+    for t, lr in enumerate(lrs):
+        assert lr == pytest.approx(
+            one_cycle(t, 100, 0.01, pct_start=0.25), rel=1e-9
+        )
 
 
 def test_constant_and_plateau():
@@ -76,8 +69,11 @@ def test_schedulers_survive_weights_only_round_trip(tmp_path):
         return opt, build_scheduler(opt, config, 2)
 
     for kind in ("step", "cosine", "onecycle", "plateau"):
-        config = TrainConfig(epochs=4, scheduler=kind,
-                             warmup_epochs=1 if kind == "cosine" else 0)
+        config = TrainConfig(
+            epochs=4,
+            scheduler=kind,
+            warmup_epochs=1 if kind == "cosine" else 0,
+        )
         opt, sched = make(config)
 
         def advance(opt, sched, n, kind=kind):

@@ -31,13 +31,15 @@ def make_tarball(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-TARBALL = make_tarball({
-    "package/dist/widget.js": b"console.log('widget');",
-    "package/dist/font.woff2": b"wOF2",
-    "package/dist/widget.js.map": b"{}",
-    "package/dist/extra/skip.js": b"",
-    "package/LICENSE": b"BSD",
-})
+TARBALL = make_tarball(
+    {
+        "package/dist/widget.js": b"console.log('widget');",
+        "package/dist/font.woff2": b"wOF2",
+        "package/dist/widget.js.map": b"{}",
+        "package/dist/extra/skip.js": b"",
+        "package/LICENSE": b"BSD",
+    }
+)
 
 
 @pytest.fixture
@@ -46,17 +48,33 @@ def sandbox(tmp_path, monkeypatch):
     shim = tmp_path / "shim.js"
     shim.write_text("/* shim */")
     lock = tmp_path / "lock.json"
-    lock.write_text(json.dumps({"packages": [{
-        "name": "@scope/widget", "version": "1.2.3",
-        "tarball": "https://registry.npmjs.org/@scope/widget/-/w.tgz",
-        "integrity": vendor_js.integrity_of(TARBALL),
-        "dest": "widget", "strip": "dist/",
-        "files": ["LICENSE", "dist/*.js", "dist/*.woff2",
-                  "!dist/extra/*"],
-    }]}))
+    lock.write_text(
+        json.dumps(
+            {
+                "packages": [
+                    {
+                        "name": "@scope/widget",
+                        "version": "1.2.3",
+                        "tarball": "https://registry.npmjs.org/@scope/widget/-/w.tgz",
+                        "integrity": vendor_js.integrity_of(TARBALL),
+                        "dest": "widget",
+                        "strip": "dist/",
+                        "files": [
+                            "LICENSE",
+                            "dist/*.js",
+                            "dist/*.woff2",
+                            "!dist/extra/*",
+                        ],
+                    }
+                ]
+            }
+        )
+    )
     extra = tmp_path / "book" / "_vendor"
     for name, value in {
-        "LOCK": lock, "SHIM": shim, "CACHE": tmp_path / "cache",
+        "LOCK": lock,
+        "SHIM": shim,
+        "CACHE": tmp_path / "cache",
         "EXTRA": extra,
         "STAMP": extra / vendor_js.SITE_DIR / "versions.json",
     }.items():
@@ -75,19 +93,27 @@ def sandbox(tmp_path, monkeypatch):
 
 def unpacked(tmp_path) -> list[str]:
     site = tmp_path / "book" / "_vendor" / vendor_js.SITE_DIR
-    return sorted(str(p.relative_to(site)) for p in site.rglob("*")
-                  if p.is_file())
+    return sorted(
+        str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()
+    )
 
 
 def test_unpacks_only_the_listed_files_once(sandbox, capsys):
     tmp_path, downloads = sandbox
     assert vendor_js.main() == 0
     assert len(downloads) == 1
-    assert unpacked(tmp_path) == ["shim.js", "versions.json",
-                                  "widget/LICENSE", "widget/font.woff2",
-                                  "widget/widget.js"]
-    stamp = json.loads((tmp_path / "book" / "_vendor" / "vendor" /
-                        "versions.json").read_text())
+    assert unpacked(tmp_path) == [
+        "shim.js",
+        "versions.json",
+        "widget/LICENSE",
+        "widget/font.woff2",
+        "widget/widget.js",
+    ]
+    stamp = json.loads(
+        (
+            tmp_path / "book" / "_vendor" / "vendor" / "versions.json"
+        ).read_text()
+    )
     assert stamp["packages"][0]["version"] == "1.2.3"
     # Second run: nothing downloaded, nothing rewritten.
     before = (tmp_path / "book/_vendor/vendor/widget/widget.js").stat()
@@ -101,8 +127,13 @@ def test_unpacks_only_the_listed_files_once(sandbox, capsys):
 def test_works_offline_from_the_cache(sandbox, monkeypatch):
     tmp_path, downloads = sandbox
     assert vendor_js.main() == 0
-    monkeypatch.setattr(vendor_js, "fetch", lambda url: pytest.fail(
-        f"downloaded {url} although the tarball is cached"))
+    monkeypatch.setattr(
+        vendor_js,
+        "fetch",
+        lambda url: pytest.fail(
+            f"downloaded {url} although the tarball is cached"
+        ),
+    )
     assert vendor_js.main() == 0  # up to date
     monkeypatch.setattr(sys, "argv", ["vendor_js.py", "--force"])
     assert vendor_js.main() == 0  # unpacked again, from the cache
@@ -119,14 +150,16 @@ def test_a_changed_shim_or_lock_unpacks_again(sandbox):
 
 
 def test_a_tarball_that_does_not_match_the_lock_is_refused(
-        sandbox, monkeypatch, capsys):
+    sandbox, monkeypatch, capsys
+):
     tmp_path, _ = sandbox
     monkeypatch.setattr(vendor_js, "fetch", lambda url: TARBALL + b"x")
     assert vendor_js.main() == 1
     err = capsys.readouterr().err
     assert "@scope/widget@1.2.3" in err and "the lock pins sha512-" in err
     assert not (tmp_path / "cache").exists() or not any(
-        (tmp_path / "cache").iterdir())
+        (tmp_path / "cache").iterdir()
+    )
     assert not (tmp_path / "book" / "_vendor" / "vendor").exists()
 
 
@@ -152,8 +185,7 @@ def test_a_pattern_that_matches_nothing_fails(sandbox, capsys):
 
 def test_paths_outside_the_destination_are_refused(tmp_path):
     evil = make_tarball({"package/../../evil.js": b"x"})
-    package = {"name": "evil", "version": "1", "dest": "evil",
-               "files": ["*"]}
+    package = {"name": "evil", "version": "1", "dest": "evil", "files": ["*"]}
     with pytest.raises(vendor_js.VendorError, match="unsafe path"):
         vendor_js.unpack(package, evil, tmp_path)
     assert not (tmp_path.parent / "evil.js").exists()
@@ -173,20 +205,22 @@ def test_the_committed_lock_pins_exact_verified_versions():
     import ipywidgets
 
     assert ipywidgets.__version__.startswith("8.")
-    assert names["@jupyter-widgets/html-manager"]["version"].startswith(
-        "1.0.")
+    assert names["@jupyter-widgets/html-manager"]["version"].startswith("1.0.")
 
 
 def test_config_points_the_book_at_the_vendored_files():
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"][
-        "config"]
+        "config"
+    ]
     assert "book/_vendor" in config["html_extra_path"]
     static = "../" + vendor_js.SITE_DIR + "/"
     assert config["mathjax_path"] == static + "mathjax/tex-chtml.js"
     assert list(config["nb_ipywidgets_js"]) == [
-        static + vendor_js.SHIM.name, static + "html-manager/embed.js"]
+        static + vendor_js.SHIM.name,
+        static + "html-manager/embed.js",
+    ]
     lock = vendor_js.load_lock()
     files = {p["dest"]: p["files"] for p in lock["packages"]}
     assert "es5/tex-chtml.js" in files["mathjax"]

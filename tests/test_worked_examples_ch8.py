@@ -11,20 +11,23 @@ from cnnbook.nn import Parameter
 
 def test_l2_update_factor_is_one_minus_two_eta_lambda():
     eta, lam = 0.1, 0.01
-    w = torch.tensor([0.5, -2.0, 3.0], dtype=torch.float64,
-                     requires_grad=True)
-    (lam * (w ** 2).sum()).backward()
+    w = torch.tensor([0.5, -2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    (lam * (w**2).sum()).backward()
     step = w.detach() - eta * w.grad
-    np.testing.assert_allclose(step.numpy(), (1 - 2 * eta * lam)
-                               * np.array([0.5, -2.0, 3.0]))
+    np.testing.assert_allclose(
+        step.numpy(), (1 - 2 * eta * lam) * np.array([0.5, -2.0, 3.0])
+    )
     assert f"{1 - 2 * eta * lam:.3f}" == "0.998"
     assert f"{1 - eta * lam:.3f}" == "0.999"  # the encyclopedia's factor
 
 
 def test_one_cycle_from_0_001_to_0_1_to_0_0001():
-    lrs = [schedules.one_cycle(t, 91, 0.1, pct_start=31 / 91,
-                               div_factor=100, final_div_factor=10)
-           for t in range(91)]
+    lrs = [
+        schedules.one_cycle(
+            t, 91, 0.1, pct_start=31 / 91, div_factor=100, final_div_factor=10
+        )
+        for t in range(91)
+    ]
     assert math.isclose(lrs[0], 0.1 / 100)
     assert math.isclose(lrs[30], 0.1)
     assert math.isclose(lrs[90], 0.1 / 100 / 10)
@@ -33,7 +36,11 @@ def test_one_cycle_from_0_001_to_0_1_to_0_0001():
 def test_warmup_formula():
     # eta_t = eta_max * min(1, t / T): 0 at t = 0, the maximum from t = T
     assert [schedules.linear_warmup(t, 0.1, 4) for t in (0, 2, 4, 9)] == [
-        0.0, 0.05, 0.1, 0.1]
+        0.0,
+        0.05,
+        0.1,
+        0.1,
+    ]
 
 
 def test_adamw_identical_paths_for_rescaled_gradients():
@@ -48,4 +55,4 @@ def test_adamw_identical_paths_for_rescaled_gradients():
 
 def test_running_mean_weight_decays_like_0_9_to_the_k():
     k = math.ceil(math.log(0.01) / math.log(0.9))
-    assert k == 44 and 0.9 ** 44 < 0.01 < 0.9 ** 43
+    assert k == 44 and 0.9**44 < 0.01 < 0.9**43

@@ -31,24 +31,41 @@ def children_cpu() -> float:
 def measure(stem: str) -> tuple[float, float, bool]:
     before, start = children_cpu(), time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--nbval",
-         "--nbval-current-env", "--nbval-sanitize-with",
-         "tests/nbval_sanitize.cfg", "-p", "no:cacheprovider",
-         f"chapters/{stem}.ipynb"],
-        cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"})
-    return (children_cpu() - before, time.perf_counter() - start,
-            done.returncode == 0)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            "tests/nbval_sanitize.cfg",
+            "-p",
+            "no:cacheprovider",
+            f"chapters/{stem}.ipynb",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0", "CNNBOOK_PROGRESS": "0"},
+    )
+    return (
+        children_cpu() - before,
+        time.perf_counter() - start,
+        done.returncode == 0,
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter stems")
     args = parser.parse_args()
-    budget = tomllib.loads(
-        (ROOT / "tools" / "budget.toml").read_text())["chapters"]
+    budget = tomllib.loads((ROOT / "tools" / "budget.toml").read_text())[
+        "chapters"
+    ]
     stems = args.chapters or sorted(
-        p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+        p.stem for p in (ROOT / "chapters").glob("*.ipynb")
+    )
     over = 0
     total = 0.0
     print(f"{'chapter':34s} {'CPU s':>7s} {'budget':>7s} {'wall s':>7s}")

@@ -7,7 +7,9 @@ Changes no file. Fails (exit 1) naming the chapter and the cell when:
 - a code cell of the .ipynb was never executed, or was not executed in
   order in a fresh kernel, or stored an unexpected error;
 - a ``show_source(...)`` cell stores a listing that is no longer in
-  ``cnnbook`` (the package changed after the chapter was executed).
+  ``cnnbook`` (the package changed after the chapter was executed);
+- a cell displays a widget whose state the notebook does not store
+  (JupyterLab saved it after running it).
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ def main() -> int:
     for problem in problems:
         print(f"FAIL {problem}", file=sys.stderr)
     if problems:
+        files = len({problem.path.stem for problem in problems})
+        print(
+            f"pairs: {len(problems)} problems in {files} chapters; "
+            "`make book` builds only from chapters that pass",
+            file=sys.stderr,
+        )
         return 1
     print(f"pairs: {len(sources)} chapters in sync and executed")
     return 0

@@ -34,19 +34,31 @@ FIXTURE = ROOT / "tests" / "fixtures" / "torchvision_state_dicts.json"
 # side for --check).
 MODELS = {
     "alexnet": ("alexnet_torchvision", {}, 224),
-    **{name: (name, {}, 64) for name in (
-        "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn",
-        "vgg19", "vgg19_bn")},
-    "googlenet": ("googlenet_torchvision",
-                  {"aux_logits": True, "init_weights": True}, 224),
+    **{
+        name: (name, {}, 64)
+        for name in (
+            "vgg11",
+            "vgg11_bn",
+            "vgg13",
+            "vgg13_bn",
+            "vgg16",
+            "vgg16_bn",
+            "vgg19",
+            "vgg19_bn",
+        )
+    },
+    "googlenet": (
+        "googlenet_torchvision",
+        {"aux_logits": True, "init_weights": True},
+        224,
+    ),
     "resnet18": ("resnet18", {}, 64),
     "resnet34": ("resnet34", {}, 64),
     "resnet50": ("resnet50_torchvision", {}, 64),
     "resnet101": ("resnet101_torchvision", {}, 64),
     "resnet152": ("resnet152_torchvision", {}, 64),
     "mobilenet_v2": ("mobilenet_v2", {}, 64),
-    **{f"efficientnet_b{i}": (f"efficientnet_b{i}", {}, 64)
-       for i in range(8)},
+    **{f"efficientnet_b{i}": (f"efficientnet_b{i}", {}, 64) for i in range(8)},
 }
 
 
@@ -55,9 +67,11 @@ def record(models) -> dict:
     import torch
     import torchvision
 
-    out = {"torch": torch.__version__.split("+")[0],
-           "torchvision": torchvision.__version__.split("+")[0],
-           "models": {}}
+    out = {
+        "torch": torch.__version__.split("+")[0],
+        "torchvision": torchvision.__version__.split("+")[0],
+        "models": {},
+    }
     for tv_name in models:
         _, kwargs, _ = MODELS[tv_name]
         builder = getattr(torchvision.models, tv_name)
@@ -67,8 +81,10 @@ def record(models) -> dict:
             "parameters": sum(p.numel() for p in model.parameters()),
             "state_dict": {k: list(v.shape) for k, v in state.items()},
         }
-        print(f"{tv_name:16s} {len(state):5d} tensors, "
-              f"{out['models'][tv_name]['parameters']:>12,} parameters")
+        print(
+            f"{tv_name:16s} {len(state):5d} tensors, "
+            f"{out['models'][tv_name]['parameters']:>12,} parameters"
+        )
     return out
 
 
@@ -84,8 +100,9 @@ def check(models) -> int:
     for tv_name in models:
         ours_name, kwargs, side = MODELS[tv_name]
         torch.manual_seed(0)
-        theirs = getattr(torchvision.models, tv_name)(weights=None,
-                                                      **kwargs).eval()
+        theirs = getattr(torchvision.models, tv_name)(
+            weights=None, **kwargs
+        ).eval()
         ours = get_model(ours_name).eval()
         ours.load_state_dict(theirs.state_dict())  # strict
         x = torch.randn(2, 3, side, side)
@@ -93,23 +110,31 @@ def check(models) -> int:
             difference = (ours(x) - theirs(x)).abs().max().item()
         ok = difference < 1e-4
         failures += not ok
-        print(f"{tv_name:16s} -> {ours_name:22s} strict load ok, "
-              f"max |output difference| {difference:.1e} "
-              f"{'ok' if ok else 'DIFFERS'}")
+        print(
+            f"{tv_name:16s} -> {ours_name:22s} strict load ok, "
+            f"max |output difference| {difference:.1e} "
+            f"{'ok' if ok else 'DIFFERS'}"
+        )
     return failures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="also compare outputs with cnnbook's models")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="also compare outputs with cnnbook's models",
+    )
     parser.add_argument("models", nargs="*", help="default: all")
     args = parser.parse_args()
     try:
         import torchvision  # noqa: F401
     except ImportError:
-        print("torchvision is not installed here; make a throw-away venv "
-              "(see this script's docstring)", file=sys.stderr)
+        print(
+            "torchvision is not installed here; make a throw-away venv "
+            "(see this script's docstring)",
+            file=sys.stderr,
+        )
         return 2
     models = args.models or list(MODELS)
     data = record(models)
@@ -122,8 +147,10 @@ def main() -> int:
         from cnnbook._atomic import atomic_write_text
 
         atomic_write_text(FIXTURE, text)
-        print(f"wrote {FIXTURE.relative_to(ROOT)} "
-              f"({FIXTURE.stat().st_size:,} bytes)")
+        print(
+            f"wrote {FIXTURE.relative_to(ROOT)} "
+            f"({FIXTURE.stat().st_size:,} bytes)"
+        )
     return check(models) if args.check else 0
 
 

@@ -3,8 +3,8 @@
 # printed digits: OpenBLAS kernels, PyTorch CPU capabilities, one thread.
 # A reader's machine may select any of them; the stored outputs must hold
 # under all. Usage: tools/nbval_matrix.sh [chapters/NN_slug.ipynb ...]
-# (default: every chapter). Prints one line per setting; exit 1 if any
-# setting failed. The tests and CI never set these variables themselves:
+# (default: every chapter). MATRIX_SETTINGS=name,name runs only those
+# settings. Prints one line per setting; exit 1 if any setting failed. The tests and CI never set these variables themselves:
 # they run with what the machine has.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +19,14 @@ settings=(
   "one-thread:OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1"
 )
 status=0
+export PYTHONHASHSEED=0 CNNBOOK_PROGRESS=0  # as `make nbval`
 log_dir=$(mktemp -d)
 for entry in "${settings[@]}"; do
   name=${entry%%:*}
   vars=${entry#*:}
+  if [ -n "${MATRIX_SETTINGS:-}" ] && [[ ",$MATRIX_SETTINGS," != *",$name,"* ]]; then
+    continue
+  fi
   start=$(date +%s)
   if env $vars .venv/bin/python -m pytest -q --nbval --nbval-current-env \
       --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider \

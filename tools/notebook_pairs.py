@@ -5,6 +5,7 @@ notebook that nbval verifies and the book renders).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -28,7 +29,8 @@ CHECK_MARK = "\u2713"
 RESTORE_HINT = (
     "to return to the committed chapter: `git restore chapters/{stem}.md "
     "chapters/{stem}.ipynb`; to keep a deliberate change to the .md: "
-    "`make notebooks CHAPTERS={stem}`")
+    "`make notebooks CHAPTERS={stem}`"
+)
 
 
 def is_notebook_md(path: Path) -> bool:
@@ -87,19 +89,23 @@ def fingerprint(nb) -> str:
                 out["data"] = {
                     mime: ("".join(v) if isinstance(v, list) else v)
                     for mime, v in data.items()
-                    if mime != "application/vnd.jupyter.widget-view+json"}
+                    if mime != "application/vnd.jupyter.widget-view+json"
+                }
             if isinstance(out.get("text"), list):
                 out["text"] = "".join(out["text"])
             outputs.append(out)
         source = cell.source
-        cells.append({
-            "type": cell.cell_type,
-            "source": "".join(source) if isinstance(source, list)
-            else source,
-            "tags": list(cell.get("metadata", {}).get("tags", [])),
-            "count": cell.get("execution_count"),
-            "outputs": outputs,
-        })
+        cells.append(
+            {
+                "type": cell.cell_type,
+                "source": "".join(source)
+                if isinstance(source, list)
+                else source,
+                "tags": list(cell.get("metadata", {}).get("tags", [])),
+                "count": cell.get("execution_count"),
+                "outputs": outputs,
+            }
+        )
     text = json.dumps(cells, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -139,7 +145,8 @@ def first_difference(md_nb, ipynb_nb) -> str | None:
             if x[0] == y[0] == "code":
                 k = sum(t == "code" for t, _ in b[:i])
                 message = message.replace(
-                    f"({x[0]})", f"(code, nbval's Cell {k})", 1)
+                    f"({x[0]})", f"(code, nbval's Cell {k})", 1
+                )
             if x[0] == y[0]:
                 n = first_line_difference(x[1], y[1])
                 lines = x[1].splitlines()
@@ -167,22 +174,32 @@ def check_pair(md: Path) -> list[Problem]:
     problems = []
     ipynb = md.with_suffix(".ipynb")
     if not ipynb.exists():
-        return [Problem(md, f"no executed notebook {ipynb.name}; run "
-                            f"`make notebooks CHAPTERS={md.stem}`")]
+        return [
+            Problem(
+                md,
+                f"no executed notebook {ipynb.name}; run "
+                f"`make notebooks CHAPTERS={md.stem}`",
+            )
+        ]
     text = md.read_text(encoding="utf-8")
     canonical = canonical_text(md)
     if canonical != text:
-        problems.append(Problem(
-            md, "not in jupytext's canonical MyST form (first difference "
+        problems.append(
+            Problem(
+                md,
+                "not in jupytext's canonical MyST form (first difference "
                 f"at line {first_line_difference(text, canonical)}); "
-                "`make notebooks` rewrites it"))
+                "`make notebooks` rewrites it",
+            )
+        )
     md_nb = jupytext.read(md)
     raw = json.loads(ipynb.read_text(encoding="utf-8"))
     nb = jupytext.read(ipynb)
     diff = first_difference(md_nb, nb)
     if diff:
-        problems.append(Problem(ipynb, diff + "; "
-                                + RESTORE_HINT.format(stem=md.stem)))
+        problems.append(
+            Problem(ipynb, diff + "; " + RESTORE_HINT.format(stem=md.stem))
+        )
     counts = []
     for i, cell in enumerate(raw["cells"]):
         if cell["cell_type"] != "code" or not "".join(cell["source"]):
@@ -191,37 +208,92 @@ def check_pair(md: Path) -> list[Problem]:
             # nbval runs cells with store_history=False, so IPython does
             # not see the ';' and displays the value anyway: outputs
             # would differ between `make notebooks` and `make nbval`.
-            problems.append(Problem(
-                md, f"{nbval_name(raw['cells'], i)} ends with ';', which "
+            problems.append(
+                Problem(
+                    md,
+                    f"{nbval_name(raw['cells'], i)} ends with ';', which "
                     "nbval does not honor; assign the value instead "
-                    "(fig = ...)"))
+                    "(fig = ...)",
+                )
+            )
         if cell.get("execution_count") is None:
-            problems.append(Problem(
-                ipynb, f"{nbval_name(raw['cells'], i)} was never executed"))
+            problems.append(
+                Problem(
+                    ipynb, f"{nbval_name(raw['cells'], i)} was never executed"
+                )
+            )
         else:
             counts.append(cell["execution_count"])
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 tags = cell.get("metadata", {}).get("tags", [])
                 if "raises-exception" not in tags:
-                    problems.append(Problem(
-                        ipynb, f"{nbval_name(raw['cells'], i)} stored an "
-                               f"error: {out['ename']}"))
+                    problems.append(
+                        Problem(
+                            ipynb,
+                            f"{nbval_name(raw['cells'], i)} stored an "
+                            f"error: {out['ename']}",
+                        )
+                    )
     problems += stale_source_listings(md, raw["cells"])
     problems += pattern_problems(md, raw["cells"])
+    problems += unstored_widgets(md, raw)
     if not diff and stored_fingerprint(raw) != fingerprint(raw):
-        problems.append(Problem(
-            ipynb, "was changed after `make notebooks` executed it (its "
-                   "cells or outputs no longer match the fingerprint stored "
-                   "when it ran; e.g. JupyterLab saved it after running "
-                   "cells), so the book would show those outputs; "
-                   + RESTORE_HINT.format(stem=md.stem)))
+        problems.append(
+            Problem(
+                ipynb,
+                "was changed after `make notebooks` executed it (its "
+                "cells or outputs no longer match the fingerprint stored "
+                "when it ran; e.g. JupyterLab saved it after running "
+                "cells), so the book would show those outputs; "
+                + RESTORE_HINT.format(stem=md.stem),
+            )
+        )
     if counts and counts != list(range(1, len(counts) + 1)):
-        problems.append(Problem(
-            ipynb, "cells were not executed once, top to bottom, in a fresh "
-                   f"kernel (execution counts {counts[:8]}...); "
-                   + RESTORE_HINT.format(stem=md.stem)))
+        problems.append(
+            Problem(
+                ipynb,
+                "cells were not executed once, top to bottom, in a fresh "
+                f"kernel (execution counts {counts[:8]}...); "
+                + RESTORE_HINT.format(stem=md.stem),
+            )
+        )
     return problems
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def unstored_widgets(md: Path, raw: dict) -> list[Problem]:
+    """A displayed widget whose state the notebook does not store: the
+    HTML would show nothing in its place.
+
+    ``make notebooks`` stores every widget's state. JupyterLab, saving a
+    notebook whose cells it ran, writes the new widgets' views but not
+    their state; the fingerprint leaves model ids out (they change every
+    run), so this is what catches such a save.
+    """
+    state = (
+        raw.get("metadata", {})
+        .get("widgets", {})
+        .get(WIDGET_STATE, {})
+        .get("state", {})
+    )
+    for i, cell in enumerate(raw["cells"]):
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view and view.get("model_id") not in state:
+                return [
+                    Problem(
+                        md.with_suffix(".ipynb"),
+                        f"{nbval_name(raw['cells'], i)} displays a widget "
+                        "whose state the notebook does not store (saved by "
+                        "another tool after running it?): the book would show "
+                        "nothing there. " + RESTORE_HINT.format(stem=md.stem),
+                    )
+                ]
+    return []
 
 
 def package_text() -> str:
@@ -242,18 +314,24 @@ def stale_source_listings(md: Path, cells) -> list[Problem]:
         match = SHOW_SOURCE.fullmatch("".join(cell["source"]).strip())
         if cell["cell_type"] != "code" or not match:
             continue
-        shown = [out["data"]["text/plain"] for out in cell.get("outputs", [])
-                 if "text/plain" in out.get("data", {})]
+        shown = [
+            out["data"]["text/plain"]
+            for out in cell.get("outputs", [])
+            if "text/plain" in out.get("data", {})
+        ]
         if text is None:
             text = package_text()
         for listing in shown:
             if "".join(listing) not in text:
-                problems.append(Problem(
-                    md.with_suffix(".ipynb"),
-                    f"{nbval_name(cells, i)} shows the source of "
-                    f"{match['name']} as it was when the chapter ran, and "
-                    f"{PACKAGE} has changed since; re-execute with "
-                    f"`make notebooks CHAPTERS={md.stem}`"))
+                problems.append(
+                    Problem(
+                        md.with_suffix(".ipynb"),
+                        f"{nbval_name(cells, i)} shows the source of "
+                        f"{match['name']} as it was when the chapter ran, and "
+                        f"{PACKAGE} has changed since; re-execute with "
+                        f"`make notebooks CHAPTERS={md.stem}`",
+                    )
+                )
     return problems
 
 
@@ -276,6 +354,23 @@ def _check_lines(cell) -> list[str]:
     return lines
 
 
+def ends_with_checked(source: str) -> bool:
+    """Whether the cell's last statement is a call ``checked(...)``, on
+    one line or several."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:  # IPython magics: judge the last line
+        lines = source.rstrip().splitlines()
+        return bool(lines) and lines[-1].startswith("checked(")
+    last = body[-1] if body else None
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Name)
+        and last.value.func.id == "checked"
+    )
+
+
 def pattern_problems(md: Path, cells) -> list[Problem]:
     """The presentation pattern (CONTRIBUTING.md, "The pattern of a
     chapter") and portable outputs, cell by cell."""
@@ -283,9 +378,13 @@ def pattern_problems(md: Path, cells) -> list[Problem]:
     ipynb = md.with_suffix(".ipynb")
     code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
     if code and "setup" not in _tags(cells[code[0]]):
-        problems.append(Problem(
-            md, f"{nbval_name(cells, code[0])}: the first code cell is the "
-                "chapter's set-up (imports, seeds); tag it `setup`"))
+        problems.append(
+            Problem(
+                md,
+                f"{nbval_name(cells, code[0])}: the first code cell is the "
+                "chapter's set-up (imports, seeds); tag it `setup`",
+            )
+        )
     for i in code:
         cell, where = cells[i], nbval_name(cells, i)
         tags, source = _tags(cell), _source(cell)
@@ -293,30 +392,48 @@ def pattern_problems(md: Path, cells) -> list[Problem]:
         if why:
             problems.append(Problem(md, f"{where} {why}"))
         for noise in cell_noise(cell)[:3]:
-            problems.append(Problem(
-                ipynb, f"{where} prints rounding noise, which differs on "
-                       f"another CPU, BLAS kernel or thread count: {noise}. "
-                       "Print a bound (`< 1e-8`), round, or print the exact "
-                       "value, and assert the tolerance in code"))
+            problems.append(
+                Problem(
+                    ipynb,
+                    f"{where} prints rounding noise, which differs on "
+                    f"another CPU, BLAS kernel or thread count: {noise}. "
+                    "Print a bound (`< 1e-8`), round, or print the exact "
+                    "value, and assert the tolerance in code",
+                )
+            )
         if "check" in tags:
-            last = source.rstrip().splitlines()[-1] if source.strip() else ""
             lines = _check_lines(cell)
-            if not last.startswith("checked("):
-                problems.append(Problem(
-                    md, f"{where} is tagged `check` but does not end with "
-                        "checked(...) saying what it verified"))
+            if not ends_with_checked(source):
+                problems.append(
+                    Problem(
+                        md,
+                        f"{where} is tagged `check` but does not end with "
+                        "checked(...) saying what it verified",
+                    )
+                )
             elif len(lines) != 1 or not lines[0].startswith(CHECK_MARK):
-                problems.append(Problem(
-                    ipynb, f"{where} is tagged `check`: its only output "
-                           "must be the one line checked(...) prints, found "
-                           f"{lines[:3]!r}"))
-        elif source.rstrip().splitlines()[-1:] and source.rstrip(
-                ).splitlines()[-1].startswith("checked("):
-            problems.append(Problem(
-                md, f"{where} ends with checked(...) but is not tagged "
-                    "`check`: tag it, so the HTML folds it"))
+                problems.append(
+                    Problem(
+                        ipynb,
+                        f"{where} is tagged `check`: its only output "
+                        "must be the one line checked(...) prints, found "
+                        f"{lines[:3]!r}",
+                    )
+                )
+        elif ends_with_checked(source):
+            problems.append(
+                Problem(
+                    md,
+                    f"{where} ends with checked(...) but is not tagged "
+                    "`check`: tag it, so the HTML folds it",
+                )
+            )
         if "errata.show(" in source and "remove-input" not in tags:
-            problems.append(Problem(
-                md, f"{where} shows an erratum: tag it `remove-input`, so "
-                    "the page shows the admonition and not the call"))
+            problems.append(
+                Problem(
+                    md,
+                    f"{where} shows an erratum: tag it `remove-input`, so "
+                    "the page shows the admonition and not the call",
+                )
+            )
     return problems

@@ -33,11 +33,15 @@ MAX_SIGNIFICANT = 7
 # A number as Python, numpy or a format spec prints it.
 NUMBER = re.compile(
     r"(?<![\w.])(?P<num>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)"
-    r"(?![\w.])")
+    r"(?![\w.])"
+)
+# Numbers that are names, not measurements: preprint identifiers.
+IDENTIFIER_BEFORE = re.compile(r"(?:arXiv:|doi:10\.\d+/)$", re.IGNORECASE)
 BOUND_BEFORE = re.compile(
     r"(?:<|<=|≤|\b(?:below|under|within|to|than|tol|atol|rtol|tolerance))"
     r"\s*[:=]?\s*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Glued values are stored under this MIME type (myst-nb's glue).
 GLUE_MIME = "application/papermill.record/text/plain"
 
@@ -49,9 +53,11 @@ class Noise:
     context: str
 
     def __str__(self) -> str:
-        why = ("a value below 1e-6 that is not a bound"
-               if self.rule == "tiny" else
-               f"{significant_digits(self.number)} significant digits")
+        why = (
+            "a value below 1e-6 that is not a bound"
+            if self.rule == "tiny"
+            else f"{significant_digits(self.number)} significant digits"
+        )
         return f"{self.number!r} ({why}) in ...{self.context}..."
 
 
@@ -66,7 +72,7 @@ def significant_digits(number: str) -> int:
 def _is_bound(text: str, start: int, number: str) -> bool:
     mantissa = re.split(r"[eE]", number.lstrip("+-"))[0]
     one_digit = re.fullmatch(r"\d", mantissa) is not None
-    return one_digit and BOUND_BEFORE.search(text[max(0, start - 12):start])
+    return one_digit and BOUND_BEFORE.search(text[max(0, start - 12) : start])
 
 
 def find_noise(text: str) -> list[Noise]:
@@ -74,16 +80,21 @@ def find_noise(text: str) -> list[Noise]:
     found = []
     for match in NUMBER.finditer(text):
         number = match["num"]
+        if IDENTIFIER_BEFORE.search(text[: match.start()]):
+            continue  # "arXiv:1409.1556" names a paper; it measures nothing
         try:
             value = abs(float(number))
         except ValueError:
             continue
-        context = text[max(0, match.start() - 30):match.end() + 10]
+        context = text[max(0, match.start() - 30) : match.end() + 10]
         context = " ".join(context.split())
         if 0 < value < TINY and not _is_bound(text, match.start(), number):
             found.append(Noise(number, "tiny", context))
-        elif ("." in number and "e" not in number.lower()
-              and significant_digits(number) > MAX_SIGNIFICANT):
+        elif (
+            "." in number
+            and "e" not in number.lower()
+            and significant_digits(number) > MAX_SIGNIFICANT
+        ):
             found.append(Noise(number, "digits", context))
     return found
 
@@ -108,9 +119,11 @@ def opt_out_problem(cell: dict) -> str | None:
     tagged = OPT_OUT_TAG in metadata.get("tags", [])
     reason = str(metadata.get(OPT_OUT_REASON, "")).strip()
     if tagged and not reason:
-        return (f"is tagged {OPT_OUT_TAG!r} without a reason: add "
-                f"`:{OPT_OUT_REASON}: \"why these digits are the same on "
-                "every machine\"` to the cell's options")
+        return (
+            f"is tagged {OPT_OUT_TAG!r} without a reason: add "
+            f'`:{OPT_OUT_REASON}: "why these digits are the same on '
+            "every machine\"` to the cell's options"
+        )
     if reason and not tagged:
         return f"has a {OPT_OUT_REASON!r} but not the tag {OPT_OUT_TAG!r}"
     return None
@@ -119,8 +132,9 @@ def opt_out_problem(cell: dict) -> str | None:
 def cell_noise(cell: dict) -> list[Noise]:
     """Noise in a cell's stored outputs (none if it validly opts out)."""
     metadata = cell.get("metadata", {})
-    if OPT_OUT_TAG in metadata.get("tags", []) and str(
-            metadata.get(OPT_OUT_REASON, "")).strip():
+    if (
+        OPT_OUT_TAG in metadata.get("tags", [])
+        and str(metadata.get(OPT_OUT_REASON, "")).strip()
+    ):
         return []
-    return [noise for text in output_texts(cell) for noise in
-            find_noise(text)]
+    return [noise for text in output_texts(cell) for noise in find_noise(text)]

@@ -30,8 +30,10 @@ from book_site import SCREENSHOTS, SITE, chromium_path  # noqa: E402
 
 def missing() -> str | None:
     if chromium_path() is None:
-        return ("Chromium is not installed (apt-get install chromium, or "
-                "point CNNBOOK_CHROMIUM at it)")
+        return (
+            "Chromium is not installed (apt-get install chromium, or "
+            "point CNNBOOK_CHROMIUM at it)"
+        )
     if importlib.util.find_spec("playwright") is None:
         return "the playwright package is not installed (make venv)"
     return None
@@ -44,13 +46,19 @@ SKIP_MARKER = SITE.parent / "browser-checks-skipped"
 
 def skipped(reason: str) -> int:
     if os.environ.get("CNNBOOK_REQUIRE_BROWSER") == "1":
-        print(f"browser: FAILED: {reason}; CNNBOOK_REQUIRE_BROWSER=1 "
-              "requires the browser checks", file=sys.stderr)
+        print(
+            f"browser: FAILED: {reason}; CNNBOOK_REQUIRE_BROWSER=1 "
+            "requires the browser checks",
+            file=sys.stderr,
+        )
         return 1
     bar = "!" * 72
-    print(f"\n{bar}\n!! SKIPPED: the browser checks of the HTML book did not "
-          f"run.\n!! {reason}.\n!! Math, widgets, images and offline "
-          f"loading are NOT verified.\n{bar}\n", file=sys.stderr)
+    print(
+        f"\n{bar}\n!! SKIPPED: the browser checks of the HTML book did not "
+        f"run.\n!! {reason}.\n!! Math, widgets, images and offline "
+        f"loading are NOT verified.\n{bar}\n",
+        file=sys.stderr,
+    )
     SKIP_MARKER.parent.mkdir(parents=True, exist_ok=True)
     SKIP_MARKER.write_text(reason + "\n")
     return 0
@@ -62,16 +70,34 @@ def main() -> int:
     if reason:
         return skipped(reason)
     if not (SITE / "index.html").exists():
-        print(f"browser: FAILED: no built book in {SITE.relative_to(ROOT)};"
-              " run `make book` first", file=sys.stderr)
+        print(
+            f"browser: FAILED: no built book in {SITE.relative_to(ROOT)};"
+            " run `make book` first",
+            file=sys.stderr,
+        )
         return 1
     start = time.perf_counter()
-    command = [sys.executable, "-m", "pytest", "-m", "browser", "-q",
-               "-p", "no:cacheprovider", "-p", "no:xdist",
-               "--rootdir", str(ROOT), str(TESTS), *sys.argv[1:]]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-m",
+        "browser",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "--rootdir",
+        str(ROOT),
+        str(TESTS),
+        *sys.argv[1:],
+    ]
     status = subprocess.call(command, cwd=ROOT)
-    print(f"browser: {time.perf_counter() - start:.0f} s; screenshots in "
-          f"{SCREENSHOTS.relative_to(ROOT)}/")
+    print(
+        f"browser: {time.perf_counter() - start:.0f} s; screenshots in "
+        f"{SCREENSHOTS.relative_to(ROOT)}/"
+    )
     return status
 
 

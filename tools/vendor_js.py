@@ -73,14 +73,15 @@ class VendorError(Exception):
 def registry_url(url: str) -> str:
     mirror = os.environ.get("CNNBOOK_NPM_REGISTRY", "").rstrip("/")
     if mirror and url.startswith(REGISTRY + "/"):
-        return mirror + url[len(REGISTRY):]
+        return mirror + url[len(REGISTRY) :]
     return url
 
 
 def fetch(url: str) -> bytes:
     url = registry_url(url)
     request = urllib.request.Request(
-        url, headers={"User-Agent": "cnnbook-vendor-js"})
+        url, headers={"User-Agent": "cnnbook-vendor-js"}
+    )
     for attempt in range(3):
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
@@ -88,7 +89,7 @@ def fetch(url: str) -> bytes:
         except OSError as err:
             if attempt == 2:
                 raise VendorError(f"cannot download {url}: {err}") from err
-            time.sleep(2 ** attempt)
+            time.sleep(2**attempt)
     raise AssertionError("unreachable")
 
 
@@ -100,13 +101,16 @@ def integrity_of(data: bytes) -> str:
 def verify(data: bytes, package: dict, origin: str) -> None:
     expected = package["integrity"]
     if not expected.startswith("sha512-"):
-        raise VendorError(f"{package['name']}: the lock must pin a sha512 "
-                          f"integrity, not {expected[:12]}...")
+        raise VendorError(
+            f"{package['name']}: the lock must pin a sha512 "
+            f"integrity, not {expected[:12]}..."
+        )
     actual = integrity_of(data)
     if actual != expected:
         raise VendorError(
             f"{package['name']}@{package['version']}: {origin} has "
-            f"integrity {actual}, the lock pins {expected}")
+            f"integrity {actual}, the lock pins {expected}"
+        )
 
 
 def tarball(package: dict) -> bytes:
@@ -120,8 +124,10 @@ def tarball(package: dict) -> bytes:
             return data
         except VendorError as err:
             print(f"vendor: {err}; downloading again", file=sys.stderr)
-    print(f"vendor: downloading {package['name']}@{package['version']}",
-          flush=True)
+    print(
+        f"vendor: downloading {package['name']}@{package['version']}",
+        flush=True,
+    )
     data = fetch(package["tarball"])
     verify(data, package, package["tarball"])
     CACHE.mkdir(exist_ok=True)
@@ -135,8 +141,9 @@ def tarball(package: dict) -> bytes:
 def wanted(path: str, patterns: list[str]) -> bool:
     keep = [p for p in patterns if not p.startswith("!")]
     drop = [p[1:] for p in patterns if p.startswith("!")]
-    return (any(fnmatch.fnmatchcase(path, p) for p in keep)
-            and not any(fnmatch.fnmatchcase(path, p) for p in drop))
+    return any(fnmatch.fnmatchcase(path, p) for p in keep) and not any(
+        fnmatch.fnmatchcase(path, p) for p in drop
+    )
 
 
 def unpack(package: dict, data: bytes, into: Path) -> list[Path]:
@@ -151,11 +158,12 @@ def unpack(package: dict, data: bytes, into: Path) -> list[Path]:
             if not member.isfile() or not wanted(path, package["files"]):
                 continue
             if strip and path.startswith(strip):
-                path = path[len(strip):]
+                path = path[len(strip) :]
             target = (dest / path).resolve()
             if not target.is_relative_to(dest.resolve()):
-                raise VendorError(f"{package['name']}: unsafe path "
-                                  f"{member.name}")
+                raise VendorError(
+                    f"{package['name']}: unsafe path {member.name}"
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             source = archive.extractfile(member)
             assert source is not None
@@ -164,11 +172,16 @@ def unpack(package: dict, data: bytes, into: Path) -> list[Path]:
     for pattern in package["files"]:
         if pattern.startswith("!"):
             continue
-        if not any(fnmatch.fnmatchcase(str(p.relative_to(dest)),
-                                       pattern.removeprefix(strip))
-                   for p in written):
-            raise VendorError(f"{package['name']}@{package['version']}: "
-                              f"no file matches {pattern!r}")
+        if not any(
+            fnmatch.fnmatchcase(
+                str(p.relative_to(dest)), pattern.removeprefix(strip)
+            )
+            for p in written
+        ):
+            raise VendorError(
+                f"{package['name']}@{package['version']}: "
+                f"no file matches {pattern!r}"
+            )
     return written
 
 
@@ -176,11 +189,18 @@ def load_lock() -> dict:
     try:
         lock = json.loads(LOCK.read_text(encoding="utf-8"))
         for package in lock["packages"]:
-            for key in ("name", "version", "tarball", "integrity", "dest",
-                        "files"):
+            for key in (
+                "name",
+                "version",
+                "tarball",
+                "integrity",
+                "dest",
+                "files",
+            ):
                 if key not in package:
-                    raise VendorError(f"{LOCK.name}: {package.get('name')}"
-                                      f" has no {key!r}")
+                    raise VendorError(
+                        f"{LOCK.name}: {package.get('name')} has no {key!r}"
+                    )
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise VendorError(f"cannot read {LOCK}: {err}") from err
     return lock
@@ -199,18 +219,27 @@ def up_to_date(lock: dict) -> bool:
     except (OSError, ValueError):
         return False
     site = EXTRA / SITE_DIR
-    return (stamp.get("fingerprint") == fingerprint()
-            and (site / SHIM.name).exists()
-            and all((site / p["dest"]).is_dir() for p in lock["packages"]))
+    return (
+        stamp.get("fingerprint") == fingerprint()
+        and (site / SHIM.name).exists()
+        and all((site / p["dest"]).is_dir() for p in lock["packages"])
+    )
 
 
 def stamp_text(lock: dict) -> str:
-    return json.dumps({
-        "fingerprint": fingerprint(),
-        "packages": [{key: p[key] for key in ("name", "version",
-                                              "integrity")}
-                     for p in lock["packages"]],
-    }, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "fingerprint": fingerprint(),
+                "packages": [
+                    {key: p[key] for key in ("name", "version", "integrity")}
+                    for p in lock["packages"]
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def build(lock: dict) -> None:
@@ -222,8 +251,10 @@ def build(lock: dict) -> None:
         for package in lock["packages"]:
             files = unpack(package, tarball(package), site)
             size = sum(f.stat().st_size for f in files)
-            print(f"vendor: {package['name']}@{package['version']}: "
-                  f"{len(files)} files, {size / 1e6:.2f} MB")
+            print(
+                f"vendor: {package['name']}@{package['version']}: "
+                f"{len(files)} files, {size / 1e6:.2f} MB"
+            )
         shutil.copyfile(SHIM, site / SHIM.name)
         (site / STAMP.name).write_text(stamp_text(lock), encoding="utf-8")
         old = EXTRA / SITE_DIR
@@ -246,12 +277,16 @@ def relock(lock: dict) -> None:
         try:
             dist = meta["versions"][package["version"]]["dist"]
         except KeyError as err:
-            raise VendorError(f"{package['name']}@{package['version']} is "
-                              "not on the registry") from err
+            raise VendorError(
+                f"{package['name']}@{package['version']} is "
+                "not on the registry"
+            ) from err
         package["tarball"] = dist["tarball"]
         package["integrity"] = dist["integrity"]
-        print(f"vendor: {package['name']}@{package['version']} "
-              f"{dist['integrity'][:24]}...")
+        print(
+            f"vendor: {package['name']}@{package['version']} "
+            f"{dist['integrity'][:24]}..."
+        )
     fd, tmp = tempfile.mkstemp(dir=LOCK.parent, prefix=f".{LOCK.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(lock, indent=2) + "\n")
@@ -265,10 +300,14 @@ def total_size(folder: Path) -> tuple[int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--relock", action="store_true",
-                        help="ask the registry for tarballs and integrity")
-    parser.add_argument("--force", action="store_true",
-                        help="unpack again even if up to date")
+    parser.add_argument(
+        "--relock",
+        action="store_true",
+        help="ask the registry for tarballs and integrity",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="unpack again even if up to date"
+    )
     args = parser.parse_args()
     try:
         lock = load_lock()
@@ -276,16 +315,19 @@ def main() -> int:
             relock(lock)
             return 0
         if not args.force and up_to_date(lock):
-            print(f"vendor: {EXTRA.relative_to(ROOT)}/{SITE_DIR} is up "
-                  "to date")
+            print(
+                f"vendor: {EXTRA.relative_to(ROOT)}/{SITE_DIR} is up to date"
+            )
             return 0
         build(lock)
     except VendorError as err:
         print(f"vendor: FAILED: {err}", file=sys.stderr)
         return 1
     count, size = total_size(EXTRA / SITE_DIR)
-    print(f"vendor: {EXTRA.relative_to(ROOT)}/{SITE_DIR}: {count} files, "
-          f"{size / 1e6:.2f} MB")
+    print(
+        f"vendor: {EXTRA.relative_to(ROOT)}/{SITE_DIR}: {count} files, "
+        f"{size / 1e6:.2f} MB"
+    )
     return 0
 
 

@@ -63,14 +63,21 @@ class FoldBookCells(SphinxPostTransform):
         cell["prompt_hide"] = prompt_hide
 
     def _fold_check(self, cell) -> None:
-        outputs = [c for c in cell.children
-                   if c.get("nb_element") == "cell_code_output"]
+        outputs = [
+            c
+            for c in cell.children
+            if c.get("nb_element") == "cell_code_output"
+        ]
         lines = [text for out in outputs for text in _output_text(out)]
         if len(lines) != 1 or not lines[0].startswith(CHECK_MARK):
             logger.warning(
                 "a cell tagged 'check' must print exactly one line made "
-                "by cnnbook.book.checked(...), found %r", lines,
-                location=cell, type="cnnbook", subtype="check")
+                "by cnnbook.book.checked(...), found %r",
+                lines,
+                location=cell,
+                type="cnnbook",
+                subtype="check",
+            )
             return
         for out in outputs:
             cell.remove(out)

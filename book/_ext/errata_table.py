@@ -44,8 +44,12 @@ class ErrataTable(Directive):
         env = self.state.document.settings.env
         records = errata.load()
         # Rebuild this page whenever a record file changes.
-        for path in sorted(errata.encyclopedia_path().parents[1].joinpath(
-                "cnnbook", "errata").glob("*.toml")):
+        for path in sorted(
+            errata.encyclopedia_path()
+            .parents[1]
+            .joinpath("cnnbook", "errata")
+            .glob("*.toml")
+        ):
             env.note_dependency(str(path))
         table = nodes.table(classes=["cnnbook-errata"])
         group = nodes.tgroup(cols=len(COLUMNS))
@@ -61,15 +65,20 @@ class ErrataTable(Directive):
         body = nodes.tbody()
         for record in records:
             uri = f"../chapters/{record.chapter}.html#{record.anchor}"
-            link = nodes.reference("", record.number, refuri=uri,
-                                   internal=True)
-            where = _paragraph(f"{record.kind}; encyclopedia line "
-                               f"{record.line}: {record.section}")
-            quote = nodes.literal_block(record.quote, record.quote,
-                                        language="text")
+            link = nodes.reference(
+                "", record.number, refuri=uri, internal=True
+            )
+            where = _paragraph(
+                f"{record.kind}; encyclopedia line "
+                f"{record.line}: {record.section}"
+            )
+            quote = nodes.literal_block(
+                record.quote, record.quote, language="text"
+            )
             row = nodes.row(ids=[f"row-{record.anchor}"])
-            row += _cell(nodes.paragraph("", "", nodes.strong("", "", link)),
-                         where)
+            row += _cell(
+                nodes.paragraph("", "", nodes.strong("", "", link)), where
+            )
             row += _cell(_paragraph(record.says), quote)
             row += _cell(_paragraph(record.correct))
             row += _cell(_paragraph(record.how))

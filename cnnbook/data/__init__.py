@@ -52,7 +52,8 @@ __all__ = [
 def __getattr__(name):
     """Import the PyTorch parts on first use."""
     if name not in _LAZY:
-        raise AttributeError(f"module 'cnnbook.data' has no attribute "
-                             f"{name!r}")
+        raise AttributeError(
+            f"module 'cnnbook.data' has no attribute {name!r}"
+        )
     module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
     return module if _LAZY[name] is None else getattr(module, name)

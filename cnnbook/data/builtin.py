@@ -125,8 +125,10 @@ def photograph(name: str, gray: bool = False) -> np.ndarray:
 
     package, relative = PHOTOGRAPHS[name]
     with Image.open(_package_file(package, relative)) as image:
-        array = np.asarray(image.convert("RGB" if image.mode != "L"
-                                         else "L"), dtype=np.float32)
+        array = np.asarray(
+            image.convert("RGB" if image.mode != "L" else "L"),
+            dtype=np.float32,
+        )
     array = array / 255.0
     if gray and array.ndim == 3:
         array = array @ np.array([0.299, 0.587, 0.114], dtype=np.float32)

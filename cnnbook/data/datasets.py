@@ -9,26 +9,35 @@ instead of one call per image and a ``torch.stack``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch.utils.data import Dataset
 
+from .._validation import as_indices, as_labels, check_int
 from .split import stratified_split
 
 __all__ = ["ImageDataset", "mnist_5k_splits", "stratified_datasets"]
 
 
 def _as_tensor(value, name: str, dtype) -> torch.Tensor:
-    if name == "labels" and isinstance(value, (list, tuple)):
-        value = np.asarray(value, dtype=np.int64)
-    if name == "labels" and isinstance(value, (torch.Tensor, np.ndarray)) \
-            and (value.dtype.is_floating_point if isinstance(
-                value, torch.Tensor) else value.dtype.kind not in "iu"):
-        raise TypeError(
-            f"ImageDataset: labels must be integers, got dtype {value.dtype}"
-        )
+    if name == "labels" and isinstance(value, torch.Tensor):
+        if (
+            value.dtype.is_floating_point
+            or value.dtype.is_complex
+            or (value.dtype == torch.bool)
+        ):
+            # a float label would be truncated to a class, a bool read as
+            # class 0 or 1
+            raise TypeError(
+                "ImageDataset: labels must be integers (class indices), "
+                f"got dtype {value.dtype}"
+            )
+    elif name == "labels" and isinstance(value, (list, tuple, np.ndarray)):
+        value = as_labels(value, "labels", "ImageDataset")
     if isinstance(value, torch.Tensor):
         return value.detach().to(dtype)
     if isinstance(value, np.ndarray):
@@ -61,9 +70,14 @@ class ImageDataset(Dataset):
     #: Trainer may index this dataset with a batch of indices.
     supports_batch_indexing = True
 
-    def __init__(self, images, labels, transform=None,
-                 num_classes: int | None = None,
-                 classes: Sequence[str] | None = None):
+    def __init__(
+        self,
+        images: ArrayLike | torch.Tensor,
+        labels: ArrayLike | torch.Tensor,
+        transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        num_classes: int | None = None,
+        classes: Sequence[str] | None = None,
+    ):
         images = _as_tensor(images, "images", torch.float32)
         labels = _as_tensor(labels, "labels", torch.int64)
         if images.ndim != 4:
@@ -80,10 +94,21 @@ class ImageDataset(Dataset):
             raise ValueError("ImageDataset: images is empty (0 images)")
         if num_classes is None:
             num_classes = int(labels.max()) + 1
+        num_classes = check_int(
+            num_classes, "num_classes", "ImageDataset", minimum=1
+        )
         if labels.min() < 0 or labels.max() >= num_classes:
             raise ValueError(
                 f"ImageDataset: labels must lie in 0..{num_classes - 1}, "
                 f"got min {int(labels.min())}, max {int(labels.max())}"
+            )
+        if classes is not None and (
+            isinstance(classes, str)
+            or not all(isinstance(c, str) for c in classes)
+        ):
+            raise TypeError(
+                "ImageDataset: classes must be a list of class names "
+                f"(str), got {classes!r}"
             )
         if classes is not None and len(classes) != num_classes:
             raise ValueError(
@@ -103,17 +128,30 @@ class ImageDataset(Dataset):
 
     def __getitem__(self, index):
         if isinstance(index, (list, tuple, np.ndarray)):
-            index = torch.as_tensor(np.asarray(index), dtype=torch.int64)
+            index = torch.from_numpy(
+                as_indices(index, "index", "ImageDataset", len(self))
+            )
         x, y = self.images[index], self.labels[index]
         if self.transform is not None:
             x = self.transform(x)
         return x, y
 
-    def subset(self, indices) -> ImageDataset:
+    def subset(self, indices: ArrayLike) -> ImageDataset:
         """A new dataset holding ``indices`` (same transform and classes)."""
-        index = torch.as_tensor(np.asarray(indices), dtype=torch.int64)
-        return ImageDataset(self.images[index], self.labels[index],
-                            self.transform, self.num_classes, self.classes)
+        func = "ImageDataset.subset"
+        index = as_indices(np.asarray(indices), "indices", func, len(self))
+        if index.size == 0:
+            raise ValueError(
+                f"{func}: indices is empty; a dataset needs at least one image"
+            )
+        index = torch.from_numpy(index)
+        return ImageDataset(
+            self.images[index],
+            self.labels[index],
+            self.transform,
+            self.num_classes,
+            self.classes,
+        )
 
     def class_counts(self) -> np.ndarray:
         """Number of images of each class."""
@@ -121,12 +159,19 @@ class ImageDataset(Dataset):
 
     def __repr__(self) -> str:
         shape = "x".join(str(s) for s in self.images.shape[1:])
-        return (f"ImageDataset({len(self)} images of {shape}, "
-                f"{self.num_classes} classes)")
+        return (
+            f"ImageDataset({len(self)} images of {shape}, "
+            f"{self.num_classes} classes)"
+        )
 
 
-def stratified_datasets(images, labels, fractions=(0.7, 0.15, 0.15),
-                        seed: int = 0, **kwargs) -> tuple[ImageDataset, ...]:
+def stratified_datasets(
+    images: ArrayLike | torch.Tensor,
+    labels: ArrayLike | torch.Tensor,
+    fractions: Sequence[float] = (0.7, 0.15, 0.15),
+    seed: int = 0,
+    **kwargs: Any,
+) -> tuple[ImageDataset, ...]:
     """Split arrays with :func:`~cnnbook.data.stratified_split` into
     :class:`ImageDataset` objects (``kwargs`` go to each)."""
     parts = stratified_split(labels, fractions, seed)
@@ -141,5 +186,6 @@ def mnist_5k_splits(seed: int = 0) -> tuple[ImageDataset, ...]:
     from .builtin import load_mnist_5k
 
     images, labels = load_mnist_5k()
-    return stratified_datasets(images, labels, seed=seed,
-                               classes=[str(d) for d in range(10)])
+    return stratified_datasets(
+        images, labels, seed=seed, classes=[str(d) for d in range(10)]
+    )

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import os
 import pickle
 import struct
 from pathlib import Path
 
 import numpy as np
+
+from .._validation import check_path
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -46,11 +49,15 @@ _IDX_TYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-_IDX_FORMAT = ("IDX (magic 0x0000 + type byte + number of dimensions, "
-               "then big-endian int32 sizes and the data)")
+_IDX_FORMAT = (
+    "IDX (magic 0x0000 + type byte + number of dimensions, "
+    "then big-endian int32 sizes and the data)"
+)
 
 
-def data_root(root=None, func: str = "data_root") -> Path:
+def data_root(
+    root: str | os.PathLike | None = None, func: str = "data_root"
+) -> Path:
     """The folder datasets are read from: ``root``, else ``$CNNBOOK_DATA``.
 
     Raises ``ValueError`` if neither is given and ``FileNotFoundError`` if
@@ -80,7 +87,7 @@ def _open_maybe_gzip(path: Path):
     return gzip.open(path, "rb") if head == b"\x1f\x8b" else path.open("rb")
 
 
-def read_idx(path) -> np.ndarray:
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read one IDX file (the format of MNIST), gzipped or not.
 
     The format: two zero bytes, a type byte (0x08 = uint8, ...), a byte
@@ -91,22 +98,24 @@ def read_idx(path) -> np.ndarray:
     -------
     ndarray with the file's shape and native-endian dtype.
     """
-    path = Path(path)
+    path = check_path(path, "path", "read_idx")
     if not path.is_file():
         raise FileNotFoundError(
-            f"read_idx: {path} does not exist (expected an {_IDX_FORMAT} "
-            "file)"
+            f"read_idx: {path} does not exist or is not a file (expected "
+            f"an {_IDX_FORMAT} file)"
         )
     try:
         with _open_maybe_gzip(path) as handle:
             raw = handle.read()
     except (OSError, EOFError) as err:
         raise ValueError(
-            f"read_idx: {path} is not a readable {_IDX_FORMAT} file "
-            f"({err})"
+            f"read_idx: {path} is not a readable {_IDX_FORMAT} file ({err})"
         ) from err
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in (
-        _IDX_TYPES
+    if (
+        len(raw) < 4
+        or raw[0] != 0
+        or raw[1] != 0
+        or raw[2] not in (_IDX_TYPES)
     ):
         raise ValueError(
             f"read_idx: {path} does not start with an IDX magic number "
@@ -120,7 +129,14 @@ def read_idx(path) -> np.ndarray:
             f"bytes; expected {_IDX_FORMAT})"
         )
     shape = struct.unpack(f">{ndim}i", raw[4:header])
-    count = int(np.prod(shape, dtype=np.int64))
+    if any(size < 0 for size in shape):
+        raise ValueError(
+            f"read_idx: {path} has negative sizes {shape} in its header "
+            f"(expected {_IDX_FORMAT}); the file is corrupt"
+        )
+    # math.prod of Python ints cannot overflow (numpy's int64 product
+    # wraps around, and a header of huge sizes could promise 0 bytes)
+    count = math.prod(shape)
     if len(raw) - header != count * dtype.itemsize:
         raise ValueError(
             f"read_idx: {path} holds {len(raw) - header} bytes of data but "
@@ -143,13 +159,13 @@ def _find(folder: Path, names: list[str], what: str, func: str) -> Path:
         if (folder / name).is_file():
             return folder / name
     raise FileNotFoundError(
-        f"{func}: {what} not found in {folder}: looked for "
-        f"{', '.join(names)}"
+        f"{func}: {what} not found in {folder}: looked for {', '.join(names)}"
     )
 
 
-def _dataset_folder(root: Path, subfolders: tuple[str, ...],
-                    marker: str) -> Path:
+def _dataset_folder(
+    root: Path, subfolders: tuple[str, ...], marker: str
+) -> Path:
     for sub in ("", *subfolders):
         folder = root / sub if sub else root
         if any(folder.glob(marker + "*")):
@@ -157,7 +173,9 @@ def _dataset_folder(root: Path, subfolders: tuple[str, ...],
     return root
 
 
-def load_mnist(root=None, split: str = "train"):
+def load_mnist(
+    root: str | os.PathLike | None = None, split: str = "train"
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST (or Fashion-MNIST) from its IDX files.
 
     Parameters
@@ -180,13 +198,22 @@ def load_mnist(root=None, split: str = "train"):
             f"{func}: split must be 'train' or 'test', got {split!r}"
         )
     root = data_root(root, func)
-    folder = _dataset_folder(root, ("mnist", "MNIST/raw", "MNIST"),
-                             _MNIST_FILES[split][0])
+    folder = _dataset_folder(
+        root, ("mnist", "MNIST/raw", "MNIST"), _MNIST_FILES[split][0]
+    )
     image_name, label_name = _MNIST_FILES[split]
-    image_path = _find(folder, [image_name, image_name + ".gz"],
-                       f"MNIST {split} images (IDX)", func)
-    label_path = _find(folder, [label_name, label_name + ".gz"],
-                       f"MNIST {split} labels (IDX)", func)
+    image_path = _find(
+        folder,
+        [image_name, image_name + ".gz"],
+        f"MNIST {split} images (IDX)",
+        func,
+    )
+    label_path = _find(
+        folder,
+        [label_name, label_name + ".gz"],
+        f"MNIST {split} labels (IDX)",
+        func,
+    )
     images, labels = read_idx(image_path), read_idx(label_path)
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(
@@ -198,13 +225,36 @@ def load_mnist(root=None, split: str = "train"):
             f"{func}: {label_path} holds shape {labels.shape}; expected "
             f"one label per image ({len(images)},)"
         )
-    if labels.max(initial=0) > 9:
-        raise ValueError(
-            f"{func}: {label_path} has label {labels.max()}; MNIST labels "
-            "are 0-9"
-        )
+    labels = _file_labels(labels, label_path, "MNIST labels", func)
     images = (images.astype(np.float32) / 255.0)[:, None]
-    return images, labels.astype(np.int64)
+    return images, labels
+
+
+def _file_labels(labels, path: Path, what: str, func: str) -> np.ndarray:
+    """Labels read from ``path`` as int64, if they are integers 0-9.
+
+    Any other value means the file is not what it claims to be: a float
+    would be truncated to a class, a negative one would index from the
+    end of a table.
+    """
+    array = np.asarray(labels)
+    if (
+        array.dtype.kind not in "iu"
+        or array.ndim != 1
+        or (array.size and (array.min() < 0 or array.max() > 9))
+    ):
+        found = (
+            f"dtype {array.dtype}"
+            if array.dtype.kind not in "iu"
+            else f"values {array.min()}..{array.max()}"
+            if array.ndim == 1
+            else f"shape {array.shape}"
+        )
+        raise ValueError(
+            f"{func}: {path} holds {what} of {found}; expected integers "
+            "0-9, one per image"
+        )
+    return array.astype(np.int64)
 
 
 class _NumpyOnlyUnpickler(pickle.Unpickler):
@@ -236,14 +286,17 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
 
 
 def _cifar_batch(path: Path, func: str):
-    expected = ("a CIFAR-10 python batch: a pickled dict with b'data' "
-                "(N, 3072) uint8 and b'labels' (N ints 0-9)")
+    expected = (
+        "a CIFAR-10 python batch: a pickled dict with b'data' "
+        "(N, 3072) uint8 and b'labels' (N ints 0-9)"
+    )
     if not path.is_file():
         raise FileNotFoundError(f"{func}: {path} does not exist ({expected})")
     try:
         with path.open("rb") as handle:
-            batch = _NumpyOnlyUnpickler(io.BytesIO(handle.read()),
-                                        encoding="bytes").load()
+            batch = _NumpyOnlyUnpickler(
+                io.BytesIO(handle.read()), encoding="bytes"
+            ).load()
     except Exception as err:
         raise ValueError(
             f"{func}: {path} could not be read as {expected} ({err})"
@@ -252,23 +305,35 @@ def _cifar_batch(path: Path, func: str):
         raise ValueError(f"{func}: {path} is not {expected}")
     data = batch.get(b"data", batch.get("data"))
     labels = batch.get(b"labels", batch.get("labels"))
-    if (not isinstance(data, np.ndarray) or data.dtype != np.uint8
-            or data.ndim != 2 or data.shape[1] != 3072 or labels is None
-            or len(labels) != len(data)):
+    if (
+        not isinstance(data, np.ndarray)
+        or data.dtype != np.uint8
+        or data.ndim != 2
+        or data.shape[1] != 3072
+        or labels is None
+        or len(labels) != len(data)
+    ):
         raise ValueError(f"{func}: {path} is not {expected}")
-    labels = np.asarray(labels, dtype=np.int64)
-    if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise ValueError(
-            f"{func}: {path} has labels outside 0-9 ({expected})"
-        )
-    return data, labels
+    return data, _file_labels(labels, path, "CIFAR-10 labels", func)
 
 
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog",
-                   "frog", "horse", "ship", "truck")
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 
 
-def load_cifar10(root=None, split: str = "train"):
+def load_cifar10(
+    root: str | os.PathLike | None = None, split: str = "train"
+) -> tuple[np.ndarray, np.ndarray]:
     """CIFAR-10 from the "python version" batches.
 
     Parameters
@@ -291,15 +356,18 @@ def load_cifar10(root=None, split: str = "train"):
     ``(N, 3, 32, 32)`` is exactly NCHW.
     """
     func = "load_cifar10"
-    names = {"train": [f"data_batch_{i}" for i in range(1, 6)],
-             "test": ["test_batch"]}
+    names = {
+        "train": [f"data_batch_{i}" for i in range(1, 6)],
+        "test": ["test_batch"],
+    }
     if split not in names:
         raise ValueError(
             f"{func}: split must be 'train' or 'test', got {split!r}"
         )
     root = data_root(root, func)
-    folder = _dataset_folder(root, ("cifar-10-batches-py", "cifar10"),
-                             names[split][0])
+    folder = _dataset_folder(
+        root, ("cifar-10-batches-py", "cifar10"), names[split][0]
+    )
     parts = [_cifar_batch(folder / name, func) for name in names[split]]
     data = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
@@ -307,11 +375,23 @@ def load_cifar10(root=None, split: str = "train"):
     return images, labels
 
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif",
-                  ".tiff", ".webp")
+IMAGE_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".gif",
+    ".tif",
+    ".tiff",
+    ".webp",
+)
 
 
-def load_image_folder(root, size=None, gray: bool = False):
+def load_image_folder(
+    root: str | os.PathLike,
+    size: int | tuple[int, int] | None = None,
+    gray: bool = False,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Images sorted into one sub-folder per class.
 
     ``root/cat/1.png, root/cat/2.jpg, root/dog/x.png`` gives classes
@@ -336,28 +416,36 @@ def load_image_folder(root, size=None, gray: bool = False):
     classes : list of str, the sub-folder names; ``classes[label]``
     """
     func = "load_image_folder"
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     from .._validation import check_pair
 
-    path = Path(root).expanduser() if isinstance(
-        root, (str, os.PathLike)) else None
+    path = (
+        Path(root).expanduser()
+        if isinstance(root, (str, os.PathLike))
+        else None
+    )
     if path is None:
         raise TypeError(
             f"{func}: root must be a path, got {type(root).__name__}"
         )
-    if not path.is_dir() and not path.is_absolute() and os.environ.get(
-            ENV_VAR):
+    if (
+        not path.is_dir()
+        and not path.is_absolute()
+        and os.environ.get(ENV_VAR)
+    ):
         path = data_root(None, func) / path
     if not path.is_dir():
         raise FileNotFoundError(
             f"{func}: {path} is not a folder (expected one sub-folder of "
             "images per class)"
         )
-    hw = None if size is None else check_pair(size, "size", func,
-                                              minimum=1)
-    classes = sorted(p.name for p in path.iterdir()
-                     if p.is_dir() and not p.name.startswith("."))
+    hw = None if size is None else check_pair(size, "size", func, minimum=1)
+    classes = sorted(
+        p.name
+        for p in path.iterdir()
+        if p.is_dir() and not p.name.startswith(".")
+    )
     if not classes:
         raise ValueError(
             f"{func}: {path} has no sub-folders; expected one sub-folder "
@@ -365,8 +453,11 @@ def load_image_folder(root, size=None, gray: bool = False):
         )
     arrays, labels = [], []
     for label, name in enumerate(classes):
-        files = sorted(f for f in (path / name).iterdir()
-                       if f.suffix.lower() in IMAGE_SUFFIXES)
+        files = sorted(
+            f
+            for f in (path / name).iterdir()
+            if f.suffix.lower() in IMAGE_SUFFIXES
+        )
         if not files:
             raise ValueError(
                 f"{func}: class folder {path / name} holds no images "
@@ -377,12 +468,17 @@ def load_image_folder(root, size=None, gray: bool = False):
                 with Image.open(file) as image:
                     image = image.convert("L" if gray else "RGB")
                     if hw is not None:
-                        image = image.resize((hw[1], hw[0]),
-                                             Image.Resampling.BILINEAR)
+                        image = image.resize(
+                            (hw[1], hw[0]), Image.Resampling.BILINEAR
+                        )
                     array = np.asarray(image, dtype=np.float32) / 255.0
-            except (UnidentifiedImageError, OSError) as err:
+            except Exception as err:
+                # Pillow reports a damaged file with many exception types
+                # (OSError, SyntaxError for a broken PNG chunk, ValueError,
+                # zlib.error, ...): whichever it is, name the file.
                 raise ValueError(
-                    f"{func}: {file} is not a readable image ({err})"
+                    f"{func}: {file} is not a readable image "
+                    f"({type(err).__name__}: {err})"
                 ) from err
             arrays.append(array[None] if gray else array.transpose(2, 0, 1))
             labels.append(label)

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 
 import torch
-import torch.nn.functional as TF
+import torch.nn.functional as F
+from numpy.typing import ArrayLike
 
-from .._validation import check_int, check_number
+from .._validation import as_list, check_int, check_number
 
 __all__ = [
     "ColorJitter",
@@ -71,8 +73,9 @@ def _range(value, name: str, func: str, *, minimum=None, center=None):
         lo = check_number(value[0], f"{name}[0]", func, minimum=minimum)
         hi = check_number(value[1], f"{name}[1]", func, minimum=minimum)
         if lo > hi:
-            raise ValueError(f"{func}: {name} must have low <= high, got "
-                             f"{value}")
+            raise ValueError(
+                f"{func}: {name} must have low <= high, got {value}"
+            )
         return lo, hi
     v = check_number(value, name, func, minimum=0)
     c = 0.0 if center is None else center
@@ -113,8 +116,22 @@ class Transform(ABC):
         return {"generator": self.generator.get_state()}
 
     def load_state_dict(self, state: dict) -> None:
+        func = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict):
+            raise TypeError(
+                f"{func}: state must be a dict from state_dict(), got "
+                f"{type(state).__name__}"
+            )
         if self.generator is not None and "generator" in state:
-            self.generator.set_state(state["generator"])
+            saved = state["generator"]
+            if not (
+                isinstance(saved, torch.Tensor) and saved.dtype == torch.uint8
+            ):
+                raise TypeError(
+                    f"{func}: state['generator'] must be the uint8 tensor "
+                    f"that state_dict() returns, got {type(saved).__name__}"
+                )
+            self.generator.set_state(saved)
 
     def _params(self) -> str:
         return ""
@@ -131,9 +148,15 @@ class Compose(Transform):
     whole pipeline.
     """
 
-    def __init__(self, transforms, seed: int | None = None):
+    def __init__(
+        self,
+        transforms: Sequence[Callable[[torch.Tensor], torch.Tensor]],
+        seed: int | None = None,
+    ):
         super().__init__(seed)
-        self.transforms = list(transforms)
+        self.transforms = as_list(
+            transforms, "transforms", "Compose", what="transforms (callables)"
+        )
         for i, t in enumerate(self.transforms):
             if not callable(t):
                 raise TypeError(
@@ -151,18 +174,28 @@ class Compose(Transform):
                 if isinstance(t, Compose):
                     t._share(generator)
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         for t in self.transforms:
             batch = t(batch)
         return batch
 
     def state_dict(self) -> dict:
-        return {"transforms": [t.state_dict() if isinstance(t, Transform)
-                               else {} for t in self.transforms]}
+        return {
+            "transforms": [
+                t.state_dict() if isinstance(t, Transform) else {}
+                for t in self.transforms
+            ]
+        }
 
     def load_state_dict(self, state: dict) -> None:
-        for t, s in zip(self.transforms, state.get("transforms", []),
-                        strict=False):
+        if not isinstance(state, dict):
+            raise TypeError(
+                "Compose.load_state_dict: state must be a dict from "
+                f"state_dict(), got {type(state).__name__}"
+            )
+        for t, s in zip(
+            self.transforms, state.get("transforms", []), strict=False
+        ):
             if isinstance(t, Transform):
                 t.load_state_dict(s)
 
@@ -171,28 +204,39 @@ class Compose(Transform):
         return f"Compose([{inner}\n])"
 
 
-def _warp(batch: torch.Tensor, theta: torch.Tensor, fill: float,
-          size: tuple[int, int] | None = None) -> torch.Tensor:
+def _warp(
+    batch: torch.Tensor,
+    theta: torch.Tensor,
+    fill: float,
+    size: tuple[int, int] | None = None,
+) -> torch.Tensor:
     """Sample ``batch`` at ``theta @ [x, y, 1]`` for each output pixel.
 
-    ``theta`` is ``(N, 2, 3)`` in normalised coordinates (-1 .. 1 across
+    ``theta`` is ``(N, 2, 3)`` in normalized coordinates (-1 .. 1 across
     the image, x to the right, y down), mapping output to input.
     """
     n, c, h, w = batch.shape
     out_h, out_w = size if size is not None else (h, w)
+    if n == 0:  # affine_grid refuses an empty batch; nothing to sample
+        return batch.new_zeros((0, c, out_h, out_w))
     theta = theta.to(device=batch.device, dtype=batch.dtype)
-    grid = TF.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
+    grid = F.affine_grid(theta, [n, c, out_h, out_w], align_corners=False)
     # grid_sample pads with zeros: shift so that the padding means `fill`
     shifted = batch - fill if fill else batch
-    out = TF.grid_sample(shifted, grid, mode="bilinear",
-                         padding_mode="zeros", align_corners=False)
+    out = F.grid_sample(
+        shifted,
+        grid,
+        mode="bilinear",
+        padding_mode="zeros",
+        align_corners=False,
+    )
     return out + fill if fill else out
 
 
 class RandomAffine(Transform):
-    r"""Random rotation, translation and scaling about the image centre.
+    r"""Random rotation, translation and scaling about the image center.
 
-    A point :math:`\mathbf{p}` (relative to the centre) moves to
+    A point :math:`\mathbf{p}` (relative to the center) moves to
     :math:`\mathbf{p}' = s R(\theta) \mathbf{p} + \mathbf{t}`, with
     :math:`R(\theta) = \begin{bmatrix}\cos\theta & -\sin\theta\\
     \sin\theta & \cos\theta\end{bmatrix}` in a frame whose y axis points
@@ -211,22 +255,44 @@ class RandomAffine(Transform):
         Value of pixels that come from outside the image.
     """
 
-    def __init__(self, degrees=0.0, translate=None, scale=None,
-                 fill: float = 0.0, seed: int | None = None):
+    def __init__(
+        self,
+        degrees: float = 0.0,
+        translate: tuple[float, float] | None = None,
+        scale: tuple[float, float] | None = None,
+        fill: float = 0.0,
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         func = type(self).__name__
         self.degrees = _range(degrees, "degrees", func)
-        self.translate = (0.0, 0.0) if translate is None else tuple(
-            check_number(t, f"translate[{i}]", func, minimum=0, maximum=1)
-            for i, t in enumerate(translate))
-        self.scale = (1.0, 1.0) if scale is None else _range(
-            scale, "scale", func, minimum=1e-3)
+        if translate is not None and (
+            not isinstance(translate, (tuple, list)) or len(translate) != 2
+        ):
+            raise ValueError(
+                f"{func}: translate must be a pair (max shift as a "
+                f"fraction of the width, of the height), got {translate!r}"
+            )
+        self.translate = (
+            (0.0, 0.0)
+            if translate is None
+            else tuple(
+                check_number(t, f"translate[{i}]", func, minimum=0, maximum=1)
+                for i, t in enumerate(translate)
+            )
+        )
+        self.scale = (
+            (1.0, 1.0)
+            if scale is None
+            else _range(scale, "scale", func, minimum=1e-3)
+        )
         self.fill = check_number(fill, "fill", func)
 
-    def matrices(self, n: int, height: int = 1, width: int = 1
-                 ) -> torch.Tensor:
+    def matrices(
+        self, n: int, height: int = 1, width: int = 1
+    ) -> torch.Tensor:
         """``n`` random output-to-input matrices, shape (n, 2, 3), in the
-        normalised coordinates of an image of ``height`` x ``width``."""
+        normalized coordinates of an image of ``height`` x ``width``."""
         angle = torch.deg2rad(self._uniform(n, *self.degrees))
         s = self._uniform(n, *self.scale)
         tx = self._uniform(n, -self.translate[0], self.translate[0]) * width
@@ -237,29 +303,36 @@ class RandomAffine(Transform):
         # p = R(angle) (p' - t) / s.
         cos, sin = torch.cos(angle) / s, torch.sin(angle) / s
         bx, by = -(cos * tx - sin * ty), -(sin * tx + cos * ty)
-        # To normalised units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
+        # To normalized units (x / w, y / h): A -> D^-1 A D, b -> D^-1 b.
         w, h = width / 2, height / 2
-        return torch.stack([
-            torch.stack([cos, -sin * h / w, bx / w], 1),
-            torch.stack([sin * w / h, cos, by / h], 1),
-        ], 1)
+        return torch.stack(
+            [
+                torch.stack([cos, -sin * h / w, bx / w], 1),
+                torch.stack([sin * w / h, cos, by / h], 1),
+            ],
+            1,
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         _, _, h, w = batch.shape
         return _warp(batch, self.matrices(len(batch), h, w), self.fill)
 
     def _params(self):
-        return (f"degrees={self.degrees}, translate={self.translate}, "
-                f"scale={self.scale}, fill={self.fill}")
+        return (
+            f"degrees={self.degrees}, translate={self.translate}, "
+            f"scale={self.scale}, fill={self.fill}"
+        )
 
 
 class RandomRotation(RandomAffine):
     """Rotate each image by an angle uniform in ``[-degrees, degrees]``
-    (or ``degrees=(min, max)``) about its centre; positive is
+    (or ``degrees=(min, max)``) about its center; positive is
     counter-clockwise. ``torchvision.transforms.RandomRotation`` on
     tensors, with bilinear sampling."""
 
-    def __init__(self, degrees, fill: float = 0.0, seed: int | None = None):
+    def __init__(
+        self, degrees: float, fill: float = 0.0, seed: int | None = None
+    ):
         super().__init__(degrees, fill=fill, seed=seed)
 
     def _params(self):
@@ -271,10 +344,11 @@ class RandomHorizontalFlip(Transform):
 
     def __init__(self, p: float = 0.5, seed: int | None = None):
         super().__init__(seed)
-        self.p = check_number(p, "p", type(self).__name__, minimum=0,
-                              maximum=1)
+        self.p = check_number(
+            p, "p", type(self).__name__, minimum=0, maximum=1
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         flip = self._uniform(len(batch), 0, 1) < self.p
         flip = flip.to(batch.device).view(-1, 1, 1, 1)
         return torch.where(flip, batch.flip(-1), batch)
@@ -293,13 +367,19 @@ class RandomResizedCrop(Transform):
     Sampling is bilinear and continuous (no rounding to whole pixels).
     """
 
-    def __init__(self, size, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3),
-                 seed: int | None = None):
+    def __init__(
+        self,
+        size: int | tuple[int, int],
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (3 / 4, 4 / 3),
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         func = type(self).__name__
         if isinstance(size, (tuple, list)):
-            self.size = tuple(check_int(s, "size", func, minimum=1)
-                              for s in size)
+            self.size = tuple(
+                check_int(s, "size", func, minimum=1) for s in size
+            )
             if len(self.size) != 2:
                 raise ValueError(f"{func}: size must be an int or a pair")
         else:
@@ -307,30 +387,32 @@ class RandomResizedCrop(Transform):
             self.size = (s, s)
         self.scale = _range(scale, "scale", func, minimum=0)
         if self.scale[1] > 1 or self.scale[1] <= 0:
-            raise ValueError(
-                f"{func}: scale must lie in (0, 1], got {scale}"
-            )
+            raise ValueError(f"{func}: scale must lie in (0, 1], got {scale}")
         self.ratio = _range(ratio, "ratio", func, minimum=1e-3)
 
     def matrices(self, n: int) -> torch.Tensor:
         area = self._uniform(n, *self.scale)
-        log_r = self._uniform(n, math.log(self.ratio[0]),
-                              math.log(self.ratio[1]))
+        log_r = self._uniform(
+            n, math.log(self.ratio[0]), math.log(self.ratio[1])
+        )
         r = torch.exp(log_r)
         fw = torch.sqrt(area * r).clamp(max=1.0)  # crop width / width
         fh = torch.sqrt(area / r).clamp(max=1.0)
         cx = (self._uniform(n, 0, 1) * 2 - 1) * (1 - fw)
         cy = (self._uniform(n, 0, 1) * 2 - 1) * (1 - fh)
         zero = torch.zeros(n)
-        return torch.stack([torch.stack([fw, zero, cx], 1),
-                            torch.stack([zero, fh, cy], 1)], 1)
+        return torch.stack(
+            [torch.stack([fw, zero, cx], 1), torch.stack([zero, fh, cy], 1)], 1
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         return _warp(batch, self.matrices(len(batch)), 0.0, self.size)
 
     def _params(self):
-        return (f"size={self.size}, scale={self.scale}, "
-                f"ratio=({self.ratio[0]:.4g}, {self.ratio[1]:.4g})")
+        return (
+            f"size={self.size}, scale={self.scale}, "
+            f"ratio=({self.ratio[0]:.4g}, {self.ratio[1]:.4g})"
+        )
 
 
 class ColorJitter(Transform):
@@ -341,24 +423,32 @@ class ColorJitter(Transform):
 
     - brightness: :math:`x \to f x`
     - contrast: :math:`x \to \bar{g} + f (x - \bar{g})`, :math:`\bar{g}`
-      the image's mean grey level
+      the image's mean gray level
     - saturation (3 channels): :math:`x \to g + f (x - g)`, :math:`g` the
-      grey image (ITU-R 601 luma)
+      gray image (ITU-R 601 luma)
 
     then clamped to [0, 1]. As torchvision's, except that the order is
     fixed (torchvision shuffles it) and hue is not offered.
     """
 
-    def __init__(self, brightness=0.0, contrast=0.0, saturation=0.0,
-                 seed: int | None = None):
+    def __init__(
+        self,
+        brightness: float = 0.0,
+        contrast: float = 0.0,
+        saturation: float = 0.0,
+        seed: int | None = None,
+    ):
         super().__init__(seed)
         func = type(self).__name__
-        self.brightness = _range(brightness, "brightness", func, minimum=0,
-                                 center=1.0)
-        self.contrast = _range(contrast, "contrast", func, minimum=0,
-                               center=1.0)
-        self.saturation = _range(saturation, "saturation", func, minimum=0,
-                                 center=1.0)
+        self.brightness = _range(
+            brightness, "brightness", func, minimum=0, center=1.0
+        )
+        self.contrast = _range(
+            contrast, "contrast", func, minimum=0, center=1.0
+        )
+        self.saturation = _range(
+            saturation, "saturation", func, minimum=0, center=1.0
+        )
 
     @staticmethod
     def _gray(batch):
@@ -369,15 +459,16 @@ class ColorJitter(Transform):
                 "ColorJitter: contrast and saturation need 1 or 3 "
                 f"channels, got {batch.shape[1]}"
             )
-        weights = torch.tensor([0.299, 0.587, 0.114], dtype=batch.dtype,
-                               device=batch.device).view(1, 3, 1, 1)
+        weights = torch.tensor(
+            [0.299, 0.587, 0.114], dtype=batch.dtype, device=batch.device
+        ).view(1, 3, 1, 1)
         return (batch * weights).sum(1, keepdim=True)
 
     def _factor(self, batch, bounds):
         f = self._uniform(len(batch), *bounds)
         return f.to(device=batch.device, dtype=batch.dtype).view(-1, 1, 1, 1)
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         if self.brightness != (1.0, 1.0):
             batch = (batch * self._factor(batch, self.brightness)).clamp(0, 1)
         if self.contrast != (1.0, 1.0):
@@ -391,19 +482,22 @@ class ColorJitter(Transform):
         return batch
 
     def _params(self):
-        return (f"brightness={self.brightness}, contrast={self.contrast}, "
-                f"saturation={self.saturation}")
+        return (
+            f"brightness={self.brightness}, contrast={self.contrast}, "
+            f"saturation={self.saturation}"
+        )
 
 
-def channel_stats(images) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def channel_stats(
+    images: ArrayLike | torch.Tensor,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     r"""Per-channel mean and standard deviation of a set of images.
 
     :math:`\mu_c = \frac{1}{NHW}\sum_{n,h,w} x_{nchw}`,
     :math:`\sigma_c = \sqrt{\frac{1}{NHW}\sum (x_{nchw} - \mu_c)^2}`,
     accumulated in float64. Compute them on the training set only.
     """
-    x = images if isinstance(images, torch.Tensor) else torch.as_tensor(
-        images)
+    x = images if isinstance(images, torch.Tensor) else torch.as_tensor(images)
     if x.ndim != 4 or x.shape[0] == 0:
         raise ValueError(
             "channel_stats: expected a non-empty batch (N, C, H, W), got "
@@ -412,12 +506,14 @@ def channel_stats(images) -> tuple[tuple[float, ...], tuple[float, ...]]:
     x = x.detach().to(torch.float64).transpose(0, 1).reshape(x.shape[1], -1)
     mean = x.mean(1)
     std = x.std(1, unbiased=False)
-    return (tuple(round(float(m), 6) for m in mean),
-            tuple(round(float(s), 6) for s in std))
+    return (
+        tuple(round(float(m), 6) for m in mean),
+        tuple(round(float(s), 6) for s in std),
+    )
 
 
 class Normalize(Transform):
-    r"""Standardise each channel: :math:`x_c \to (x_c - \mu_c) / \sigma_c`.
+    r"""Standardize each channel: :math:`x_c \to (x_c - \mu_c) / \sigma_c`.
 
     Use :meth:`from_data` to take :math:`\mu, \sigma` from the training
     images rather than from another dataset (ImageNet's
@@ -425,23 +521,28 @@ class Normalize(Transform):
     ImageNet photographs, not your images).
     """
 
-    def __init__(self, mean, std):
+    def __init__(
+        self, mean: float | Sequence[float], std: float | Sequence[float]
+    ):
         super().__init__(None)
         func = type(self).__name__
-        self.mean = tuple(check_number(m, "mean", func) for m in (
-            mean if isinstance(mean, (tuple, list)) else [mean]))
-        self.std = tuple(check_number(s, "std", func, minimum=0,
-                                      strict_minimum=True) for s in (
-            std if isinstance(std, (tuple, list)) else [std]))
-        if len(self.mean) != len(self.std):
+        self.mean = tuple(
+            check_number(m, "mean", func)
+            for m in (mean if isinstance(mean, (tuple, list)) else [mean])
+        )
+        self.std = tuple(
+            check_number(s, "std", func, minimum=0, strict_minimum=True)
+            for s in (std if isinstance(std, (tuple, list)) else [std])
+        )
+        if len(self.mean) != len(self.std) or not self.mean:
             raise ValueError(
-                f"{func}: mean and std must have the same length, got "
-                f"{len(self.mean)} and {len(self.std)}"
+                f"{func}: mean and std must have the same length, at least "
+                f"1, got {len(self.mean)} and {len(self.std)}"
             )
 
     @classmethod
-    def from_data(cls, images) -> Normalize:
-        """Normalisation with the statistics of ``images`` (training set)."""
+    def from_data(cls, images: ArrayLike | torch.Tensor) -> Normalize:
+        """Normalization with the statistics of ``images`` (training set)."""
         mean, std = channel_stats(images)
         return cls(mean, std)
 
@@ -453,15 +554,17 @@ class Normalize(Transform):
                 f"batch with {c} channels"
             )
         kw = {"dtype": batch.dtype, "device": batch.device}
-        return (torch.tensor(self.mean, **kw).view(1, -1, 1, 1),
-                torch.tensor(self.std, **kw).view(1, -1, 1, 1))
+        return (
+            torch.tensor(self.mean, **kw).view(1, -1, 1, 1),
+            torch.tensor(self.std, **kw).view(1, -1, 1, 1),
+        )
 
-    def apply(self, batch):
+    def apply(self, batch: torch.Tensor) -> torch.Tensor:
         mean, std = self._stats(batch)
         return (batch - mean) / std
 
     def inverse(self, x: torch.Tensor) -> torch.Tensor:
-        """Undo the normalisation (to display images)."""
+        """Undo the normalization (to display images)."""
         batch, single = _as_batch(x, "Normalize.inverse")
         mean, std = self._stats(batch)
         out = batch * std + mean

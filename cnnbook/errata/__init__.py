@@ -79,14 +79,14 @@ class Erratum:
         return f"erratum-{self.id}"
 
 
-def _normalise(text: str) -> str:
+def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _find_line(quote: str, source: str, where: str) -> int:
     """Line number (1-based) at which ``quote`` starts in ``source``.
 
-    Whitespace is normalised on both sides so a quote may span lines.
+    Whitespace is normalized on both sides so a quote may span lines.
     """
     flat, line_of = [], []
     line = 1
@@ -103,7 +103,7 @@ def _find_line(quote: str, source: str, where: str) -> int:
             previous_space = False
         if ch == "\n":
             line += 1
-    position = "".join(flat).find(_normalise(quote))
+    position = "".join(flat).find(_normalize(quote))
     if position < 0:
         raise ValueError(
             f"{where}: quote is not in the encyclopedia verbatim: {quote!r}"
@@ -115,13 +115,30 @@ def _find_line(quote: str, source: str, where: str) -> int:
 def load(directory: Path | None = None) -> tuple[Erratum, ...]:
     """All errata, in chapter order, then in the order of their files."""
     directory = Path(directory) if directory is not None else _HERE
+    if not directory.is_dir():
+        # an empty tuple would read as "no errata", not as a wrong path
+        raise FileNotFoundError(
+            f"errata.load: {directory} is not a folder (expected the "
+            "folder of NN_slug.toml errata files)"
+        )
     source = encyclopedia_path().read_text(encoding="utf-8")
     records, seen = [], set()
     for path in sorted(directory.glob("*.toml")):
         chapter = path.stem
-        chapter_number = int(chapter.split("_", 1)[0])
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        number = chapter.split("_", 1)[0]
+        if not number.isdigit():
+            raise ValueError(
+                f"errata.load: {path.name} must be named after its chapter, "
+                f"NN_slug.toml with NN the chapter number"
+            )
+        chapter_number = int(number)
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as err:
+            raise ValueError(
+                f"errata.load: {path} is not valid TOML ({err})"
+            ) from err
         unknown = set(data) - {"erratum"}
         if unknown:
             raise ValueError(f"{path.name}: unknown tables {sorted(unknown)}")
@@ -146,9 +163,12 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
                     chapter=chapter,
                     number=f"E{chapter_number}.{i}",
                     line=_find_line(entry["quote"], source, where),
-                    **{f: _normalise(entry[f]) for f in _FIELDS
-                       if f != "quote"},
-                    brief=_normalise(entry.get("brief", "")),
+                    **{
+                        f: _normalize(entry[f])
+                        for f in _FIELDS
+                        if f != "quote"
+                    },
+                    brief=_normalize(entry.get("brief", "")),
                     quote=entry["quote"].strip(),
                 )
             )
@@ -157,6 +177,11 @@ def load(directory: Path | None = None) -> tuple[Erratum, ...]:
 
 def get(erratum_id: str) -> Erratum:
     """The erratum with this id (``KeyError`` listing the known ids)."""
+    if not isinstance(erratum_id, str):
+        raise TypeError(
+            f"errata: an erratum id is a str such as 'softmax-example', "
+            f"got {type(erratum_id).__name__}"
+        )
     for record in load():
         if record.id == erratum_id:
             return record
@@ -184,8 +209,10 @@ class ErratumView:
     def __repr__(self) -> str:
         e = self.erratum
         if e.brief:
-            return (f"Erratum {e.number}: the encyclopedia is wrong here. "
-                    f"{self.brief}")
+            return (
+                f"Erratum {e.number}: the encyclopedia is wrong here. "
+                f"{self.brief}"
+            )
         lines = [
             f"Erratum {e.number} ({e.kind}), encyclopedia line {e.line}, "
             f"{e.section}",
@@ -224,7 +251,7 @@ class ErratumView:
         )
 
 
-def show(erratum_id: str, **values) -> ErratumView:
+def show(erratum_id: str, **values: object) -> ErratumView:
     """Display an erratum in its chapter, checking the computed values.
 
     Each keyword is a value the chapter computed (already formatted as it
@@ -252,5 +279,6 @@ def show(erratum_id: str, **values) -> ErratumView:
     except KeyError as err:
         raise ValueError(
             f"show({erratum_id!r}): the record's brief uses {{{err.args[0]}}}"
-            f"; pass {err.args[0]}=<computed value>") from None
+            f"; pass {err.args[0]}=<computed value>"
+        ) from None
     return view

@@ -26,10 +26,9 @@ import numpy as np
 __all__ = ["winograd_conv3x3"]
 
 # F(2x2, 3x3) transforms (Lavin & Gray 2016, section 4.1).
-_G = np.array([[1.0, 0.0, 0.0],
-               [0.5, 0.5, 0.5],
-               [0.5, -0.5, 0.5],
-               [0.0, 0.0, 1.0]])
+_G = np.array(
+    [[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]]
+)
 
 # Elements of the transformed input of one block of work (16 MiB in
 # float32): large enough for efficient matrix products, small enough to
@@ -44,11 +43,15 @@ def _input_transform(d, out):
     view. B^T combines rows as (r0 - r2, r1 + r2, r2 - r1, r1 - r3).
     """
     th, tw = out.shape[-2:]
-    rows = [d[:, :, a:a + 2 * th:2, :] for a in range(4)]
-    mixed = (rows[0] - rows[2], rows[1] + rows[2], rows[2] - rows[1],
-             rows[1] - rows[3])
+    rows = [d[:, :, a : a + 2 * th : 2, :] for a in range(4)]
+    mixed = (
+        rows[0] - rows[2],
+        rows[1] + rows[2],
+        rows[2] - rows[1],
+        rows[1] - rows[3],
+    )
     for a, r in enumerate(mixed):
-        c = [r[..., b:b + 2 * tw:2] for b in range(4)]
+        c = [r[..., b : b + 2 * tw : 2] for b in range(4)]
         np.subtract(c[0], c[2], out=out[a, 0])
         np.add(c[1], c[2], out=out[a, 1])
         np.subtract(c[2], c[1], out=out[a, 2])
@@ -61,7 +64,7 @@ def _output_transform(m, y):
     ``m`` is (4, 4, N, O, th, tw); ``y`` is (N, O, 2 th, 2 tw). A^T
     combines rows as (m0 + m1 + m2, m1 - m2 - m3).
     """
-    top = m[0] + m[1] + m[2]       # (4, N, O, th, tw), one per column b
+    top = m[0] + m[1] + m[2]  # (4, N, O, th, tw), one per column b
     bottom = m[1] - m[2] - m[3]
     for i, s in enumerate((top, bottom)):
         np.add(s[0] + s[1], s[2], out=y[:, :, i::2, 0::2])
@@ -96,8 +99,11 @@ def winograd_conv3x3(x, weight, pad, out):
         step = max(1, rows // th)
         blocks = [(n0, min(step, n - n0), 0, th) for n0 in range(0, n, step)]
     else:
-        blocks = [(n0, 1, i0, min(rows, th - i0)) for n0 in range(n)
-                  for i0 in range(0, th, rows)]
+        blocks = [
+            (n0, 1, i0, min(rows, th - i0))
+            for n0 in range(n)
+            for i0 in range(0, th, rows)
+        ]
     exact = (2 * th, 2 * tw) == (h_out, w_out)
     for n0, images, i0, tile_rows in blocks:
         # the input the block reads, zero-padded to whole 4 x 4 tiles
@@ -105,21 +111,28 @@ def winograd_conv3x3(x, weight, pad, out):
         top = 2 * i0 - pt  # first input row the block reads
         src_lo, src_hi = max(top, 0), min(top + d.shape[2], h)
         if src_hi > src_lo:
-            d[:, :, src_lo - top:src_hi - top, pl:pl + w] = x[
-                n0:n0 + images, :, src_lo:src_hi, :]
+            d[:, :, src_lo - top : src_hi - top, pl : pl + w] = x[
+                n0 : n0 + images, :, src_lo:src_hi, :
+            ]
         v = np.empty((16, c_in, images, tile_rows, tw), dtype)
-        _input_transform(d, v.reshape(4, 4, c_in, images, tile_rows,
-                                      tw).transpose(0, 1, 3, 2, 4, 5))
+        _input_transform(
+            d,
+            v.reshape(4, 4, c_in, images, tile_rows, tw).transpose(
+                0, 1, 3, 2, 4, 5
+            ),
+        )
         m = np.matmul(u, v.reshape(16, c_in, -1))  # (16, C_out, tiles)
         m = m.reshape(4, 4, c_out, images, tile_rows, tw).transpose(
-            0, 1, 3, 2, 4, 5)
+            0, 1, 3, 2, 4, 5
+        )
         rows_out = slice(2 * i0, 2 * (i0 + tile_rows))
         if exact:
-            _output_transform(m, out[n0:n0 + images, :, rows_out])
+            _output_transform(m, out[n0 : n0 + images, :, rows_out])
         else:
             full = np.empty((images, c_out, 2 * tile_rows, 2 * tw), dtype)
             _output_transform(m, full)
             keep = min(2 * tile_rows, h_out - 2 * i0)
-            out[n0:n0 + images, :, 2 * i0:2 * i0 + keep] = full[
-                :, :, :keep, :w_out]
+            out[n0 : n0 + images, :, 2 * i0 : 2 * i0 + keep] = full[
+                :, :, :keep, :w_out
+            ]
     return out

@@ -12,9 +12,11 @@ r"""Convolution written as loops that read like the formulas.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import as_array
-from .conv import _arrays, _geometry, _pad, conv2d
+from .._validation import as_array, check_spatial_size
+from ._conv_geometry import conv_arrays, geometry, pad_input
+from .conv import conv2d
 
 __all__ = [
     "conv2d_backward_reference",
@@ -25,14 +27,14 @@ __all__ = [
 
 
 def conv2d_reference(
-    input,
-    weight,
-    bias=None,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
-):
+    input: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> np.ndarray:
     r"""The formula of :func:`conv2d`, written as loops (slow; for reading).
 
     .. math::
@@ -45,22 +47,25 @@ def conv2d_reference(
     is the window times the kernel, summed.
     """
     func = "conv2d_reference"
-    x, w, b = _arrays(func, input, weight, bias)
-    geo = _geometry(func, x.shape, w.shape, stride, padding, dilation,
-                    groups)
-    xp = _pad(x, geo)
+    x, w, b = conv_arrays(func, input, weight, bias)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation, groups)
+    xp = pad_input(x, geo)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
-    y = np.zeros((geo.n, geo.c_out, geo.h_out, geo.w_out),
-                 np.result_type(x, w))
+    y = np.zeros(
+        (geo.n, geo.c_out, geo.h_out, geo.w_out), np.result_type(x, w)
+    )
     for n in range(geo.n):
         for o in range(geo.c_out):
             first = (o // geo.out_per_group) * geo.c_per_group  # g(o)
             channels = slice(first, first + geo.c_per_group)
             for i in range(geo.h_out):
                 for j in range(geo.w_out):
-                    window = xp[n, channels,
-                                i * sh: i * sh + dh * (geo.kh - 1) + 1: dh,
-                                j * sw: j * sw + dw * (geo.kw - 1) + 1: dw]
+                    window = xp[
+                        n,
+                        channels,
+                        i * sh : i * sh + dh * (geo.kh - 1) + 1 : dh,
+                        j * sw : j * sw + dw * (geo.kw - 1) + 1 : dw,
+                    ]
                     y[n, o, i, j] = np.sum(w[o] * window)
             if b is not None:
                 y[n, o] += b[o]
@@ -68,14 +73,14 @@ def conv2d_reference(
 
 
 def conv2d_backward_reference(
-    grad_output,
-    input,
-    weight,
-    stride=1,
-    padding=0,
-    dilation=1,
-    groups=1,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The three gradients of :func:`conv2d`, as loops (slow; for reading).
 
     Every output pixel :math:`y[n, o, i, j]` was the window times the
@@ -92,11 +97,10 @@ def conv2d_backward_reference(
     grad_input, grad_weight, grad_bias
     """
     func = "conv2d_backward_reference"
-    x, w, _ = _arrays(func, input, weight, None)
+    x, w, _ = conv_arrays(func, input, weight, None)
     g = as_array(grad_output, "grad_output", func, ndim=4)
-    geo = _geometry(func, x.shape, w.shape, stride, padding, dilation,
-                    groups)
-    xp = _pad(x, geo)
+    geo = geometry(func, x.shape, w.shape, stride, padding, dilation, groups)
+    xp = pad_input(x, geo)
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     grad_xp = np.zeros_like(xp)
     grad_w = np.zeros_like(w)
@@ -114,19 +118,22 @@ def conv2d_backward_reference(
                     grad_w[o] += delta * xp[n, channels, rows, cols]
                     grad_xp[n, channels, rows, cols] += delta * w[o]
     (pt, _), (pl, _) = geo.pad
-    grad_x = grad_xp[:, :, pt:pt + geo.h, pl:pl + geo.w]
+    grad_x = grad_xp[:, :, pt : pt + geo.h, pl : pl + geo.w]
     return grad_x, grad_w, grad_b
 
 
 def _check_2d_pair(func, image, kernel, mode):
     a = as_array(image, "image", func, ndim=2)
     k = as_array(kernel, "kernel", func, ndim=2)
+    check_spatial_size(a.shape, func, "image")
+    check_spatial_size(k.shape, func, "kernel")
     if mode not in ("valid", "full"):
         raise ValueError(
             f"{func}: mode must be 'valid' or 'full', got {mode!r}"
         )
-    if mode == "valid" and (k.shape[0] > a.shape[0]
-                            or k.shape[1] > a.shape[1]):
+    if mode == "valid" and (
+        k.shape[0] > a.shape[0] or k.shape[1] > a.shape[1]
+    ):
         raise ValueError(
             f"{func}: in 'valid' mode the kernel {k.shape} must fit in the "
             f"image {a.shape}"
@@ -134,7 +141,9 @@ def _check_2d_pair(func, image, kernel, mode):
     return a, k
 
 
-def correlate2d(image, kernel, mode="valid"):
+def correlate2d(
+    image: ArrayLike, kernel: ArrayLike, mode: str = "valid"
+) -> np.ndarray:
     r"""Cross-correlation of one 2-D image with one 2-D kernel.
 
     .. math:: (I \star K)[i, j] = \sum_{m, n} I[i + m, j + n]\, K[m, n]
@@ -149,7 +158,9 @@ def correlate2d(image, kernel, mode="valid"):
     return conv2d(a[None, None], k[None, None], padding=pad)[0, 0]
 
 
-def convolve2d(image, kernel, mode="valid"):
+def convolve2d(
+    image: ArrayLike, kernel: ArrayLike, mode: str = "valid"
+) -> np.ndarray:
     r"""True (mathematical) 2-D convolution: the kernel is flipped.
 
     .. math:: (I * K)[i, j] = \sum_{m, n} I[i - m, j - n]\, K[m, n]

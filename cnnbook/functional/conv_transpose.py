@@ -10,20 +10,25 @@ rotated kernel. Segmentation networks call it "up-convolution".
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     as_array,
+    check_conv_shapes,
     check_grad_output_shape,
     check_int,
     check_pair,
 )
-from .conv import _conv2d_input_grad, _geometry, conv2d, conv2d_backward
+from ._conv_fast import input_gradient
+from ._conv_geometry import geometry
+from .conv import conv2d, conv2d_backward
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_backward"]
 
 
-def _transpose_geometry(func, x_shape, w_shape, stride, padding,
-                        output_padding, groups, dilation):
+def _transpose_geometry(
+    func, x_shape, w_shape, stride, padding, output_padding, groups, dilation
+):
     """The conv2d whose input gradient a transposed convolution computes.
 
     ``conv_transpose2d`` with these arguments maps an (N, C_in, H, W)
@@ -33,8 +38,9 @@ def _transpose_geometry(func, x_shape, w_shape, stride, padding,
     stride = check_pair(stride, "stride", func, minimum=1)
     padding = check_pair(padding, "padding", func, minimum=0)
     dilation = check_pair(dilation, "dilation", func, minimum=1)
-    output_padding = check_pair(output_padding, "output_padding", func,
-                                minimum=0)
+    output_padding = check_pair(
+        output_padding, "output_padding", func, minimum=0
+    )
     groups = check_int(groups, "groups", func, minimum=1)
     n, c, h, w_in = x_shape
     if w_shape[0] != c:
@@ -44,15 +50,28 @@ def _transpose_geometry(func, x_shape, w_shape, stride, padding,
         )
     if c % groups:
         raise ValueError(
-            f"{func}: input channels {c} must be divisible by "
-            f"groups={groups}"
+            f"{func}: input channels {c} must be divisible by groups={groups}"
         )
     sizes = []
     for axis, size, k, s, p, d, op in (
-        ("height", h, w_shape[2], stride[0], padding[0], dilation[0],
-         output_padding[0]),
-        ("width", w_in, w_shape[3], stride[1], padding[1], dilation[1],
-         output_padding[1]),
+        (
+            "height",
+            h,
+            w_shape[2],
+            stride[0],
+            padding[0],
+            dilation[0],
+            output_padding[0],
+        ),
+        (
+            "width",
+            w_in,
+            w_shape[3],
+            stride[1],
+            padding[1],
+            dilation[1],
+            output_padding[1],
+        ),
     ):
         if op >= max(s, d):
             raise ValueError(
@@ -68,8 +87,15 @@ def _transpose_geometry(func, x_shape, w_shape, stride, padding,
         sizes.append(out)
     # The convolution maps (N, C_out, H_out, W_out) -> (N, C_in, H, W),
     # with the same weight, read as (C_in, C_out / groups, kH, kW).
-    geo = _geometry(func, (n, w_shape[1] * groups, *sizes), w_shape,
-                    stride, padding, dilation, groups)
+    geo = geometry(
+        func,
+        (n, w_shape[1] * groups, *sizes),
+        w_shape,
+        stride,
+        padding,
+        dilation,
+        groups,
+    )
     return geo
 
 
@@ -88,15 +114,15 @@ def _extend(x, geo):
 
 
 def conv_transpose2d(
-    input,
-    weight,
-    bias=None,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    groups=1,
-    dilation=1,
-):
+    input: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
     r"""Transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
 
     The adjoint of :func:`conv2d` with the same weight: each input pixel
@@ -122,11 +148,25 @@ def conv_transpose2d(
     func = "conv_transpose2d"
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
-    geo = _transpose_geometry(func, x.shape, w.shape, stride, padding,
-                              output_padding, groups, dilation)
+    check_conv_shapes(x.shape, w.shape, func)
+    geo = _transpose_geometry(
+        func,
+        x.shape,
+        w.shape,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
     dtype = np.result_type(x, w)
-    y = _conv2d_input_grad(_extend(x.astype(dtype, copy=False), geo),
-                           w.astype(dtype, copy=False), geo)
+    if geo.n == 0:  # an empty batch: an empty result, as in PyTorch
+        return np.zeros((0, geo.c_in, geo.h, geo.w), dtype)
+    y = input_gradient(
+        _extend(x.astype(dtype, copy=False), geo),
+        w.astype(dtype, copy=False),
+        geo,
+    )
     if bias is not None:
         b = as_array(bias, "bias", func, ndim=1)
         if b.shape != (geo.c_in,):
@@ -138,15 +178,15 @@ def conv_transpose2d(
 
 
 def conv_transpose2d_backward(
-    grad_output,
-    input,
-    weight,
-    stride=1,
-    padding=0,
-    output_padding=0,
-    groups=1,
-    dilation=1,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Gradients of :func:`conv_transpose2d`.
 
     A transposed convolution :math:`y = C^\top x` is the adjoint of the
@@ -162,13 +202,34 @@ def conv_transpose2d_backward(
     x = as_array(input, "input", func, ndim=4)
     w = as_array(weight, "weight", func, ndim=4)
     g = as_array(grad_output, "grad_output", func, ndim=4)
-    geo = _transpose_geometry(func, x.shape, w.shape, stride, padding,
-                              output_padding, groups, dilation)
+    check_conv_shapes(x.shape, w.shape, func)
+    geo = _transpose_geometry(
+        func,
+        x.shape,
+        w.shape,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
     expected = (geo.n, geo.c_in, geo.h, geo.w)
     check_grad_output_shape(g, expected, func)
-    kwargs = dict(stride=geo.stride, padding=(geo.pad[0][0], geo.pad[1][0]),
-                  dilation=geo.dilation, groups=geo.groups)
-    grad_input = conv2d(g, w, **kwargs)[:, :, :x.shape[2], :x.shape[3]]
-    _, grad_weight, _ = conv2d_backward(_extend(x, geo), g, w,
-                                        input_grad=False, **kwargs)
+    if geo.n == 0:  # an empty batch: zero gradients, as in PyTorch
+        dtype = np.result_type(x, w, g)
+        return (
+            np.zeros(x.shape, dtype),
+            np.zeros(w.shape, dtype),
+            np.zeros(geo.c_in, dtype),
+        )
+    kwargs = dict(
+        stride=geo.stride,
+        padding=(geo.pad[0][0], geo.pad[1][0]),
+        dilation=geo.dilation,
+        groups=geo.groups,
+    )
+    grad_input = conv2d(g, w, **kwargs)[:, :, : x.shape[2], : x.shape[3]]
+    _, grad_weight, _ = conv2d_backward(
+        _extend(x, geo), g, w, input_grad=False, **kwargs
+    )
     return grad_input, grad_weight, g.sum(axis=(0, 2, 3))

@@ -21,8 +21,14 @@ probability of **keeping** it.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import as_array, as_generator, check_number
+from .._validation import (
+    as_array,
+    as_generator,
+    check_bool,
+    check_number,
+)
 
 __all__ = [
     "dropout",
@@ -32,7 +38,13 @@ __all__ = [
 ]
 
 
-def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
+def dropout(
+    input: ArrayLike,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+    return_mask: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Inverted dropout, as ``torch.nn.functional.dropout``.
 
     .. math::
@@ -58,6 +70,7 @@ def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
     func = "dropout"
     x = as_array(input, "input", func)
     p = check_number(p, "p", func, minimum=0, maximum=1)
+    training = check_bool(training, "training", func)
     if not training:
         mask = np.ones(x.shape, dtype=bool)
         return (x, mask) if return_mask else x
@@ -67,7 +80,9 @@ def dropout(input, p=0.5, training=True, rng=None, return_mask=False):
     return (y, keep) if return_mask else y
 
 
-def dropout_backward(grad_output, mask, p=0.5):
+def dropout_backward(
+    grad_output: ArrayLike, mask: ArrayLike, p: float = 0.5
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial x_i = r_i\,\delta_i / (1 - p)`."""
     func = "dropout_backward"
     g = as_array(grad_output, "grad_output", func)
@@ -82,8 +97,13 @@ def dropout_backward(grad_output, mask, p=0.5):
     return np.where(mask, g * scale, 0).astype(g.dtype, copy=False)
 
 
-def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
-                          return_mask=False):
+def dropout_scale_at_test(
+    input: ArrayLike,
+    keep_prob: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+    return_mask: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""Dropout as the encyclopedia and the original paper write it.
 
     .. math::
@@ -97,6 +117,7 @@ def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
     func = "dropout_scale_at_test"
     x = as_array(input, "input", func)
     q = check_number(keep_prob, "keep_prob", func, minimum=0, maximum=1)
+    training = check_bool(training, "training", func)
     if not training:
         y = (q * x).astype(x.dtype, copy=False)
         return (y, np.ones(x.shape, dtype=bool)) if return_mask else y
@@ -105,7 +126,9 @@ def dropout_scale_at_test(input, keep_prob=0.5, training=True, rng=None,
     return (y, keep) if return_mask else y
 
 
-def dropout_scale_at_test_backward(grad_output, mask):
+def dropout_scale_at_test_backward(
+    grad_output: ArrayLike, mask: ArrayLike
+) -> np.ndarray:
     r""":math:`\partial\mathcal{L}/\partial x_i = r_i\,\delta_i` (training)."""
     func = "dropout_scale_at_test_backward"
     g = as_array(grad_output, "grad_output", func)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from .._validation import as_array
 
 __all__ = ["linear", "linear_backward"]
 
 
-def linear(input, weight, bias=None):
+def linear(
+    input: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None
+) -> np.ndarray:
     r"""Affine map, as ``torch.nn.functional.linear``.
 
     .. math:: y = x W^\top + b
@@ -35,14 +40,15 @@ def linear(input, weight, bias=None):
         b = as_array(bias, "bias", func, ndim=1)
         if b.shape != (w.shape[0],):
             raise ValueError(
-                f"{func}: bias must have shape ({w.shape[0]},), got "
-                f"{b.shape}"
+                f"{func}: bias must have shape ({w.shape[0]},), got {b.shape}"
             )
         y = y + b
     return y
 
 
-def linear_backward(grad_output, input, weight):
+def linear_backward(
+    grad_output: ArrayLike, input: ArrayLike, weight: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Gradients of :func:`linear`.
 
     With :math:`\delta = \partial\mathcal{L}/\partial y` and every

@@ -1,25 +1,47 @@
-"""Batch normalisation, in numpy, with PyTorch's running statistics."""
+"""Batch normalization, in numpy, with PyTorch's running statistics."""
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import as_array, check_number
+from .._validation import as_array, check_bool, check_number
 
 __all__ = ["batch_norm", "batch_norm_backward"]
 
 
+def _input(input, func):
+    x = as_array(input, "input", func)
+    if x.ndim < 2 or x.shape[1] == 0:
+        raise ValueError(
+            f"{func}: input must have shape (N, C) or (N, C, ...) with at "
+            f"least one channel, got {x.shape}"
+        )
+    return x
+
+
+def _vector(value, name, c, func):
+    """A per-channel vector: shape (C,), never broadcast from (1,)."""
+    v = as_array(value, name, func, ndim=1)
+    if v.shape != (c,):
+        raise ValueError(
+            f"{func}: {name} must have shape ({c},) for an input with "
+            f"{c} channels, got {v.shape}"
+        )
+    return v
+
+
 def batch_norm(
-    input,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    training=False,
-    momentum=0.1,
-    eps=1e-5,
-):
-    r"""Batch normalisation, as ``torch.nn.functional.batch_norm``.
+    input: ArrayLike,
+    running_mean: ArrayLike | None,
+    running_var: ArrayLike | None,
+    weight: ArrayLike | None = None,
+    bias: ArrayLike | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> np.ndarray:
+    r"""Batch normalization, as ``torch.nn.functional.batch_norm``.
 
     For each channel :math:`c`, over the :math:`m` values of the batch and
     spatial positions:
@@ -49,20 +71,18 @@ def batch_norm(
         :math:`\gamma` and :math:`\beta`; default 1 and 0.
     """
     func = "batch_norm"
-    x = as_array(input, "input", func)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{func}: input must have shape (N, C) or (N, C, ...), got "
-            f"{x.shape}"
-        )
+    x = _input(input, func)
+    training = check_bool(training, "training", func)
     c = x.shape[1]
-    momentum = check_number(momentum, "momentum", func, minimum=0,
-                            maximum=1)
+    momentum = check_number(momentum, "momentum", func, minimum=0, maximum=1)
     eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
     vectors = {}
-    for name, value in (("running_mean", running_mean),
-                        ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
+    for name, value in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if value is None:
             continue
         if name.startswith("running") and not isinstance(value, np.ndarray):
@@ -70,15 +90,14 @@ def batch_norm(
                 f"{func}: {name} must be a numpy array (it is updated in "
                 f"place), got {type(value).__name__}"
             )
-        vectors[name] = as_array(value, name, func, ndim=1)
-        if vectors[name].shape != (c,):
-            raise ValueError(
-                f"{func}: {name} must have shape ({c},) for an input with "
-                f"{c} channels, got {vectors[name].shape}"
-            )
+        vectors[name] = _vector(value, name, c, func)
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    if training:
+    if training and x.size == 0:
+        # An empty batch has no statistics: PyTorch returns an empty
+        # output and leaves the running estimates alone.
+        mean, var = np.zeros(c, x.dtype), np.ones(c, x.dtype)
+    elif training:
         m = x.size // c
         if m < 2:
             raise ValueError(
@@ -86,7 +105,7 @@ def batch_norm(
                 f"to estimate a variance, got input shape {x.shape}"
             )
         mean = x.mean(axis=axes)
-        var = x.var(axis=axes)  # biased (divide by m), used to normalise
+        var = x.var(axis=axes)  # biased (divide by m), used to normalize
         if running_mean is not None:
             running_mean *= 1 - momentum
             running_mean += momentum * mean
@@ -109,14 +128,14 @@ def batch_norm(
 
 
 def batch_norm_backward(
-    grad_output,
-    input,
-    weight=None,
-    running_mean=None,
-    running_var=None,
-    training=True,
-    eps=1e-5,
-):
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    weight: ArrayLike | None = None,
+    running_mean: ArrayLike | None = None,
+    running_var: ArrayLike | None = None,
+    training: bool = True,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     r"""Gradients of :func:`batch_norm` for its input, weight and bias.
 
     In training the mean and variance depend on every value of the batch,
@@ -147,12 +166,8 @@ def batch_norm_backward(
         returned even if the forward pass had no weight or bias.
     """
     func = "batch_norm_backward"
-    x = as_array(input, "input", func)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{func}: input must have shape (N, C) or (N, C, ...), got "
-            f"{x.shape}"
-        )
+    x = _input(input, func)
+    training = check_bool(training, "training", func)
     g = as_array(grad_output, "grad_output", func)
     if g.shape != x.shape:
         raise ValueError(
@@ -163,11 +178,15 @@ def batch_norm_backward(
     c = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)
-    gamma = np.ones(c) if weight is None else as_array(
-        weight, "weight", func, ndim=1)
-    if gamma.shape != (c,):
-        raise ValueError(
-            f"{func}: weight must have shape ({c},), got {gamma.shape}"
+    gamma = (
+        np.ones(c) if weight is None else _vector(weight, "weight", c, func)
+    )
+    if x.size == 0:  # an empty batch: zero gradients, as in PyTorch
+        dtype = np.result_type(x, g, gamma)
+        return (
+            np.zeros(x.shape, dtype),
+            np.zeros(c, dtype),
+            np.zeros(c, dtype),
         )
     if training:
         mean = x.mean(axis=axes)
@@ -178,8 +197,8 @@ def batch_norm_backward(
                 f"{func}: running_mean and running_var are required when "
                 "training=False"
             )
-        mean = as_array(running_mean, "running_mean", func, ndim=1)
-        var = as_array(running_var, "running_var", func, ndim=1)
+        mean = _vector(running_mean, "running_mean", c, func)
+        var = _vector(running_var, "running_var", c, func)
     inv_std = 1 / np.sqrt(var.reshape(shape) + eps)
     x_hat = (x - mean.reshape(shape)) * inv_std
     grad_weight = (g * x_hat).sum(axis=axes)
@@ -187,8 +206,10 @@ def batch_norm_backward(
     d_hat = g * gamma.reshape(shape)
     if training:
         grad_input = inv_std * (
-            d_hat - d_hat.mean(axis=axes, keepdims=True)
-            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True))
+            d_hat
+            - d_hat.mean(axis=axes, keepdims=True)
+            - x_hat * (d_hat * x_hat).mean(axis=axes, keepdims=True)
+        )
     else:
         grad_input = d_hat * inv_std
     return grad_input, grad_weight, grad_bias

@@ -17,11 +17,18 @@ from . import lenet as _lenet  # noqa: F401
 from . import mnist_cnn as _mnist_cnn  # noqa: F401
 from . import mobilenet as _mobilenet  # noqa: F401
 from . import resnet as _resnet  # noqa: F401
+from . import small_cnn as _small_cnn  # noqa: F401
 from . import speednet as _speednet  # noqa: F401
 from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
 from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy
 from .registry import describe, get_model, list_models
 
-__all__ = ["ImageClassifier", "MnistCNN", "describe", "get_model",
-           "list_models", "mnist_cnn_forward_numpy"]
+__all__ = [
+    "ImageClassifier",
+    "MnistCNN",
+    "describe",
+    "get_model",
+    "list_models",
+    "mnist_cnn_forward_numpy",
+]

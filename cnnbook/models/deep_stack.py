@@ -33,11 +33,9 @@ class StackBlock(nn.Module):
     def __init__(self, width: int, residual: bool, batch_norm: bool):
         super().__init__()
         self.residual = residual
-        self.conv1 = nn.Conv2d(width, width, 3, padding=1,
-                               bias=not batch_norm)
+        self.conv1 = nn.Conv2d(width, width, 3, padding=1, bias=not batch_norm)
         self.bn1 = nn.BatchNorm2d(width) if batch_norm else nn.Identity()
-        self.conv2 = nn.Conv2d(width, width, 3, padding=1,
-                               bias=not batch_norm)
+        self.conv2 = nn.Conv2d(width, width, 3, padding=1, bias=not batch_norm)
         self.bn2 = nn.BatchNorm2d(width) if batch_norm else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -65,29 +63,40 @@ class DeepStack(ImageClassifier):
     num_classes, in_channels : int
     """
 
-    def __init__(self, blocks: int = 3, width: int = 16,
-                 residual: bool = False, batch_norm: bool = True,
-                 stem_stride: int = 2, num_classes: int = 10,
-                 in_channels: int = 1):
+    def __init__(
+        self,
+        blocks: int = 3,
+        width: int = 16,
+        residual: bool = False,
+        batch_norm: bool = True,
+        stem_stride: int = 2,
+        num_classes: int = 10,
+        in_channels: int = 1,
+    ):
         super().__init__()
         func = "DeepStack"
         blocks = check_int(blocks, "blocks", func, minimum=0)
         width = check_int(width, "width", func, minimum=1)
         stem_stride = check_int(stem_stride, "stem_stride", func, minimum=1)
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
         self.stem = nn.Sequential(
-            nn.Conv2d(in_channels, width, 3, stem_stride, 1,
-                      bias=not batch_norm),
+            nn.Conv2d(
+                in_channels, width, 3, stem_stride, 1, bias=not batch_norm
+            ),
             nn.BatchNorm2d(width) if batch_norm else nn.Identity(),
-            nn.ReLU())
-        self.blocks = nn.Sequential(*(StackBlock(width, residual, batch_norm)
-                                      for _ in range(blocks)))
+            nn.ReLU(),
+        )
+        self.blocks = nn.Sequential(
+            *(StackBlock(width, residual, batch_norm) for _ in range(blocks))
+        )
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(width, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.blocks(self.stem(x))  # (N, width, H/s, W/s)
         return self.fc(torch.flatten(self.pool(x), 1))  # (N, classes)
 

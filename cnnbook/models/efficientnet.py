@@ -34,8 +34,14 @@ from ._base import ImageClassifier
 from .layers import ConvBNAct, SqueezeExcitation, make_divisible
 from .registry import register
 
-__all__ = ["EFFICIENTNET_B0", "EFFICIENTNET_SCALING", "MBConv",
-           "EfficientNet", "Scaling", "StageSpec"]
+__all__ = [
+    "EFFICIENTNET_B0",
+    "EFFICIENTNET_SCALING",
+    "MBConv",
+    "EfficientNet",
+    "Scaling",
+    "StageSpec",
+]
 
 
 class StageSpec(NamedTuple):
@@ -95,9 +101,16 @@ class MBConv(nn.Module):
     kept ones by ``1 / (1 - drop_prob)``.
     """
 
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel_size: int, stride: int, expand_ratio: int,
-                 bn: dict | None = None, drop_prob: float = 0.0):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int,
+        expand_ratio: int,
+        bn: dict | None = None,
+        drop_prob: float = 0.0,
+    ):
         super().__init__()
         self.drop_prob = drop_prob
         self.use_res_connect = stride == 1 and in_channels == out_channels
@@ -105,13 +118,22 @@ class MBConv(nn.Module):
         bn = bn or {}
         layers = []
         if hidden != in_channels:
-            layers.append(ConvBNAct(in_channels, hidden, 1,
-                                    activation=nn.SiLU, **bn))
+            layers.append(
+                ConvBNAct(in_channels, hidden, 1, activation=nn.SiLU, **bn)
+            )
         layers += [
-            ConvBNAct(hidden, hidden, kernel_size, stride, groups=hidden,
-                      activation=nn.SiLU, **bn),
-            SqueezeExcitation(hidden, max(1, in_channels // 4),
-                              activation=nn.SiLU),
+            ConvBNAct(
+                hidden,
+                hidden,
+                kernel_size,
+                stride,
+                groups=hidden,
+                activation=nn.SiLU,
+                **bn,
+            ),
+            SqueezeExcitation(
+                hidden, max(1, in_channels // 4), activation=nn.SiLU
+            ),
             ConvBNAct(hidden, out_channels, 1, activation=None, **bn),
         ]
         self.block = nn.Sequential(*layers)
@@ -122,8 +144,9 @@ class MBConv(nn.Module):
             return out
         if self.training and self.drop_prob > 0:
             keep = 1.0 - self.drop_prob
-            mask = torch.empty(len(x), 1, 1, 1, dtype=x.dtype,
-                               device=x.device).bernoulli_(keep)
+            mask = torch.empty(
+                len(x), 1, 1, 1, dtype=x.dtype, device=x.device
+            ).bernoulli_(keep)
             out = out * mask / keep  # (N, C, H, W), whole examples dropped
         return x + out
 
@@ -143,25 +166,33 @@ class EfficientNet(ImageClassifier):
     in_channels : int
     """
 
-    def __init__(self, scaling: Scaling, num_classes: int = 1000,
-                 dropout: float | None = None,
-                 stochastic_depth_prob: float = 0.2, in_channels: int = 3):
+    def __init__(
+        self,
+        scaling: Scaling,
+        num_classes: int = 1000,
+        dropout: float | None = None,
+        stochastic_depth_prob: float = 0.2,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "EfficientNet"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
         dropout = scaling.dropout if dropout is None else dropout
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
         stochastic_depth_prob = check_number(
-            stochastic_depth_prob, "stochastic_depth_prob", func, minimum=0,
-            maximum=1)
+            stochastic_depth_prob,
+            "stochastic_depth_prob",
+            func,
+            minimum=0,
+            maximum=1,
+        )
         self.scaling = scaling
         # torchvision's B5-B7 (weights ported from TensorFlow) use the
         # TensorFlow batch-norm settings; B0-B4 PyTorch's defaults.
-        bn = (dict(eps=1e-3, momentum=0.01) if scaling.width >= 1.6
-              else {})
+        bn = dict(eps=1e-3, momentum=0.01) if scaling.width >= 1.6 else {}
 
         def width(channels):
             return make_divisible(channels * scaling.width)
@@ -170,30 +201,41 @@ class EfficientNet(ImageClassifier):
             return int(math.ceil(layers * scaling.depth))
 
         channels = width(EFFICIENTNET_B0[0].in_channels)
-        layers = [ConvBNAct(in_channels, channels, 3, stride=2,
-                            activation=nn.SiLU, **bn)]
+        layers = [
+            ConvBNAct(
+                in_channels, channels, 3, stride=2, activation=nn.SiLU, **bn
+            )
+        ]
         total = sum(depth(spec.num_layers) for spec in EFFICIENTNET_B0)
         index = 0
         for spec in EFFICIENTNET_B0:
             out = width(spec.out_channels)
             stage = []
             for i in range(depth(spec.num_layers)):
-                stage.append(MBConv(
-                    channels, out, spec.kernel_size,
-                    spec.stride if i == 0 else 1, spec.expand_ratio,
-                    bn=bn, drop_prob=stochastic_depth_prob * index / total))
+                stage.append(
+                    MBConv(
+                        channels,
+                        out,
+                        spec.kernel_size,
+                        spec.stride if i == 0 else 1,
+                        spec.expand_ratio,
+                        bn=bn,
+                        drop_prob=stochastic_depth_prob * index / total,
+                    )
+                )
                 channels = out
                 index += 1
             layers.append(nn.Sequential(*stage))
         last = 4 * channels  # 1280 for B0
-        layers.append(ConvBNAct(channels, last, 1, activation=nn.SiLU,
-                                **bn))
+        layers.append(ConvBNAct(channels, last, 1, activation=nn.SiLU, **bn))
         self.features = nn.Sequential(*layers)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Sequential(nn.Dropout(dropout),
-                                        nn.Linear(last, num_classes))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(last, num_classes)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 4 C_last, H/32, W/32)
         x = torch.flatten(self.avgpool(x), 1)
         return self.classifier(x)  # (N, num_classes) logits

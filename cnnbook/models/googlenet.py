@@ -1,8 +1,8 @@
 """GoogLeNet / Inception v1 (Szegedy et al., 2015).
 
 ``googlenet`` is the network of the paper (Table 1, Figures 2b and 3):
-convolutions with biases and ReLU, no batch normalisation (it came a few
-months later), local response normalisation after the first max-pool and
+convolutions with biases and ReLU, no batch normalization (it came a few
+months later), local response normalization after the first max-pool and
 after the 3 x 3 stem convolution, 3 x 3 max-pools with stride 2 that round
 up (as the authors' Caffe model does, which gives the table's 112 -> 56),
 nine Inception modules whose "5 x 5" branches really are 5 x 5, dropout of
@@ -10,8 +10,8 @@ nine Inception modules whose "5 x 5" branches really are 5 x 5, dropout of
 stride 3, 1 x 1 convolution to 128, fully connected 1024, dropout 70%).
 
 ``googlenet_torchvision`` is torchvision's variant, key for key: batch
-normalisation after every convolution (and no biases), no local response
-normalisation, a 2 x 2 fourth max-pool, dropout 20%, and, in every
+normalization after every convolution (and no biases), no local response
+normalization, a 2 x 2 fourth max-pool, dropout 20%, and, in every
 Inception module, a **3 x 3** convolution in the branch the paper makes
 5 x 5 (a known deviation kept for its pretrained weights).
 
@@ -31,8 +31,14 @@ from .._validation import check_int, check_number
 from ._base import ImageClassifier
 from .registry import register
 
-__all__ = ["INCEPTION_MODULES", "GoogLeNet", "GoogLeNetOutputs",
-           "Inception", "InceptionNaive", "InceptionSpec"]
+__all__ = [
+    "INCEPTION_MODULES",
+    "GoogLeNet",
+    "GoogLeNetOutputs",
+    "Inception",
+    "InceptionNaive",
+    "InceptionSpec",
+]
 
 
 class InceptionSpec(NamedTuple):
@@ -77,13 +83,16 @@ class BasicConv2d(nn.Module):
     """Convolution and ReLU; with ``batch_norm``, convolution without bias,
     batch norm (eps 0.001, torchvision's), ReLU."""
 
-    def __init__(self, in_channels: int, out_channels: int,
-                 batch_norm: bool, **kwargs):
+    def __init__(
+        self, in_channels: int, out_channels: int, batch_norm: bool, **kwargs
+    ):
         super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels,
-                              bias=not batch_norm, **kwargs)
-        self.bn = (nn.BatchNorm2d(out_channels, eps=0.001) if batch_norm
-                   else None)
+        self.conv = nn.Conv2d(
+            in_channels, out_channels, bias=not batch_norm, **kwargs
+        )
+        self.bn = (
+            nn.BatchNorm2d(out_channels, eps=0.001) if batch_norm else None
+        )
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -101,24 +110,37 @@ class Inception(nn.Module):
     max-pool (stride 1) then 1x1.
     """
 
-    def __init__(self, spec: InceptionSpec, batch_norm: bool = False,
-                 branch3_kernel: int = 5):
+    def __init__(
+        self,
+        spec: InceptionSpec,
+        batch_norm: bool = False,
+        branch3_kernel: int = 5,
+    ):
         super().__init__()
         bn = batch_norm
-        self.branch1 = BasicConv2d(spec.in_channels, spec.ch1x1, bn,
-                                   kernel_size=1)
+        self.branch1 = BasicConv2d(
+            spec.in_channels, spec.ch1x1, bn, kernel_size=1
+        )
         self.branch2 = nn.Sequential(
             BasicConv2d(spec.in_channels, spec.ch3x3red, bn, kernel_size=1),
-            BasicConv2d(spec.ch3x3red, spec.ch3x3, bn, kernel_size=3,
-                        padding=1))
+            BasicConv2d(
+                spec.ch3x3red, spec.ch3x3, bn, kernel_size=3, padding=1
+            ),
+        )
         self.branch3 = nn.Sequential(
             BasicConv2d(spec.in_channels, spec.ch5x5red, bn, kernel_size=1),
-            BasicConv2d(spec.ch5x5red, spec.ch5x5, bn,
-                        kernel_size=branch3_kernel,
-                        padding=branch3_kernel // 2))
+            BasicConv2d(
+                spec.ch5x5red,
+                spec.ch5x5,
+                bn,
+                kernel_size=branch3_kernel,
+                padding=branch3_kernel // 2,
+            ),
+        )
         self.branch4 = nn.Sequential(
             nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
-            BasicConv2d(spec.in_channels, spec.pool_proj, bn, kernel_size=1))
+            BasicConv2d(spec.in_channels, spec.pool_proj, bn, kernel_size=1),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         branches = (self.branch1, self.branch2, self.branch3, self.branch4)
@@ -135,10 +157,12 @@ class InceptionNaive(nn.Module):
         super().__init__()
         c = spec.in_channels
         self.branch1 = BasicConv2d(c, spec.ch1x1, False, kernel_size=1)
-        self.branch2 = BasicConv2d(c, spec.ch3x3, False, kernel_size=3,
-                                   padding=1)
-        self.branch3 = BasicConv2d(c, spec.ch5x5, False, kernel_size=5,
-                                   padding=2)
+        self.branch2 = BasicConv2d(
+            c, spec.ch3x3, False, kernel_size=3, padding=1
+        )
+        self.branch3 = BasicConv2d(
+            c, spec.ch5x5, False, kernel_size=5, padding=2
+        )
         self.branch4 = nn.MaxPool2d(3, stride=1, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -149,15 +173,23 @@ class InceptionNaive(nn.Module):
 class InceptionAux(nn.Module):
     """An auxiliary classifier (section 5), on the output of 4a or 4d."""
 
-    def __init__(self, in_channels: int, num_classes: int,
-                 batch_norm: bool, dropout: float, paper_pool: bool):
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        batch_norm: bool,
+        dropout: float,
+        paper_pool: bool,
+    ):
         super().__init__()
         # The paper: 5x5 average pool, stride 3 (14 -> 4); torchvision:
         # adaptive to 4 x 4, the same at 224 x 224.
-        self.pool = (nn.AvgPool2d(5, stride=3) if paper_pool
-                     else nn.AdaptiveAvgPool2d((4, 4)))
-        self.conv = BasicConv2d(in_channels, 128, batch_norm,
-                                kernel_size=1)
+        self.pool = (
+            nn.AvgPool2d(5, stride=3)
+            if paper_pool
+            else nn.AdaptiveAvgPool2d((4, 4))
+        )
+        self.conv = BasicConv2d(in_channels, 128, batch_norm, kernel_size=1)
         self.fc1 = nn.Linear(128 * 4 * 4, 1024)
         self.fc2 = nn.Linear(1024, num_classes)
         self.dropout = nn.Dropout(dropout)
@@ -184,21 +216,27 @@ class GoogLeNet(ImageClassifier):
     in_channels : int
     """
 
-    def __init__(self, num_classes: int = 1000, aux_logits: bool = True,
-                 torchvision_variant: bool = False,
-                 dropout: float | None = None, dropout_aux: float = 0.7,
-                 in_channels: int = 3):
+    def __init__(
+        self,
+        num_classes: int = 1000,
+        aux_logits: bool = True,
+        torchvision_variant: bool = False,
+        dropout: float | None = None,
+        dropout_aux: float = 0.7,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "GoogLeNet"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
         tv = bool(torchvision_variant)
         dropout = (0.2 if tv else 0.4) if dropout is None else dropout
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
-        dropout_aux = check_number(dropout_aux, "dropout_aux", func,
-                                   minimum=0, maximum=1)
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
+        dropout_aux = check_number(
+            dropout_aux, "dropout_aux", func, minimum=0, maximum=1
+        )
         self.aux_logits = bool(aux_logits)
 
         def pool(kernel=3):
@@ -207,8 +245,9 @@ class GoogLeNet(ImageClassifier):
         def lrn():  # the paper's; parameters of the BVLC Caffe model
             return None if tv else nn.LocalResponseNorm(5, 1e-4, 0.75, 1.0)
 
-        self.conv1 = BasicConv2d(in_channels, 64, tv, kernel_size=7,
-                                 stride=2, padding=3)
+        self.conv1 = BasicConv2d(
+            in_channels, 64, tv, kernel_size=7, stride=2, padding=3
+        )
         self.maxpool1 = pool()
         self.norm1 = lrn()
         self.conv2 = BasicConv2d(64, 64, tv, kernel_size=1)
@@ -223,17 +262,27 @@ class GoogLeNet(ImageClassifier):
             if name == "inception4e":
                 self.maxpool4 = pool(2 if tv else 3)
         if self.aux_logits:
-            self.aux1 = InceptionAux(512, num_classes, tv, dropout_aux,
-                                     paper_pool=not tv)
-            self.aux2 = InceptionAux(528, num_classes, tv, dropout_aux,
-                                     paper_pool=not tv)
+            self.aux1 = InceptionAux(
+                512, num_classes, tv, dropout_aux, paper_pool=not tv
+            )
+            self.aux2 = InceptionAux(
+                528, num_classes, tv, dropout_aux, paper_pool=not tv
+            )
         else:
             self.aux1 = self.aux2 = None
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(1024, num_classes)
+        # The smallest side, from the last pool back: maxpool4 needs 1
+        # pixel (kernel 2, torchvision) or 2 (kernel 3); maxpool3, 2 and 1
+        # (3/2, ceil mode: r outputs from 2r inputs) double it three
+        # times, to 8 or 16, and conv1 (7/2, padding 3) makes r from
+        # 2r - 1: 15 or 31. (The paper's auxiliary classifiers, run in
+        # training only, also fix the size: see InceptionAux.)
+        self.min_size = 15 if tv else 31
 
-    def forward(self, x: torch.Tensor):
+    def forward(self, x: torch.Tensor) -> torch.Tensor | GoogLeNetOutputs:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.maxpool1(self.conv1(x))  # (N, 64, 56, 56)
         if self.norm1 is not None:
             x = self.norm1(x)

@@ -8,6 +8,8 @@ parameter names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn as nn
 
@@ -15,20 +17,34 @@ __all__ = ["ConvBNAct", "SqueezeExcitation", "make_divisible"]
 
 
 class ConvBNAct(nn.Sequential):
-    """Convolution (no bias), batch normalisation, activation.
+    """Convolution (no bias), batch normalization, activation.
 
     Indices 0, 1, 2 as in ``torchvision.ops.Conv2dNormActivation``; the
     padding ``(kernel_size - 1) // 2`` keeps the size at stride 1.
     ``activation=None`` leaves the activation out (a linear projection).
     """
 
-    def __init__(self, in_channels: int, out_channels: int,
-                 kernel_size: int = 3, stride: int = 1, groups: int = 1,
-                 activation=nn.ReLU, eps: float = 1e-5,
-                 momentum: float = 0.1):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        stride: int = 1,
+        groups: int = 1,
+        activation: Callable[[], nn.Module] | None = nn.ReLU,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+    ):
         layers = [
-            nn.Conv2d(in_channels, out_channels, kernel_size, stride,
-                      (kernel_size - 1) // 2, groups=groups, bias=False),
+            nn.Conv2d(
+                in_channels,
+                out_channels,
+                kernel_size,
+                stride,
+                (kernel_size - 1) // 2,
+                groups=groups,
+                bias=False,
+            ),
             nn.BatchNorm2d(out_channels, eps=eps, momentum=momentum),
         ]
         if activation is not None:
@@ -52,8 +68,12 @@ class SqueezeExcitation(nn.Module):
     connected layers are 1 x 1 convolutions with bias, as in torchvision.
     """
 
-    def __init__(self, channels: int, squeeze_channels: int,
-                 activation=nn.ReLU):
+    def __init__(
+        self,
+        channels: int,
+        squeeze_channels: int,
+        activation: Callable[[], nn.Module] = nn.ReLU,
+    ):
         super().__init__()
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc1 = nn.Conv2d(channels, squeeze_channels, 1)

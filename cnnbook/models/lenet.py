@@ -22,11 +22,11 @@ Together: exactly 60,000 trainable parameters, as the paper states, and
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as TF
+import torch.nn.functional as F
 
 from .._validation import check_int
 from ..sizes import conv_output_size, pool_output_size
@@ -59,10 +59,21 @@ LENET5_LAYERS = (
 # Maps 0-5 read 3 contiguous maps, 6-11 read 4 contiguous, 12-14 read 4
 # non-contiguous, 15 reads all six.
 C3_TABLE = (
-    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (0, 4, 5), (0, 1, 5),
-    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (0, 3, 4, 5), (0, 1, 4, 5),
+    (0, 1, 2),
+    (1, 2, 3),
+    (2, 3, 4),
+    (3, 4, 5),
+    (0, 4, 5),
+    (0, 1, 5),
+    (0, 1, 2, 3),
+    (1, 2, 3, 4),
+    (2, 3, 4, 5),
+    (0, 3, 4, 5),
+    (0, 1, 4, 5),
     (0, 1, 2, 5),
-    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
+    (0, 1, 3, 4),
+    (1, 2, 4, 5),
+    (0, 2, 3, 5),
     (0, 1, 2, 3, 4, 5),
 )
 
@@ -83,18 +94,34 @@ class LeNet5(ImageClassifier):
     in_channels : int
     image_size : int
         Side of the square input; 32 in the paper (MNIST's 28 x 28 digits
-        padded by 2). C5 then sees 5 x 5 maps and outputs 1 x 1.
+        padded by 2). C5 then sees 5 x 5 maps and outputs 1 x 1; a larger
+        input gives C5 a larger map (36 gives 2 x 2), and F6 more inputs.
+    activation : {"tanh", "relu"}
+        The non-linearity after C1, C3, C5 and F6: tanh as in the paper's
+        family of squashing functions, or ReLU, which AlexNet (2012)
+        adopted (chapter 6 trains both).
     """
 
-    def __init__(self, num_classes: int = 10, in_channels: int = 1,
-                 image_size: int = 32):
+    def __init__(
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        image_size: int = 32,
+        activation: str = "tanh",
+    ):
         super().__init__()
         func = "LeNet5"
+        if activation not in ("tanh", "relu"):
+            raise ValueError(
+                f"{func}: activation must be 'tanh' or 'relu', "
+                f"got {activation!r}"
+            )
+        self.activation = activation
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
-        self.image_size = check_int(image_size, "image_size", func,
-                                    minimum=32)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
+        self.image_size = check_int(image_size, "image_size", func, minimum=32)
         c1, _, c3, _, c5, f6 = LENET5_LAYERS
         side = ((image_size - 4) // 2 - 4) // 2 - 4  # after C5: 1 at 32
         self.C1 = nn.Conv2d(in_channels, c1.channels, c1.kernel_size)
@@ -107,10 +134,12 @@ class LeNet5(ImageClassifier):
         self.output = nn.Linear(f6.channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.S2(torch.tanh(self.C1(x)))  # (N, 6, 14, 14)
-        x = self.S4(torch.tanh(self.C3(x)))  # (N, 16, 5, 5)
-        x = torch.tanh(self.C5(x))  # (N, 120, 1, 1)
-        x = torch.tanh(self.F6(self.flatten(x)))  # (N, 84)
+        self.check_input(x)  # rank, channels, size; up front
+        act = torch.tanh if self.activation == "tanh" else torch.relu
+        x = self.S2(act(self.C1(x)))  # (N, 6, 14, 14)
+        x = self.S4(act(self.C3(x)))  # (N, 16, 5, 5)
+        x = act(self.C5(x))  # (N, 120, 1, 1) at 32 x 32
+        x = act(self.F6(self.flatten(x)))  # (N, 84)
         return self.output(x)  # (N, num_classes) logits
 
 
@@ -137,9 +166,10 @@ class Subsampling(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        window_sum = 4 * TF.avg_pool2d(x, 2)  # (N, C, H/2, W/2)
-        return window_sum * self.weight[:, None, None] + self.bias[
-            :, None, None]
+        window_sum = 4 * F.avg_pool2d(x, 2)  # (N, C, H/2, W/2)
+        return (
+            window_sum * self.weight[:, None, None] + self.bias[:, None, None]
+        )
 
     def macs(self, inputs, output) -> int:
         """One multiplication by the coefficient per output (the window
@@ -159,21 +189,27 @@ class SparseConv(nn.Module):
         super().__init__()
         self.table = tuple(tuple(inputs) for inputs in table)
         self.maps = nn.ModuleList(
-            nn.Conv2d(len(inputs), 1, kernel_size) for inputs in self.table)
+            nn.Conv2d(len(inputs), 1, kernel_size) for inputs in self.table
+        )
         for i, inputs in enumerate(self.table):
-            self.register_buffer(f"index{i}", torch.tensor(inputs),
-                                 persistent=False)
+            self.register_buffer(
+                f"index{i}", torch.tensor(inputs), persistent=False
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outputs = [conv(x.index_select(1, getattr(self, f"index{i}")))
-                   for i, conv in enumerate(self.maps)]
+        outputs = [
+            conv(x.index_select(1, getattr(self, f"index{i}")))
+            for i, conv in enumerate(self.maps)
+        ]
         return torch.cat(outputs, dim=1)  # (N, 16, H-4, W-4)
 
     def macs(self, inputs, output) -> int:
         """Each output map's positions times its own inputs x kernel."""
         positions = output.shape[0] * output.shape[2] * output.shape[3]
-        return positions * sum(conv.in_channels * conv.kernel_size[0]
-                               * conv.kernel_size[1] for conv in self.maps)
+        return positions * sum(
+            conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1]
+            for conv in self.maps
+        )
 
 
 class RBFOutput(nn.Module):
@@ -192,8 +228,13 @@ class RBFOutput(nn.Module):
     def __init__(self, in_features: int, num_classes: int, seed: int = 0):
         super().__init__()
         generator = torch.Generator().manual_seed(seed)
-        codes = torch.randint(0, 2, (num_classes, in_features),
-                              generator=generator) * 2.0 - 1.0
+        codes = (
+            torch.randint(
+                0, 2, (num_classes, in_features), generator=generator
+            )
+            * 2.0
+            - 1.0
+        )
         self.register_buffer("centers", codes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -219,8 +260,9 @@ class LeNet5_1998(ImageClassifier):
         super().__init__()
         func = "LeNet5_1998"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
         self.image_size = 32
         c1, s2, c3, s4, c5, f6 = LENET5_LAYERS
         self.C1 = nn.Conv2d(in_channels, c1.channels, c1.kernel_size)
@@ -234,6 +276,7 @@ class LeNet5_1998(ImageClassifier):
         self.squash = ScaledTanh()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         f = self.squash
         x = f(self.S2(f(self.C1(x))))  # (N, 6, 14, 14)
         x = f(self.S4(f(self.C3(x))))  # (N, 16, 5, 5)
@@ -269,13 +312,13 @@ class LeNet5_1998(ImageClassifier):
 
 
 @register("lenet5")
-def lenet5(**kwargs) -> LeNet5:
+def lenet5(**kwargs: Any) -> LeNet5:
     """LeNet-5, common modern variant (LeCun et al., 1998, simplified):
     61,706 parameters."""
     return LeNet5(**kwargs)
 
 
 @register("lenet5_1998")
-def lenet5_1998(**kwargs) -> LeNet5_1998:
+def lenet5_1998(**kwargs: Any) -> LeNet5_1998:
     """LeNet-5 as in the 1998 paper: 60,000 trainable parameters."""
     return LeNet5_1998(**kwargs)

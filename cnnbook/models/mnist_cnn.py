@@ -20,33 +20,42 @@ Parameters: 320 + 18,496 + 401,536 + 1,290 = 421,642.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import torch
 import torch.nn as nn
+from numpy.typing import ArrayLike
 
-from .. import functional as F
+from .. import functional as cf
 from .._validation import as_array, check_int, check_number
+from ._base import ImageClassifier
 from .registry import register
 
 __all__ = ["MnistCNN", "mnist_cnn", "mnist_cnn_forward_numpy"]
 
 
-class MnistCNN(nn.Module):
+class MnistCNN(ImageClassifier):
     """Two 3x3 conv blocks and two fully connected layers (421,642 params).
 
     The module returns logits; softmax is left to the loss
     (``nn.CrossEntropyLoss`` applies log-softmax itself) or to the caller.
     """
 
-    def __init__(self, num_classes: int = 10, dropout: float = 0.5,
-                 in_channels: int = 1, image_size: int = 28):
+    def __init__(
+        self,
+        num_classes: int = 10,
+        dropout: float = 0.5,
+        in_channels: int = 1,
+        image_size: int = 28,
+    ):
         super().__init__()
         func = "MnistCNN"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
         in_channels = check_int(in_channels, "in_channels", func, minimum=1)
         image_size = check_int(image_size, "image_size", func, minimum=4)
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
-        self.image_size = image_size
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
+        self.in_channels, self.image_size = in_channels, image_size
         self.conv1 = nn.Conv2d(in_channels, 32, kernel_size=3, padding=1)
         self.conv2 = nn.Conv2d(32, 64, kernel_size=3, padding=1)
         self.pool = nn.MaxPool2d(2)
@@ -56,14 +65,7 @@ class MnistCNN(nn.Module):
         self.fc2 = nn.Linear(128, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        size = self.image_size
-        if x.ndim != 4 or x.shape[1:] != (self.conv1.in_channels, size,
-                                          size):
-            raise ValueError(
-                f"MnistCNN: expected input of shape (N, "
-                f"{self.conv1.in_channels}, {size}, {size}), got "
-                f"{tuple(x.shape)}"
-            )
+        self.check_input(x)  # rank, channels, size; up front
         x = self.pool(torch.relu(self.conv1(x)))  # (N, 32, 14, 14)
         x = self.pool(torch.relu(self.conv2(x)))  # (N, 64, 7, 7)
         x = torch.flatten(x, 1)  # (N, 3136)
@@ -72,13 +74,15 @@ class MnistCNN(nn.Module):
 
 
 @register("mnist_cnn")
-def mnist_cnn(**kwargs) -> MnistCNN:
+def mnist_cnn(**kwargs: Any) -> MnistCNN:
     """The encyclopedia's simple MNIST CNN (section 3): 421,642 parameters
     for 10 classes."""
     return MnistCNN(**kwargs)
 
 
-def mnist_cnn_forward_numpy(params: dict, images, keep_activations=False):
+def mnist_cnn_forward_numpy(
+    params: dict, images: ArrayLike, keep_activations: bool = False
+) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray]]:
     """The same forward pass as :class:`MnistCNN` (inference), in numpy.
 
     Parameters
@@ -99,20 +103,23 @@ def mnist_cnn_forward_numpy(params: dict, images, keep_activations=False):
     x = as_array(images, "images", "mnist_cnn_forward_numpy", ndim=4)
     p = params
     acts = {"input": x}
-    acts["conv1"] = F.conv2d(x, p["conv1.weight"], p["conv1.bias"],
-                             padding=1)  # (N, 32, 28, 28)
-    acts["relu1"] = F.relu(acts["conv1"])
-    acts["pool1"] = F.max_pool2d(acts["relu1"], 2)  # (N, 32, 14, 14)
-    acts["conv2"] = F.conv2d(acts["pool1"], p["conv2.weight"],
-                             p["conv2.bias"], padding=1)  # (N, 64, 14, 14)
-    acts["relu2"] = F.relu(acts["conv2"])
-    acts["pool2"] = F.max_pool2d(acts["relu2"], 2)  # (N, 64, 7, 7)
+    acts["conv1"] = cf.conv2d(
+        x, p["conv1.weight"], p["conv1.bias"], padding=1
+    )  # (N, 32, 28, 28)
+    acts["relu1"] = cf.relu(acts["conv1"])
+    acts["pool1"] = cf.max_pool2d(acts["relu1"], 2)  # (N, 32, 14, 14)
+    acts["conv2"] = cf.conv2d(
+        acts["pool1"], p["conv2.weight"], p["conv2.bias"], padding=1
+    )  # (N, 64, 14, 14)
+    acts["relu2"] = cf.relu(acts["conv2"])
+    acts["pool2"] = cf.max_pool2d(acts["relu2"], 2)  # (N, 64, 7, 7)
     acts["flatten"] = acts["pool2"].reshape(len(x), -1)  # (N, 3136)
-    acts["fc1"] = F.relu(F.linear(acts["flatten"], p["fc1.weight"],
-                                  p["fc1.bias"]))  # (N, 128)
+    acts["fc1"] = cf.relu(
+        cf.linear(acts["flatten"], p["fc1.weight"], p["fc1.bias"])
+    )  # (N, 128)
     # Dropout is the identity at inference (PyTorch scales in training).
-    acts["fc2"] = F.linear(acts["fc1"], p["fc2.weight"], p["fc2.bias"])
-    acts["softmax"] = F.softmax(acts["fc2"], dim=1)  # (N, 10)
+    acts["fc2"] = cf.linear(acts["fc1"], p["fc2.weight"], p["fc2.bias"])
+    acts["softmax"] = cf.softmax(acts["fc2"], dim=1)  # (N, 10)
     if keep_activations:
         return acts["softmax"], acts
     return acts["softmax"]

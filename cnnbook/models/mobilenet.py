@@ -25,8 +25,15 @@ from ._base import ImageClassifier
 from .layers import ConvBNAct, make_divisible
 from .registry import register
 
-__all__ = ["MOBILENET_V1", "MOBILENET_V2", "DepthwiseSeparable",
-           "InvertedResidual", "MobileNetV1", "MobileNetV2"]
+__all__ = [
+    "MOBILENET_V1",
+    "MOBILENET_V1_TABLE4",
+    "MOBILENET_V2",
+    "DepthwiseSeparable",
+    "InvertedResidual",
+    "MobileNetV1",
+    "MobileNetV2",
+]
 
 
 class SeparableSpec(NamedTuple):
@@ -38,14 +45,35 @@ class SeparableSpec(NamedTuple):
 
 # Howard et al. (2017), Table 1, after the first 3x3 convolution (32, s2).
 MOBILENET_V1 = (
-    SeparableSpec(64, 1), SeparableSpec(128, 2), SeparableSpec(128, 1),
-    SeparableSpec(256, 2), SeparableSpec(256, 1), SeparableSpec(512, 2),
+    SeparableSpec(64, 1),
+    SeparableSpec(128, 2),
+    SeparableSpec(128, 1),
+    SeparableSpec(256, 2),
+    SeparableSpec(256, 1),
+    SeparableSpec(512, 2),
     *[SeparableSpec(512, 1)] * 5,
     SeparableSpec(1024, 2),
     # Table 1 prints "Conv dw / s2" here, but its input and output are
     # both 7 x 7: the stride is 1 (as every implementation has it).
     SeparableSpec(1024, 1),
 )
+
+
+class PaperResult(NamedTuple):
+    """One row of Table 4 of Howard et al. (2017), as printed there."""
+
+    imagenet_accuracy: float  # top-1, percent
+    mult_adds_millions: int
+    parameters_millions: float
+
+
+# Howard et al. (2017), Table 4, "Depthwise Separable vs Full Convolution
+# MobileNet": the paper's figures, held here once so that chapters compare
+# their counts with them (the accuracies are the paper's, not measured).
+MOBILENET_V1_TABLE4 = {
+    "Conv MobileNet": PaperResult(71.7, 4866, 29.3),
+    "MobileNet": PaperResult(70.6, 569, 4.2),
+}
 
 
 class DepthwiseSeparable(nn.Module):
@@ -58,8 +86,9 @@ class DepthwiseSeparable(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, stride: int):
         super().__init__()
-        self.depthwise = ConvBNAct(in_channels, in_channels, 3, stride,
-                                   groups=in_channels)
+        self.depthwise = ConvBNAct(
+            in_channels, in_channels, 3, stride, groups=in_channels
+        )
         self.pointwise = ConvBNAct(in_channels, out_channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -78,15 +107,21 @@ class MobileNetV1(ImageClassifier):
     in_channels : int
     """
 
-    def __init__(self, num_classes: int = 1000, width_mult: float = 1.0,
-                 in_channels: int = 3):
+    def __init__(
+        self,
+        num_classes: int = 1000,
+        width_mult: float = 1.0,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "MobileNetV1"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
-        width_mult = check_number(width_mult, "width_mult", func,
-                                  minimum=0, strict_minimum=True)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
+        width_mult = check_number(
+            width_mult, "width_mult", func, minimum=0, strict_minimum=True
+        )
 
         def scaled(channels):
             return max(1, int(channels * width_mult))
@@ -94,15 +129,18 @@ class MobileNetV1(ImageClassifier):
         channels = scaled(32)
         layers = [ConvBNAct(in_channels, channels, 3, stride=2)]
         for spec in MOBILENET_V1:
-            layers.append(DepthwiseSeparable(channels,
-                                             scaled(spec.out_channels),
-                                             spec.stride))
+            layers.append(
+                DepthwiseSeparable(
+                    channels, scaled(spec.out_channels), spec.stride
+                )
+            )
             channels = scaled(spec.out_channels)
         self.features = nn.Sequential(*layers)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.classifier = nn.Linear(channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 1024, H/32, W/32)
         x = torch.flatten(self.avgpool(x), 1)  # (N, 1024)
         return self.classifier(x)  # (N, num_classes) logits
@@ -135,18 +173,25 @@ class InvertedResidual(nn.Module):
     project (1x1, linear); add the input when stride 1 and shapes agree.
     Layout of torchvision's ``InvertedResidual`` (``conv.0``, ...)."""
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int,
-                 expand_ratio: int):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        stride: int,
+        expand_ratio: int,
+    ):
         super().__init__()
         hidden = int(round(in_channels * expand_ratio))
         self.use_res_connect = stride == 1 and in_channels == out_channels
         layers = []
         if expand_ratio != 1:
-            layers.append(ConvBNAct(in_channels, hidden, 1,
-                                    activation=nn.ReLU6))
+            layers.append(
+                ConvBNAct(in_channels, hidden, 1, activation=nn.ReLU6)
+            )
         layers += [
-            ConvBNAct(hidden, hidden, 3, stride, groups=hidden,
-                      activation=nn.ReLU6),
+            ConvBNAct(
+                hidden, hidden, 3, stride, groups=hidden, activation=nn.ReLU6
+            ),
             nn.Conv2d(hidden, out_channels, 1, bias=False),  # linear
             nn.BatchNorm2d(out_channels),
         ]
@@ -172,34 +217,46 @@ class MobileNetV2(ImageClassifier):
     in_channels : int
     """
 
-    def __init__(self, num_classes: int = 1000, width_mult: float = 1.0,
-                 dropout: float = 0.2, in_channels: int = 3):
+    def __init__(
+        self,
+        num_classes: int = 1000,
+        width_mult: float = 1.0,
+        dropout: float = 0.2,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "MobileNetV2"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
-        width_mult = check_number(width_mult, "width_mult", func,
-                                  minimum=0, strict_minimum=True)
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
+        width_mult = check_number(
+            width_mult, "width_mult", func, minimum=0, strict_minimum=True
+        )
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
         channels = make_divisible(32 * width_mult)
         last = make_divisible(1280 * max(1.0, width_mult))
-        layers = [ConvBNAct(in_channels, channels, 3, stride=2,
-                            activation=nn.ReLU6)]
+        layers = [
+            ConvBNAct(in_channels, channels, 3, stride=2, activation=nn.ReLU6)
+        ]
         for spec in MOBILENET_V2:
             out = make_divisible(spec.c * width_mult)
             for i in range(spec.n):
-                layers.append(InvertedResidual(
-                    channels, out, spec.s if i == 0 else 1, spec.t))
+                layers.append(
+                    InvertedResidual(
+                        channels, out, spec.s if i == 0 else 1, spec.t
+                    )
+                )
                 channels = out
         layers.append(ConvBNAct(channels, last, 1, activation=nn.ReLU6))
         self.features = nn.Sequential(*layers)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.classifier = nn.Sequential(nn.Dropout(dropout),
-                                        nn.Linear(last, num_classes))
+        self.classifier = nn.Sequential(
+            nn.Dropout(dropout), nn.Linear(last, num_classes)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 1280, H/32, W/32)
         x = torch.flatten(self.avgpool(x), 1)  # (N, 1280)
         return self.classifier(x)  # (N, num_classes) logits

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch.nn as nn
 
@@ -11,7 +12,9 @@ __all__ = ["describe", "get_model", "list_models", "register"]
 _BUILDERS: dict[str, Callable[..., nn.Module]] = {}
 
 
-def register(name: str):
+def register(
+    name: str,
+) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:
     """Decorator adding a model builder to the registry under ``name``."""
 
     def decorate(builder):
@@ -36,7 +39,7 @@ def describe(name: str) -> str:
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 
-def get_model(name: str, **kwargs) -> nn.Module:
+def get_model(name: str, **kwargs: Any) -> nn.Module:
     """Build the model registered as ``name`` with keyword arguments.
 
     >>> get_model("mnist_cnn").conv1

@@ -32,8 +32,13 @@ from ._base import ImageClassifier
 from .layers import SqueezeExcitation
 from .registry import register
 
-__all__ = ["RESNET_CONFIGS", "BasicBlock", "Bottleneck", "ResNet",
-           "ResNetConfig"]
+__all__ = [
+    "RESNET_CONFIGS",
+    "BasicBlock",
+    "Bottleneck",
+    "ResNet",
+    "ResNetConfig",
+]
 
 
 class ResNetConfig(NamedTuple):
@@ -60,7 +65,8 @@ def _shortcut(in_channels: int, out_channels: int, stride: int):
         return None
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
-        nn.BatchNorm2d(out_channels))
+        nn.BatchNorm2d(out_channels),
+    )
 
 
 class BasicBlock(nn.Module):
@@ -73,8 +79,7 @@ class BasicBlock(nn.Module):
 
     def __init__(self, in_channels: int, width: int, stride: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, width, 3, stride, 1,
-                               bias=False)
+        self.conv1 = nn.Conv2d(in_channels, width, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU(inplace=True)
         self.conv2 = nn.Conv2d(width, width, 3, 1, 1, bias=False)
@@ -100,13 +105,20 @@ class Bottleneck(nn.Module):
 
     expansion = 4
 
-    def __init__(self, in_channels: int, width: int, stride: int = 1,
-                 stride_on: str = "1x1", se_reduction: int | None = None):
+    def __init__(
+        self,
+        in_channels: int,
+        width: int,
+        stride: int = 1,
+        stride_on: str = "1x1",
+        se_reduction: int | None = None,
+    ):
         super().__init__()
         if stride_on not in ("1x1", "3x3"):
             raise ValueError(
                 f"Bottleneck: stride_on must be '1x1' or '3x3', got "
-                f"{stride_on!r}")
+                f"{stride_on!r}"
+            )
         out_channels = width * self.expansion
         s1, s3 = (stride, 1) if stride_on == "1x1" else (1, stride)
         self.conv1 = nn.Conv2d(in_channels, width, 1, s1, bias=False)
@@ -116,8 +128,11 @@ class Bottleneck(nn.Module):
         self.conv3 = nn.Conv2d(width, out_channels, 1, bias=False)
         self.bn3 = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU(inplace=True)
-        self.se = (None if se_reduction is None else SqueezeExcitation(
-            out_channels, out_channels // se_reduction))
+        self.se = (
+            None
+            if se_reduction is None
+            else SqueezeExcitation(out_channels, out_channels // se_reduction)
+        )
         self.downsample = _shortcut(in_channels, out_channels, stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -146,14 +161,20 @@ class ResNet(ImageClassifier):
     in_channels : int
     """
 
-    def __init__(self, config: ResNetConfig, num_classes: int = 1000,
-                 stride_on: str = "1x1", se_reduction: int | None = None,
-                 in_channels: int = 3):
+    def __init__(
+        self,
+        config: ResNetConfig,
+        num_classes: int = 1000,
+        stride_on: str = "1x1",
+        se_reduction: int | None = None,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "ResNet"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
         self.config = config
         self.conv1 = nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
@@ -161,15 +182,17 @@ class ResNet(ImageClassifier):
         self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
         channels = 64
         for i, (width, blocks) in enumerate(
-                zip(STAGE_WIDTHS, config.blocks_per_stage, strict=True)):
+            zip(STAGE_WIDTHS, config.blocks_per_stage, strict=True)
+        ):
             stage = []
             for j in range(blocks):
                 stride = 2 if i > 0 and j == 0 else 1
                 if config.block == "basic":
                     block = BasicBlock(channels, width, stride)
                 else:
-                    block = Bottleneck(channels, width, stride, stride_on,
-                                       se_reduction)
+                    block = Bottleneck(
+                        channels, width, stride, stride_on, se_reduction
+                    )
                 stage.append(block)
                 channels = width * block.expansion
             setattr(self, f"layer{i + 1}", nn.Sequential(*stage))
@@ -177,6 +200,7 @@ class ResNet(ImageClassifier):
         self.fc = nn.Linear(channels, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.relu(self.bn1(self.conv1(x)))  # (N, 64, H/2, W/2)
         x = self.maxpool(x)  # (N, 64, H/4, W/4)
         x = self.layer1(x)  # (N, 64 or 256, H/4, W/4)

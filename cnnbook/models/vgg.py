@@ -4,7 +4,7 @@ Five stages of 3 x 3 convolutions (stride 1, padding 1) with widths
 64-128-256-512-512, each stage closed by a 2 x 2 max-pool with stride 2,
 then three fully connected layers (4096, 4096, classes) with dropout after
 the first two. ``vgg11``/``13``/``16``/``19`` are the paper's columns A, B,
-D, E of Table 1; ``*_bn`` add batch normalisation after each convolution
+D, E of Table 1; ``*_bn`` add batch normalization after each convolution
 (not in the paper, which predates it; torchvision's variants).
 
 Module names and shapes match ``torchvision.models.vgg*``. torchvision adds
@@ -54,26 +54,32 @@ class VGG(ImageClassifier):
     config : VGGConfig
     num_classes : int
     batch_norm : bool
-        Batch normalisation after every convolution (torchvision's
+        Batch normalization after every convolution (torchvision's
         ``vgg16_bn``; not in the paper).
     dropout : float
     in_channels : int
     """
 
-    def __init__(self, config: VGGConfig, num_classes: int = 1000,
-                 batch_norm: bool = False, dropout: float = 0.5,
-                 in_channels: int = 3):
+    def __init__(
+        self,
+        config: VGGConfig,
+        num_classes: int = 1000,
+        batch_norm: bool = False,
+        dropout: float = 0.5,
+        in_channels: int = 3,
+    ):
         super().__init__()
         func = "VGG"
         num_classes = check_int(num_classes, "num_classes", func, minimum=1)
-        self.in_channels = check_int(in_channels, "in_channels", func,
-                                     minimum=1)
-        dropout = check_number(dropout, "dropout", func, minimum=0,
-                               maximum=1)
+        self.in_channels = check_int(
+            in_channels, "in_channels", func, minimum=1
+        )
+        dropout = check_number(dropout, "dropout", func, minimum=0, maximum=1)
         self.config = config
         layers, channels = [], self.in_channels
-        for width, convs in zip(STAGE_WIDTHS, config.convs_per_stage,
-                                strict=True):
+        for width, convs in zip(
+            STAGE_WIDTHS, config.convs_per_stage, strict=True
+        ):
             for _ in range(convs):
                 layers.append(nn.Conv2d(channels, width, 3, padding=1))
                 if batch_norm:
@@ -82,17 +88,24 @@ class VGG(ImageClassifier):
                 channels = width
             layers.append(nn.MaxPool2d(2, stride=2))
         self.features = nn.Sequential(*layers)
+        # Each stage ends in a 2x2 max-pool that halves the side (rounding
+        # down): 2^5 = 32 pixels leave one after the fifth.
+        self.min_size = 2 ** len(config.convs_per_stage)
         # torchvision's addition: the identity at 224 x 224 (see above).
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
         self.flatten = nn.Flatten()  # no parameters; a row in summaries
         self.classifier = nn.Sequential(
-            nn.Linear(channels * 7 * 7, 4096), nn.ReLU(inplace=True),
+            nn.Linear(channels * 7 * 7, 4096),
+            nn.ReLU(inplace=True),
             nn.Dropout(dropout),
-            nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(4096, 4096),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
             nn.Linear(4096, num_classes),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)  # rank, channels, size; up front
         x = self.features(x)  # (N, 512, H/32, W/32)
         x = self.avgpool(x)  # (N, 512, 7, 7)
         x = self.flatten(x)  # (N, 25088)
@@ -111,7 +124,7 @@ def vgg11(**kwargs) -> VGG:
 
 @register("vgg11_bn")
 def vgg11_bn(**kwargs) -> VGG:
-    """VGG-11 with batch normalisation (torchvision's variant)."""
+    """VGG-11 with batch normalization (torchvision's variant)."""
     return _vgg("vgg11", True, **kwargs)
 
 
@@ -123,7 +136,7 @@ def vgg13(**kwargs) -> VGG:
 
 @register("vgg13_bn")
 def vgg13_bn(**kwargs) -> VGG:
-    """VGG-13 with batch normalisation (torchvision's variant)."""
+    """VGG-13 with batch normalization (torchvision's variant)."""
     return _vgg("vgg13", True, **kwargs)
 
 
@@ -136,7 +149,7 @@ def vgg16(**kwargs) -> VGG:
 
 @register("vgg16_bn")
 def vgg16_bn(**kwargs) -> VGG:
-    """VGG-16 with batch normalisation (torchvision's variant)."""
+    """VGG-16 with batch normalization (torchvision's variant)."""
     return _vgg("vgg16", True, **kwargs)
 
 
@@ -148,5 +161,5 @@ def vgg19(**kwargs) -> VGG:
 
 @register("vgg19_bn")
 def vgg19_bn(**kwargs) -> VGG:
-    """VGG-19 with batch normalisation (torchvision's variant)."""
+    """VGG-19 with batch normalization (torchvision's variant)."""
     return _vgg("vgg19", True, **kwargs)

@@ -6,6 +6,7 @@ way), a loss, a small CNN and a training loop. Together with
 :mod:`cnnbook.optim` they train a network with nothing but numpy.
 """
 
+from .criteria import CrossEntropyLoss
 from .layers import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -21,10 +22,9 @@ from .layers import (
     Sigmoid,
     Tanh,
 )
-from .losses import CrossEntropyLoss
 from .models import small_cnn
 from .module import Module, Parameter, Sequential
-from .training import accuracy, stratified_split, train_epoch
+from .training import predict, train_epoch
 
 __all__ = [
     "AdaptiveAvgPool2d",
@@ -44,8 +44,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Tanh",
-    "accuracy",
+    "predict",
     "small_cnn",
-    "stratified_split",
     "train_epoch",
 ]

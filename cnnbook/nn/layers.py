@@ -1,9 +1,9 @@
-"""Layers of the numpy layer API, named and initialised as in ``torch.nn``.
+"""Layers of the numpy layer API, named and initialized as in ``torch.nn``.
 
 Each layer's ``forward`` calls the numpy function of
 :mod:`cnnbook.functional`, and its ``backward`` calls that function's
 backward pass; the layers only keep what the backward pass needs.
-Weights are initialised as PyTorch initialises them (uniform in
+Weights are initialized as PyTorch initializes them (uniform in
 :math:`\\pm 1/\\sqrt{n_\\text{in}}`), from a seeded numpy generator.
 """
 
@@ -12,9 +12,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import DTypeLike
 
-from .. import functional as F
-from .._validation import as_generator, check_int, check_number, check_pair
+from .. import functional as cf
+from .._validation import (
+    as_array,
+    as_generator,
+    check_bool,
+    check_float_dtype,
+    check_int,
+    check_number,
+    check_pair,
+)
+from ..functional._padding import resolve_conv_padding
+from ..functional.pooling import _max_pool
 from .module import Module, Parameter
 
 __all__ = [
@@ -48,13 +59,22 @@ def _rng(rng):
 class Conv2d(Module):
     """2-D convolution layer: :func:`cnnbook.functional.conv2d`."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1,
-                 padding=0, dilation=1, groups=1, bias=True, rng=None,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
+    ):
         func = "Conv2d"
         in_channels = check_int(in_channels, "in_channels", func, minimum=1)
-        out_channels = check_int(out_channels, "out_channels", func,
-                                 minimum=1)
+        out_channels = check_int(out_channels, "out_channels", func, minimum=1)
         groups = check_int(groups, "groups", func, minimum=1)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
@@ -62,30 +82,54 @@ class Conv2d(Module):
                 f"{out_channels} must be divisible by groups={groups}"
             )
         kh, kw = check_pair(kernel_size, "kernel_size", func, minimum=1)
+        # checked now, not at the first forward pass, so that a wrong
+        # layer fails where it is built
+        pair = (
+            check_pair(stride, "stride", func, minimum=1),
+            check_pair(dilation, "dilation", func, minimum=1),
+        )
+        resolve_conv_padding(padding, (kh, kw), *pair, func)
+        dtype = check_float_dtype(dtype, "dtype", func)
         self.stride, self.padding = stride, padding
         self.dilation, self.groups = dilation, groups
         shape = (out_channels, in_channels // groups, kh, kw)
         fan_in = shape[1] * kh * kw
         rng = _rng(rng)
         self.weight = Parameter(_default_init(shape, fan_in, rng, dtype))
-        self.bias = (Parameter(_default_init(out_channels, fan_in, rng,
-                                             dtype)) if bias else None)
+        self.bias = (
+            Parameter(_default_init(out_channels, fan_in, rng, dtype))
+            if check_bool(bias, "bias", func)
+            else None
+        )
         self._input = None
 
     def _kwargs(self):
-        return dict(stride=self.stride, padding=self.padding,
-                    dilation=self.dilation, groups=self.groups)
+        return dict(
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+            groups=self.groups,
+        )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.conv2d(input, self.weight.data,
-                        None if self.bias is None else self.bias.data,
-                        **self._kwargs())
+        return cf.conv2d(
+            input,
+            self.weight.data,
+            None if self.bias is None else self.bias.data,
+            **self._kwargs(),
+        )
 
-    def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.conv2d_backward(grad_output, self._input,
-                                       self.weight.data, input_grad=input_grad,
-                                       **self._kwargs())
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        gx, gw, gb = cf.conv2d_backward(
+            grad_output,
+            self._saved("_input"),
+            self.weight.data,
+            input_grad=input_grad,
+            **self._kwargs(),
+        )
         self.weight.grad += gw
         if self.bias is not None:
             self.bias.grad += gb
@@ -93,34 +137,52 @@ class Conv2d(Module):
 
     def __repr__(self):
         o, i, kh, kw = self.weight.shape
-        return (f"Conv2d({i * self.groups}, {o}, kernel_size=({kh}, {kw}), "
-                f"stride={self.stride}, padding={self.padding})")
+        return (
+            f"Conv2d({i * self.groups}, {o}, kernel_size=({kh}, {kw}), "
+            f"stride={self.stride}, padding={self.padding})"
+        )
 
 
 class Linear(Module):
     """Fully connected layer: :func:`cnnbook.functional.linear`."""
 
-    def __init__(self, in_features, out_features, bias=True, rng=None,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
+    ):
         func = "Linear"
         in_features = check_int(in_features, "in_features", func, minimum=1)
-        out_features = check_int(out_features, "out_features", func,
-                                 minimum=1)
+        out_features = check_int(out_features, "out_features", func, minimum=1)
+        dtype = check_float_dtype(dtype, "dtype", func)
         rng = _rng(rng)
-        self.weight = Parameter(_default_init(
-            (out_features, in_features), in_features, rng, dtype))
-        self.bias = (Parameter(_default_init(out_features, in_features, rng,
-                                             dtype)) if bias else None)
+        self.weight = Parameter(
+            _default_init((out_features, in_features), in_features, rng, dtype)
+        )
+        self.bias = (
+            Parameter(_default_init(out_features, in_features, rng, dtype))
+            if check_bool(bias, "bias", func)
+            else None
+        )
         self._input = None
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.linear(input, self.weight.data,
-                        None if self.bias is None else self.bias.data)
+        return cf.linear(
+            input,
+            self.weight.data,
+            None if self.bias is None else self.bias.data,
+        )
 
-    def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.linear_backward(grad_output, self._input,
-                                       self.weight.data)
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        gx, gw, gb = cf.linear_backward(
+            grad_output, self._saved("_input"), self.weight.data
+        )
         self.weight.grad += gw
         if self.bias is not None:
             self.bias.grad += gb
@@ -139,62 +201,87 @@ class _Elementwise(Module):
         return self._f(input)
 
     def backward(self, grad_output, input_grad=True):
-        return self._f_backward(grad_output, self._input) if input_grad \
-            else None
+        input = self._saved("_input")
+        return self._f_backward(grad_output, input) if input_grad else None
 
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
 class ReLU(_Elementwise):
-    _f = staticmethod(F.relu)
-    _f_backward = staticmethod(F.relu_backward)
+    _f = staticmethod(cf.relu)
+    _f_backward = staticmethod(cf.relu_backward)
 
 
 class Sigmoid(_Elementwise):
-    _f = staticmethod(F.sigmoid)
-    _f_backward = staticmethod(F.sigmoid_backward)
+    _f = staticmethod(cf.sigmoid)
+    _f_backward = staticmethod(cf.sigmoid_backward)
 
 
 class Tanh(_Elementwise):
-    _f = staticmethod(F.tanh)
-    _f_backward = staticmethod(F.tanh_backward)
+    _f = staticmethod(cf.tanh)
+    _f_backward = staticmethod(cf.tanh_backward)
 
 
 class LeakyReLU(_Elementwise):
-    def __init__(self, negative_slope=0.01):
-        self.negative_slope = check_number(negative_slope, "negative_slope",
-                                           "LeakyReLU")
+    def __init__(self, negative_slope: float = 0.01):
+        self.negative_slope = check_number(
+            negative_slope, "negative_slope", "LeakyReLU"
+        )
 
     def _f(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return cf.leaky_relu(x, self.negative_slope)
 
     def _f_backward(self, g, x):
-        return F.leaky_relu_backward(g, x, self.negative_slope)
+        return cf.leaky_relu_backward(g, x, self.negative_slope)
 
 
 class MaxPool2d(Module):
     """Max pooling; the forward pass keeps the winners for the backward."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 ceil_mode=False):
-        self.kwargs = dict(kernel_size=kernel_size, stride=stride,
-                           padding=padding, dilation=dilation,
-                           ceil_mode=ceil_mode)
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        dilation: int | tuple[int, int] = 1,
+        ceil_mode: bool = False,
+    ):
+        self.kwargs = _pool_kwargs(
+            "MaxPool2d",
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            ceil_mode=ceil_mode,
+        )
 
-    def forward(self, input):
-        y, self._indices = F.max_pool2d(input, return_indices=True,
-                                        **self.kwargs)
-        self._input, self._empty = input, ~np.isfinite(y)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        k = self.kwargs
+        y, self._indices, real = _max_pool(
+            "MaxPool2d",
+            input,
+            k["kernel_size"],
+            k["stride"],
+            k["padding"],
+            k["dilation"],
+            k["ceil_mode"],
+            True,
+        )
+        self._input, self._dead = input, ~real
         return y
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        input, indices, dead = self._saved("_input", "_indices", "_dead")
         if not input_grad:
             return None
-        if self._empty.any():  # windows entirely in the padding
-            grad_output = np.where(self._empty, 0, grad_output)
-        return F.max_pool2d_backward(grad_output, self._input,
-                                     indices=self._indices, **self.kwargs)
+        if dead.any():  # windows entirely in the padding
+            grad_output = np.where(dead, 0, grad_output)
+        return cf.max_pool2d_backward(
+            grad_output, input, indices=indices, **self.kwargs
+        )
 
     def __repr__(self):
         return f"MaxPool2d(kernel_size={self.kwargs['kernel_size']})"
@@ -203,46 +290,107 @@ class MaxPool2d(Module):
 class AvgPool2d(Module):
     """Average pooling."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
-        self.kwargs = dict(kernel_size=kernel_size, stride=stride,
-                           padding=padding, ceil_mode=ceil_mode,
-                           count_include_pad=count_include_pad)
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ):
+        self.kwargs = _pool_kwargs(
+            "AvgPool2d",
+            kernel_size=kernel_size,
+            stride=stride,
+            padding=padding,
+            ceil_mode=ceil_mode,
+            count_include_pad=count_include_pad,
+        )
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.avg_pool2d(input, **self.kwargs)
+        return cf.avg_pool2d(input, **self.kwargs)
 
-    def backward(self, grad_output, input_grad=True):
-        return F.avg_pool2d_backward(grad_output, self._input,
-                                     **self.kwargs) if input_grad else None
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        input = self._saved("_input")
+        return (
+            cf.avg_pool2d_backward(grad_output, input, **self.kwargs)
+            if input_grad
+            else None
+        )
+
+
+def _pool_kwargs(func, **kwargs):
+    """A pooling layer's arguments, checked when the layer is built."""
+    check_pair(kwargs["kernel_size"], "kernel_size", func, minimum=1)
+    if kwargs["stride"] is not None:
+        check_pair(kwargs["stride"], "stride", func, minimum=1)
+    check_pair(kwargs["padding"], "padding", func, minimum=0)
+    if "dilation" in kwargs:
+        check_pair(kwargs["dilation"], "dilation", func, minimum=1)
+    for flag in ("ceil_mode", "count_include_pad"):
+        if flag in kwargs:
+            check_bool(kwargs[flag], flag, func)
+    return kwargs
 
 
 class AdaptiveAvgPool2d(Module):
     """Adaptive average pooling; ``output_size=1`` is global average
     pooling."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: int | tuple[int, int]):
+        func = "AdaptiveAvgPool2d"
+        sizes = (
+            output_size
+            if isinstance(output_size, (tuple, list))
+            else (output_size, output_size)
+        )
+        if len(sizes) != 2:
+            raise ValueError(
+                f"{func}: output_size must be an int or a pair, got "
+                f"{output_size!r}"
+            )
+        for i, size in enumerate(sizes):
+            if size is not None:  # None keeps the input's size
+                check_int(size, f"output_size[{i}]", func, minimum=1)
         self.output_size = output_size
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
         self._input = input
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return cf.adaptive_avg_pool2d(input, self.output_size)
 
-    def backward(self, grad_output, input_grad=True):
-        return F.adaptive_avg_pool2d_backward(
-            grad_output, self._input) if input_grad else None
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        input = self._saved("_input")
+        return (
+            cf.adaptive_avg_pool2d_backward(grad_output, input)
+            if input_grad
+            else None
+        )
 
 
 class Flatten(Module):
     """(N, C, H, W) -> (N, C * H * W)."""
 
-    def forward(self, input):
-        self._shape = input.shape
-        return input.reshape(input.shape[0], -1)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = as_array(input, "input", "Flatten")
+        if x.ndim < 2:
+            raise ValueError(
+                "Flatten: input must have a batch axis and at least one "
+                f"more, (N, ...), got shape {x.shape}"
+            )
+        self._shape = x.shape
+        # not reshape(N, -1): with N = 0 the -1 could be anything
+        return x.reshape(len(x), math.prod(x.shape[1:]))
 
-    def backward(self, grad_output, input_grad=True):
-        return grad_output.reshape(self._shape) if input_grad else None
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        shape = self._saved("_shape")
+        return np.reshape(grad_output, shape) if input_grad else None
 
     def __repr__(self):
         return "Flatten()"
@@ -251,54 +399,90 @@ class Flatten(Module):
 class Dropout(Module):
     """Inverted dropout (PyTorch's ``p`` = probability of dropping)."""
 
-    def __init__(self, p=0.5, rng=None):
+    def __init__(
+        self, p: float = 0.5, rng: np.random.Generator | int | None = None
+    ):
         self.p = check_number(p, "p", "Dropout", minimum=0, maximum=1)
         self.rng = _rng(rng)
 
-    def forward(self, input):
-        y, self._mask = F.dropout(input, self.p, self.training, self.rng,
-                                  return_mask=True)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        y, self._mask = cf.dropout(
+            input, self.p, self.training, self.rng, return_mask=True
+        )
         return y
 
-    def backward(self, grad_output, input_grad=True):
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        mask = self._saved("_mask")
         if not input_grad:
             return None
         if not self.training:
             return grad_output
-        return F.dropout_backward(grad_output, self._mask, self.p)
+        return cf.dropout_backward(grad_output, mask, self.p)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"
 
 
 class BatchNorm2d(Module):
-    """Batch normalisation with running statistics (as ``nn.BatchNorm2d``).
+    """Batch normalization with running statistics (as ``nn.BatchNorm2d``).
 
-    Training mode normalises with the batch's statistics and updates the
+    Training mode normalizes with the batch's statistics and updates the
     running ones; evaluation mode uses the running ones.
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1,
-                 dtype=np.float32):
-        c = check_int(num_features, "num_features", type(self).__name__,
-                      minimum=1)
+    _ranks = (4,)  # (N, C, H, W)
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        dtype: DTypeLike = np.float32,
+    ):
+        func = type(self).__name__
+        c = check_int(num_features, "num_features", func, minimum=1)
+        eps = check_number(eps, "eps", func, minimum=0, strict_minimum=True)
+        momentum = check_number(
+            momentum, "momentum", func, minimum=0, maximum=1
+        )
+        dtype = check_float_dtype(dtype, "dtype", func)
         self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(c, dtype))
         self.bias = Parameter(np.zeros(c, dtype))
         self.running_mean = np.zeros(c, dtype)
         self.running_var = np.ones(c, dtype)
 
-    def forward(self, input):
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        # F.batch_norm takes any (N, C, ...); the layer, like PyTorch's,
+        # only the rank it is named for, so a 2-d layer never silently
+        # normalizes a batch of vectors
+        input = as_array(input, "input", type(self).__name__, ndim=self._ranks)
         self._input = input
-        return F.batch_norm(input, self.running_mean, self.running_var,
-                            self.weight.data, self.bias.data,
-                            training=self.training, momentum=self.momentum,
-                            eps=self.eps)
+        return cf.batch_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight.data,
+            self.bias.data,
+            training=self.training,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
 
-    def backward(self, grad_output, input_grad=True):
-        gx, gw, gb = F.batch_norm_backward(
-            grad_output, self._input, self.weight.data, self.running_mean,
-            self.running_var, training=self.training, eps=self.eps)
+    def backward(
+        self, grad_output: np.ndarray, input_grad: bool = True
+    ) -> np.ndarray | None:
+        gx, gw, gb = cf.batch_norm_backward(
+            grad_output,
+            self._saved("_input"),
+            self.weight.data,
+            self.running_mean,
+            self.running_var,
+            training=self.training,
+            eps=self.eps,
+        )
         self.weight.grad += gw
         self.bias.grad += gb
         return gx if input_grad else None
@@ -308,4 +492,6 @@ class BatchNorm2d(Module):
 
 
 class BatchNorm1d(BatchNorm2d):
-    """Batch normalisation of (N, C) or (N, C, L) inputs."""
+    """Batch normalization of (N, C) or (N, C, L) inputs."""
+
+    _ranks = (2, 3)

@@ -22,6 +22,7 @@ from .layers import (
     convolution_figure,
     draw_matrix,
     feature_map_grid,
+    multichannel_conv_figure,
     pooling_figure,
     tensor_pipeline_figure,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "convolution_figure",
     "draw_matrix",
     "feature_map_grid",
+    "multichannel_conv_figure",
     "pooling_figure",
     "pyplot",
     "tensor_pipeline_figure",

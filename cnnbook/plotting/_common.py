@@ -1,7 +1,11 @@
 """Shared plotting helpers."""
 
+from __future__ import annotations
 
-def pyplot():
+from types import ModuleType
+
+
+def pyplot() -> ModuleType:
     """``matplotlib.pyplot``, imported on first use (not at import time)."""
     import matplotlib.pyplot as plt
 

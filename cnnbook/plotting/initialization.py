@@ -1,15 +1,25 @@
-"""Figures for weight initialisation (chapter 4)."""
+"""Figures for weight initialization (chapter 4)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._common import pyplot
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["activation_statistics_figure"]
 
 
-def activation_statistics_figure(stds, histograms=None, title=None):
+def activation_statistics_figure(
+    stds: Mapping[str, Sequence[float]],
+    histograms: Mapping[str, Mapping[int, np.ndarray]] | None = None,
+    title: str | None = None,
+) -> Figure:
     """How the spread of activations evolves through a deep stack.
 
     Parameters
@@ -23,15 +33,24 @@ def activation_statistics_figure(stds, histograms=None, title=None):
     if histograms:
         layers = sorted({k for h in histograms.values() for k in h})
         fig = plt.figure(figsize=(11, 3.2 + 1.6 * len(histograms)))
-        grid = fig.add_gridspec(1 + len(histograms), len(layers),
-                                height_ratios=[2.2] + [1] * len(histograms))
+        grid = fig.add_gridspec(
+            1 + len(histograms),
+            len(layers),
+            height_ratios=[2.2] + [1] * len(histograms),
+        )
         top = fig.add_subplot(grid[0, :])
     else:
         fig, top = plt.subplots(figsize=(8, 3.6))
     for i, (name, values) in enumerate(stds.items()):
         values = np.asarray(values, dtype=float)
-        top.semilogy(np.arange(1, len(values) + 1), values, "-o", ms=3,
-                     color=f"C{i}", label=name)
+        top.semilogy(
+            np.arange(1, len(values) + 1),
+            values,
+            "-o",
+            ms=3,
+            color=f"C{i}",
+            label=name,
+        )
     from matplotlib.ticker import MaxNLocator
 
     top.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -45,8 +64,11 @@ def activation_statistics_figure(stds, histograms=None, title=None):
             for c, layer in enumerate(layers):
                 ax = fig.add_subplot(grid[r, c])
                 values = np.asarray(per_layer[layer]).ravel()
-                ax.hist(values, bins=60,
-                        color=f"C{names.index(name) if name in names else r}")
+                ax.hist(
+                    values,
+                    bins=60,
+                    color=f"C{names.index(name) if name in names else r}",
+                )
                 ax.set_yticks([])
                 ax.tick_params(labelsize=7)
                 if r == 1:

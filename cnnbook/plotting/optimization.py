@@ -1,25 +1,40 @@
-"""Figures for optimisation: paths on a loss surface, learning-rate
+"""Figures for optimization: paths on a loss surface, learning-rate
 schedules (chapters 4 and 8)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._common import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["loss_surface_figure", "schedule_figure"]
 
 
-def loss_surface_figure(loss, paths, xlim, ylim, minimum=None, levels=20,
-                        title=None, log_levels=True):
-    """Contours of a 2-D loss with the paths optimisers took over it.
+def loss_surface_figure(
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    paths: Mapping[str, ArrayLike],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    minimum: tuple[float, float] | None = None,
+    levels: int = 20,
+    title: str | None = None,
+    log_levels: bool = True,
+) -> Figure:
+    """Contours of a 2-D loss with the paths optimizers took over it.
 
     Parameters
     ----------
     loss : callable
-        ``loss(x, y)`` on arrays (vectorised).
+        ``loss(x, y)`` on arrays (vectorized).
     paths : dict of name -> array (steps + 1, 2)
-        The points each optimiser visited, the start first.
+        The points each optimizer visited, the start first.
     xlim, ylim : (float, float)
     minimum : (float, float), optional
         Marked with a star.
@@ -35,17 +50,29 @@ def loss_surface_figure(loss, paths, xlim, ylim, minimum=None, levels=20,
         contour_levels = np.geomspace(low, values.max(), levels)
     else:
         contour_levels = levels
-    ax.contour(grid_x, grid_y, values, levels=contour_levels,
-               cmap="Greys", linewidths=0.7)
+    ax.contour(
+        grid_x,
+        grid_y,
+        values,
+        levels=contour_levels,
+        cmap="Greys",
+        linewidths=0.7,
+    )
     for i, (name, path) in enumerate(paths.items()):
         path = np.asarray(path)
-        ax.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.3,
-                color=f"C{i}", label=f"{name} ({len(path) - 1} steps)")
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            "-o",
+            ms=2.5,
+            lw=1.3,
+            color=f"C{i}",
+            label=f"{name} ({len(path) - 1} steps)",
+        )
     start = np.asarray(next(iter(paths.values())))[0]
     ax.plot(*start, "ks", ms=7, label="start")
     if minimum is not None:
-        ax.plot(*minimum, "*", color="gold", mec="k", ms=15,
-                label="minimum")
+        ax.plot(*minimum, "*", color="gold", mec="k", ms=15, label="minimum")
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_xlabel("$w_1$")
@@ -57,7 +84,12 @@ def loss_surface_figure(loss, paths, xlim, ylim, minimum=None, levels=20,
     return fig
 
 
-def schedule_figure(schedules, xlabel="step", log=False, title=None):
+def schedule_figure(
+    schedules: Mapping[str, Sequence[float]],
+    xlabel: str = "step",
+    log: bool = False,
+    title: str | None = None,
+) -> Figure:
     """Learning rate against step for several schedules, one panel each.
 
     ``schedules`` maps a name to a sequence of learning rates.
@@ -65,8 +97,9 @@ def schedule_figure(schedules, xlabel="step", log=False, title=None):
     plt = pyplot()
     n = len(schedules)
     fig, axes = plt.subplots(1, n, figsize=(3.3 * n, 2.9), squeeze=False)
-    for ax, (i, (name, lrs)) in zip(axes[0], enumerate(schedules.items()),
-                                    strict=True):
+    for ax, (i, (name, lrs)) in zip(
+        axes[0], enumerate(schedules.items()), strict=True
+    ):
         ax.plot(np.arange(len(lrs)), lrs, color=f"C{i}")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel(xlabel)

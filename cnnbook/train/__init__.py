@@ -2,7 +2,11 @@
 
 ``Trainer(model, train_data, val_data, TrainConfig(...)).fit()`` returns a
 :class:`History`; see :mod:`cnnbook.train.trainer`. Importing this package
-imports torch (``import cnnbook`` alone does not).
+imports torch (``import cnnbook`` alone does not). The formulas it
+trains with are written once, in numpy: learning-rate schedules in
+:mod:`cnnbook.schedules`, losses in :mod:`cnnbook.losses` (PyTorch's
+modules for them in :mod:`cnnbook.train.criteria`), metrics in
+:mod:`cnnbook.metrics`.
 """
 
 from .checkpoint import (
@@ -12,26 +16,21 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .config import OPTIMIZERS, SCHEDULERS, TrainConfig
+from .criteria import FocalLoss, class_weights
 from .early_stopping import (
     EarlyStopping,
     encyclopedia_stop_epoch,
     patience_stop_epoch,
 )
 from .history import History
-from .losses import FocalLoss, class_weights, focal_loss, smooth_targets
-from .lr_finder import LRFinderResult, find_lr
-from .metrics import (
-    accuracy,
-    balanced_accuracy,
-    confusion_matrix,
-    per_class_recall,
-)
-from .schedules import build_scheduler, cosine_annealing, lr_trace, step_decay
+from .lr_finder import LRFinderResult, lr_range_test
+from .schedules import PER_BATCH, build_scheduler, lr_trace
 from .seeding import get_rng_state, seed_everything, set_rng_state
 from .trainer import Criterion, Trainer, build_optimizer, resolve_device
 
 __all__ = [
     "OPTIMIZERS",
+    "PER_BATCH",
     "SCHEDULERS",
     "Criterion",
     "EarlyStopping",
@@ -40,27 +39,19 @@ __all__ = [
     "LRFinderResult",
     "TrainConfig",
     "Trainer",
-    "accuracy",
-    "balanced_accuracy",
     "build_optimizer",
     "build_scheduler",
     "check_compatible",
     "class_weights",
-    "confusion_matrix",
-    "cosine_annealing",
     "encyclopedia_stop_epoch",
-    "find_lr",
-    "focal_loss",
     "get_rng_state",
     "load_checkpoint",
     "load_model_weights",
+    "lr_range_test",
     "lr_trace",
     "patience_stop_epoch",
-    "per_class_recall",
     "resolve_device",
     "save_checkpoint",
     "seed_everything",
     "set_rng_state",
-    "smooth_targets",
-    "step_decay",
 ]

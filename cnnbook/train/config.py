@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
-from .._validation import check_int, check_number
+from .._validation import check_bool, check_choice, check_int, check_number
 
 __all__ = ["OPTIMIZERS", "SCHEDULERS", "TrainConfig"]
 
@@ -29,8 +30,10 @@ def _check_plain(value, name: str, func: str) -> None:
                 raise TypeError(f"{func}: keys of {name} must be str")
             _check_plain(v, f"{name}[{k!r}]", func)
         return
-    raise TypeError(f"{func}: {name} must hold plain values (str, numbers, "
-                    f"lists, dicts), got {type(value).__name__}")
+    raise TypeError(
+        f"{func}: {name} must hold plain values (str, numbers, "
+        f"lists, dicts), got {type(value).__name__}"
+    )
 
 
 @dataclass
@@ -100,55 +103,110 @@ class TrainConfig:
         check_int(self.num_workers, "num_workers", func, minimum=0)
         from .precision import PRECISIONS
 
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"{func}: precision must be one of "
-                             f"{PRECISIONS}, got {self.precision!r}")
-        for name in ("channels_last", "compile"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{func}: {name} must be True or False, got "
-                                f"{getattr(self, name)!r}")
+        check_choice(self.precision, "precision", func, PRECISIONS)
+        check_bool(self.channels_last, "channels_last", func)
+        check_bool(self.compile, "compile", func)
+        if self.pin_memory is not None:
+            check_bool(self.pin_memory, "pin_memory", func)
         check_number(self.lr, "lr", func, minimum=0, strict_minimum=True)
         check_number(self.weight_decay, "weight_decay", func, minimum=0)
-        check_number(self.label_smoothing, "label_smoothing", func,
-                     minimum=0, maximum=1)
+        check_number(
+            self.label_smoothing, "label_smoothing", func, minimum=0, maximum=1
+        )
         check_number(self.min_delta, "min_delta", func, minimum=0)
         check_int(self.warmup_epochs, "warmup_epochs", func, minimum=0)
         check_int(self.step_size, "step_size", func, minimum=1)
-        check_number(self.pct_start, "pct_start", func, minimum=0,
-                     maximum=1)
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"{func}: optimizer must be one of "
-                             f"{OPTIMIZERS}, got {self.optimizer!r}")
-        if self.scheduler not in SCHEDULERS:
-            raise ValueError(f"{func}: scheduler must be one of "
-                             f"{SCHEDULERS}, got {self.scheduler!r}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"{func}: loss must be one of {LOSSES}, got "
-                             f"{self.loss!r}")
+        check_number(self.pct_start, "pct_start", func, minimum=0, maximum=1)
+        check_choice(self.optimizer, "optimizer", func, OPTIMIZERS)
+        check_choice(self.scheduler, "scheduler", func, SCHEDULERS)
+        check_choice(self.loss, "loss", func, LOSSES)
+        self._check_hyperparameters(func)
         if self.patience is not None:
             check_int(self.patience, "patience", func, minimum=1)
         if self.grad_clip is not None:
-            check_number(self.grad_clip, "grad_clip", func, minimum=0,
-                         strict_minimum=True)
+            check_number(
+                self.grad_clip,
+                "grad_clip",
+                func,
+                minimum=0,
+                strict_minimum=True,
+            )
         if self.warmup_epochs and self.scheduler != "cosine":
-            raise ValueError(f"{func}: warmup_epochs applies to "
-                             "scheduler='cosine' only")
+            raise ValueError(
+                f"{func}: warmup_epochs applies to scheduler='cosine' only"
+            )
         if self.warmup_epochs >= self.epochs:
             raise ValueError(f"{func}: warmup_epochs must be < epochs")
         weights = self.class_weights
         if isinstance(weights, list):
             self.class_weights = weights = tuple(weights)
-        if not (weights is None or weights == "balanced"
-                or isinstance(weights, tuple)):
-            raise ValueError(f"{func}: class_weights must be None, "
-                             f"'balanced' or a sequence, got {weights!r}")
+        if not (
+            weights is None
+            or weights == "balanced"
+            or isinstance(weights, tuple)
+        ):
+            raise ValueError(
+                f"{func}: class_weights must be None, "
+                f"'balanced' or a sequence, got {weights!r}"
+            )
         self.betas = tuple(self.betas)
         if self.checkpoint_dir is not None:
             if not isinstance(self.checkpoint_dir, (str, os.PathLike)):
-                raise TypeError(f"{func}: checkpoint_dir must be a path, "
-                                f"got {type(self.checkpoint_dir).__name__}")
+                raise TypeError(
+                    f"{func}: checkpoint_dir must be a path, "
+                    f"got {type(self.checkpoint_dir).__name__}"
+                )
             self.checkpoint_dir = os.fspath(self.checkpoint_dir)
         _check_plain(self.extra, "extra", func)
+
+    def _check_hyperparameters(self, func: str) -> None:
+        """The values PyTorch's optimizers and schedulers would take
+        without complaint and then train with a negative or growing
+        learning rate, or that they refuse with a message that does not
+        name the config's field."""
+        for name in ("drop_last", "nesterov", "evaluate_train"):
+            check_bool(getattr(self, name), name, func)
+        if self.progress is not None:
+            check_bool(self.progress, "progress", func)
+        if not isinstance(self.device, str):
+            raise TypeError(
+                f"{func}: device must be a str such as 'cpu', "
+                f"'cuda' or 'auto', got "
+                f"{type(self.device).__name__}"
+            )
+        # gamma multiplies the learning rate: <= 0 makes it 0 or negative
+        check_number(self.gamma, "gamma", func, minimum=0, strict_minimum=True)
+        if self.scheduler == "plateau" and self.gamma >= 1:
+            raise ValueError(
+                f"{func}: gamma is the factor that "
+                "scheduler='plateau' shrinks the learning rate "
+                f"by, so it must be < 1, got {self.gamma}"
+            )
+        check_number(self.min_lr, "min_lr", func, minimum=0)
+        if self.min_lr > self.lr:  # a floor above the peak
+            raise ValueError(
+                f"{func}: min_lr must be <= lr ({self.lr}), got {self.min_lr}"
+            )
+        check_int(self.plateau_patience, "plateau_patience", func, minimum=0)
+        check_number(self.focal_gamma, "focal_gamma", func, minimum=0)
+        check_number(self.eps, "eps", func, minimum=0)
+        check_number(self.momentum, "momentum", func, minimum=0, maximum=1)
+        if self.nesterov and self.optimizer == "sgd" and not self.momentum:
+            raise ValueError(f"{func}: nesterov=True needs momentum > 0")
+        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
+            raise ValueError(
+                f"{func}: betas must be a pair (beta_1, "
+                f"beta_2), got {self.betas!r}"
+            )
+        for i, beta in enumerate(self.betas):
+            check_number(beta, f"betas[{i}]", func, minimum=0)
+            if beta >= 1:
+                raise ValueError(f"{func}: betas[{i}] must be < 1, got {beta}")
+        if isinstance(self.class_weights, (tuple, list)):
+            for i, w in enumerate(self.class_weights):
+                check_number(w, f"class_weights[{i}]", func, minimum=0)
+            if not any(self.class_weights):
+                raise ValueError(f"{func}: class_weights are all zero")
 
     def to_dict(self) -> dict:
         """Plain values only (saved in checkpoints)."""
@@ -162,6 +220,18 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: unknown fields {unknown}")
         return cls(**values)
 
-    def replace(self, **changes) -> TrainConfig:
+    def replace(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed (``dataclasses.replace``)."""
         return dataclasses.replace(self, **changes)
+
+    def shows_progress(self) -> bool:
+        """Whether to draw progress bars: ``progress`` if set, else yes
+        unless the environment says otherwise ($CI set, as on CI
+        machines, where bars only fill the log; or $CNNBOOK_PROGRESS=0).
+        """
+        if self.progress is not None:
+            return bool(self.progress)
+        return (
+            not os.environ.get("CI")
+            and os.environ.get("CNNBOOK_PROGRESS", "1") != "0"
+        )

@@ -22,13 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .._validation import check_int, check_number
+from .._validation import check_int, check_keys, check_number
 
 __all__ = ["EarlyStopping", "encyclopedia_stop_epoch", "patience_stop_epoch"]
 
 
 class EarlyStopping:
-    """Patience on a metric to minimise (the validation loss).
+    """Patience on a metric to minimize (the validation loss).
 
     >>> stopper = EarlyStopping(patience=2)
     >>> [stopper.step(v) for v in [1.0, 0.8, 0.9, 0.85, 0.7]]
@@ -40,10 +40,12 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, min_delta: float = 0.0):
-        self.patience = check_int(patience, "patience", "EarlyStopping",
-                                  minimum=1)
-        self.min_delta = check_number(min_delta, "min_delta",
-                                      "EarlyStopping", minimum=0)
+        self.patience = check_int(
+            patience, "patience", "EarlyStopping", minimum=1
+        )
+        self.min_delta = check_number(
+            min_delta, "min_delta", "EarlyStopping", minimum=0
+        )
         self.best = math.inf
         self.best_epoch = 0  # 1-based epoch of the best value; 0: none
         self.epochs_seen = 0
@@ -51,31 +53,46 @@ class EarlyStopping:
         self.improved = False
 
     def step(self, value: float) -> bool:
-        value = float(value)
+        try:  # float() also takes a 0-d tensor or numpy scalar
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "EarlyStopping.step: value must be a number (the "
+                f"validation loss), got {type(value).__name__} {value!r}"
+            ) from None
         if math.isnan(value):
             raise ValueError("EarlyStopping: the monitored value is NaN")
         self.epochs_seen += 1
         self.improved = value < self.best - self.min_delta
         if self.improved:
             self.best, self.best_epoch, self.bad_epochs = (
-                value, self.epochs_seen, 0)
+                value,
+                self.epochs_seen,
+                0,
+            )
         else:
             self.bad_epochs += 1
         return self.bad_epochs >= self.patience
 
     def state_dict(self) -> dict:
-        return {"best": self.best, "best_epoch": self.best_epoch,
-                "epochs_seen": self.epochs_seen,
-                "bad_epochs": self.bad_epochs, "improved": self.improved}
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "epochs_seen": self.epochs_seen,
+            "bad_epochs": self.bad_epochs,
+            "improved": self.improved,
+        }
 
     def load_state_dict(self, state: dict) -> None:
-        for key in ("best", "best_epoch", "epochs_seen", "bad_epochs",
-                    "improved"):
+        keys = ("best", "best_epoch", "epochs_seen", "bad_epochs", "improved")
+        check_keys(state, keys, "state", "EarlyStopping.load_state_dict")
+        for key in keys:
             setattr(self, key, state[key])
 
 
-def patience_stop_epoch(losses: Sequence[float], patience: int,
-                        min_delta: float = 0.0) -> int | None:
+def patience_stop_epoch(
+    losses: Sequence[float], patience: int, min_delta: float = 0.0
+) -> int | None:
     """The 1-based epoch after which :class:`EarlyStopping` stops, or
     None if it never does within ``losses``."""
     stopper = EarlyStopping(patience, min_delta)
@@ -85,14 +102,16 @@ def patience_stop_epoch(losses: Sequence[float], patience: int,
     return None
 
 
-def encyclopedia_stop_epoch(losses: Sequence[float],
-                            patience: int) -> int | None:
+def encyclopedia_stop_epoch(
+    losses: Sequence[float], patience: int
+) -> int | None:
     r"""The first 1-based epoch :math:`t` with
     :math:`L^{(t)} > \min_{k < t-p} L^{(k)}` (the encyclopedia's rule,
     taken literally: epochs counted from 1, an empty minimum is
     :math:`+\infty`), or None."""
-    patience = check_int(patience, "patience", "encyclopedia_stop_epoch",
-                         minimum=0)
+    patience = check_int(
+        patience, "patience", "encyclopedia_stop_epoch", minimum=0
+    )
     for t in range(1, len(losses) + 1):
         earlier = losses[: max(0, t - patience - 1)]  # k = 1 .. t-p-1
         if earlier and losses[t - 1] > min(earlier):

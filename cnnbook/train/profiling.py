@@ -88,7 +88,8 @@ def profile_epoch(trainer: Trainer, top: int = 5) -> EpochProfile:
         reverse=True,
     )
     top_ops = [(e.key, e.self_cpu_time_total / 1e6) for e in ops[:top]]
-    steps = events[PHASES["forward"]].count if PHASES["forward"] in (
-        events) else 0
+    steps = (
+        events[PHASES["forward"]].count if PHASES["forward"] in (events) else 0
+    )
     del result
     return EpochProfile(wall, host, device, steps, top_ops)

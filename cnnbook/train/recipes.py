@@ -7,13 +7,21 @@ exactly the same thing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .config import TrainConfig
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..data.transforms import Compose, Normalize
 
 __all__ = ["mnist_cnn_recipe"]
 
 
-def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0,
-                     **changes):
+def mnist_cnn_recipe(
+    train_images: torch.Tensor, epochs: int = 20, seed: int = 0, **changes: Any
+) -> tuple[TrainConfig, Compose, Normalize]:
     """How chapter 7 trains the simple MNIST CNN on 3,500 real digits.
 
     Chosen on the validation set (never the test set) among a handful of
@@ -23,7 +31,7 @@ def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0,
     - augmentation: small random rotations (+-10 degrees), shifts (up to
       10% of the side) and zooms (0.9-1.1), never flips (a mirrored digit
       is another symbol);
-    - normalisation with the training images' own mean and standard
+    - normalization with the training images' own mean and standard
       deviation;
     - SGD with Nesterov momentum 0.9, weight decay 5e-4, one-cycle
       schedule peaking at lr 0.1;
@@ -33,18 +41,31 @@ def mnist_cnn_recipe(train_images, epochs: int = 20, seed: int = 0,
     Returns
     -------
     config : TrainConfig
-    train_transform : augmentation followed by normalisation
-    eval_transform : normalisation only
+    train_transform : augmentation followed by normalization
+    eval_transform : normalization only
     """
     from ..data.transforms import Compose, Normalize, RandomAffine
 
     normalize = Normalize.from_data(train_images)
-    augment = Compose([RandomAffine(degrees=10, translate=(0.1, 0.1),
-                                    scale=(0.9, 1.1)), normalize],
-                      seed=seed)
-    options = dict(epochs=epochs, batch_size=64, optimizer="sgd", lr=0.1,
-                   momentum=0.9, nesterov=True, weight_decay=5e-4,
-                   scheduler="onecycle", label_smoothing=0.1, patience=10,
-                   seed=seed, progress=False)
+    augment = Compose(
+        [
+            RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1)),
+            normalize,
+        ],
+        seed=seed,
+    )
+    options = dict(
+        epochs=epochs,
+        batch_size=64,
+        optimizer="sgd",
+        lr=0.1,
+        momentum=0.9,
+        nesterov=True,
+        weight_decay=5e-4,
+        scheduler="onecycle",
+        label_smoothing=0.1,
+        patience=10,
+        seed=seed,
+    )
     options.update(changes)
     return TrainConfig(**options), augment, normalize

@@ -18,46 +18,53 @@ The formulas, with :math:`t` counted in the unit of the last column:
 - cosine annealing :math:`\eta_t = \eta_{\min} + \tfrac12(\eta_{\max} -
   \eta_{\min})(1 + \cos(\pi t / T_{\max}))`
 
-:func:`step_decay` and :func:`cosine_annealing` compute them directly, so
-the book can check PyTorch against the text.
+:func:`cnnbook.schedules.step_decay` and
+:func:`cnnbook.schedules.cosine_annealing` compute them directly (pure
+functions, one definition each), so the book and the tests can check
+PyTorch against the text.
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 
+from .._validation import check_int
 from .config import TrainConfig
 
-__all__ = [
-    "PER_BATCH",
-    "build_scheduler",
-    "cosine_annealing",
-    "lr_trace",
-    "step_decay",
-]
+__all__ = ["PER_BATCH", "build_scheduler", "lr_trace"]
 
 PER_BATCH = ("cosine", "onecycle")  # these step after every batch
 
 
-def step_decay(t: int, lr0: float, gamma: float, step_size: int) -> float:
-    r""":math:`\eta_0 \gamma^{\lfloor t / s \rfloor}`."""
-    return lr0 * gamma ** (t // step_size)
+def _check_config(config, func: str) -> TrainConfig:
+    if not isinstance(config, TrainConfig):
+        raise TypeError(
+            f"{func}: config must be a cnnbook.train.TrainConfig, got "
+            f"{type(config).__name__} (build one: TrainConfig(scheduler="
+            "..., epochs=..., lr=...))"
+        )
+    return config
 
 
-def cosine_annealing(t: int, t_max: int, lr_max: float,
-                     lr_min: float = 0.0) -> float:
-    r""":math:`\eta_{\min} + \frac12(\eta_{\max} - \eta_{\min})
-    (1 + \cos(\pi t / T_{\max}))`."""
-    return lr_min + 0.5 * (lr_max - lr_min) * (
-        1 + math.cos(math.pi * t / t_max))
-
-
-def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
-                    steps_per_epoch: int):
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, steps_per_epoch: int
+) -> (
+    torch.optim.lr_scheduler.LRScheduler
+    | torch.optim.lr_scheduler.ReduceLROnPlateau
+    | None
+):
     """The scheduler ``config.scheduler`` names, or None for a constant
     learning rate."""
+    func = "build_scheduler"
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"{func}: optimizer must be a torch.optim.Optimizer, got "
+            f"{type(optimizer).__name__}"
+        )
+    config = _check_config(config, func)
+    steps_per_epoch = check_int(
+        steps_per_epoch, "steps_per_epoch", func, minimum=1
+    )
     kind = config.scheduler
     sched = torch.optim.lr_scheduler
     total = config.epochs * steps_per_epoch
@@ -66,16 +73,21 @@ def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
     if kind == "step":
         return sched.StepLR(optimizer, config.step_size, config.gamma)
     if kind == "onecycle":
-        return sched.OneCycleLR(optimizer, max_lr=config.lr,
-                                total_steps=total,
-                                pct_start=config.pct_start)
+        return sched.OneCycleLR(
+            optimizer,
+            max_lr=config.lr,
+            total_steps=total,
+            pct_start=config.pct_start,
+        )
     if kind == "plateau":
-        return sched.ReduceLROnPlateau(optimizer, factor=config.gamma,
-                                       patience=config.plateau_patience)
+        return sched.ReduceLROnPlateau(
+            optimizer, factor=config.gamma, patience=config.plateau_patience
+        )
     # cosine, with an optional linear warm-up from lr / 10
     warm = config.warmup_epochs * steps_per_epoch
-    cosine = sched.CosineAnnealingLR(optimizer, T_max=total - warm,
-                                     eta_min=config.min_lr)
+    cosine = sched.CosineAnnealingLR(
+        optimizer, T_max=total - warm, eta_min=config.min_lr
+    )
     if not warm:
         return cosine
     warmup = sched.LinearLR(optimizer, start_factor=0.1, total_iters=warm)
@@ -85,9 +97,16 @@ def build_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig,
 def lr_trace(config: TrainConfig, steps_per_epoch: int) -> list[float]:
     """The learning rate at every batch of a run with this config (for
     plots; "plateau" depends on the losses and is not traced)."""
+    func = "lr_trace"
+    config = _check_config(config, func)
+    steps_per_epoch = check_int(
+        steps_per_epoch, "steps_per_epoch", func, minimum=1
+    )
     if config.scheduler == "plateau":
-        raise ValueError("lr_trace: 'plateau' depends on the validation "
-                         "losses; it has no fixed trace")
+        raise ValueError(
+            "lr_trace: 'plateau' depends on the validation "
+            "losses; it has no fixed trace"
+        )
     param = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([param], lr=config.lr)
     scheduler = build_scheduler(optimizer, config, steps_per_epoch)

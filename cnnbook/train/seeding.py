@@ -14,7 +14,7 @@ import random
 import numpy as np
 import torch
 
-from .._validation import check_int
+from .._validation import check_int, check_keys
 
 __all__ = ["get_rng_state", "seed_everything", "set_rng_state"]
 
@@ -39,9 +39,13 @@ def get_rng_state(device: torch.device | None = None) -> dict:
     kind, key, pos, gauss_next, cached = np.random.get_state()  # noqa: NPY002
     state = {
         "torch": torch.get_rng_state(),
-        "numpy": {"kind": kind, "key": torch.from_numpy(key.astype(
-            np.int64)), "pos": int(pos), "has_gauss": int(gauss_next),
-            "cached_gaussian": float(cached)},
+        "numpy": {
+            "kind": kind,
+            "key": torch.from_numpy(key.astype(np.int64)),
+            "pos": int(pos),
+            "has_gauss": int(gauss_next),
+            "cached_gaussian": float(cached),
+        },
         "python": random.getstate(),
     }
     if device is not None and device.type == "cuda":
@@ -51,11 +55,19 @@ def get_rng_state(device: torch.device | None = None) -> dict:
 
 def set_rng_state(state: dict, device: torch.device | None = None) -> None:
     """Restore what :func:`get_rng_state` returned."""
+    check_keys(state, ("torch", "numpy", "python"), "state", "set_rng_state")
     torch.set_rng_state(state["torch"])
     n = state["numpy"]
     key = n["key"].numpy().astype(np.uint32)
-    np.random.set_state((n["kind"], key, n["pos"],  # noqa: NPY002
-                         n["has_gauss"], n["cached_gaussian"]))
+    np.random.set_state(  # noqa: NPY002
+        (
+            n["kind"],
+            key,
+            n["pos"],
+            n["has_gauss"],
+            n["cached_gaussian"],
+        )
+    )
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     if "cuda" in state and device is not None and device.type == "cuda":

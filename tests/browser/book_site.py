@@ -28,9 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu",
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 TIMEOUT_MS = 30_000
 
@@ -51,8 +55,11 @@ def chromium_path() -> str | None:
     if "CNNBOOK_CHROMIUM" in os.environ:
         candidates = [os.environ["CNNBOOK_CHROMIUM"]]
     else:
-        candidates = ["/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")]
+        candidates = [
+            "/usr/bin/chromium",
+            shutil.which("chromium"),
+            shutil.which("chromium-browser"),
+        ]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
@@ -212,7 +219,6 @@ class PageReport:
     screenshot: Path | None = None
 
 
-
 def stored_widget_views(notebook: Path) -> int:
     """How many widget views a notebook's outputs display."""
     if notebook.suffix != ".ipynb":
@@ -220,5 +226,7 @@ def stored_widget_views(notebook: Path) -> int:
     nb = json.loads(notebook.read_text("utf-8"))
     return sum(
         "application/vnd.jupyter.widget-view+json" in out.get("data", {})
-        for cell in nb["cells"] if cell["cell_type"] == "code"
-        for out in cell.get("outputs", []))
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+    )

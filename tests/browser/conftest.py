@@ -37,8 +37,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url():
     if not (SITE / "index.html").exists():
-        pytest.fail(f"{SITE.relative_to(ROOT)} has no built book: run "
-                    "`make book` (or `make book-strict`) first")
+        pytest.fail(
+            f"{SITE.relative_to(ROOT)} has no built book: run "
+            "`make book` (or `make book-strict`) first"
+        )
     handler = functools.partial(QuietHandler, directory=str(SITE))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -52,8 +54,9 @@ def site_url():
 def browser():
     executable = chromium_path()
     if executable is None:
-        message = ("no Chromium (apt-get install chromium, or set "
-                   "CNNBOOK_CHROMIUM)")
+        message = (
+            "no Chromium (apt-get install chromium, or set CNNBOOK_CHROMIUM)"
+        )
         if os.environ.get("CNNBOOK_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
@@ -61,7 +64,8 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS)
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -80,15 +84,16 @@ def visit(browser, site_url):
     def local(url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("data", "blob", "about") or (
-            parts.scheme == "http" and parts.netloc == origin)
+            parts.scheme == "http" and parts.netloc == origin
+        )
 
     def load(doc: str) -> PageReport:
         if doc in reports:
             return reports[doc]
         report = PageReport(doc, site_url + page_of(doc))
-        context = browser.new_context(viewport={"width": 1280,
-                                                "height": 900},
-                                      reduced_motion="reduce")
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+        )
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
 
@@ -113,12 +118,14 @@ def visit(browser, site_url):
         def on_failed(request):
             if local(request.url):
                 report.failed_requests.append(
-                    f"{request.url} ({request.failure})")
+                    f"{request.url} ({request.failure})"
+                )
 
         def on_response(response):
             if response.status >= 400 and local(response.url):
                 report.failed_requests.append(
-                    f"{response.url} (HTTP {response.status})")
+                    f"{response.url} (HTTP {response.status})"
+                )
 
         page.route("**/*", route)
         page.on("console", on_console)
@@ -128,18 +135,22 @@ def visit(browser, site_url):
         page.goto(report.url, wait_until="load")
         page.evaluate(SETTLE_JS)
         try:
-            page.wait_for_load_state("networkidle", timeout=10_000)
+            # Local files only, but the longest chapters (chapter 4: 10
+            # exercises, dozens of figures, MathJax typesetting) can take
+            # more than 10 s on two busy cores; a request that truly hangs
+            # still fails here.
+            page.wait_for_load_state("networkidle", timeout=30_000)
         except Exception as err:
             report.failed_requests.append(f"network never idle: {err}")
         report.facts = page.evaluate(FACTS_JS)
         report.screenshot = SCREENSHOTS / _screenshot_name(doc)
         page.screenshot(path=str(report.screenshot), full_page=True)
         for i, widget in enumerate(page.locator(".widget-subarea").all()):
-            widget.screenshot(path=str(report.screenshot.with_suffix(
-                f".widget{i + 1}.png")))
+            widget.screenshot(
+                path=str(report.screenshot.with_suffix(f".widget{i + 1}.png"))
+            )
         context.close()
         reports[doc] = report
         return report
 
     return load
-

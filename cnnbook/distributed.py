@@ -216,7 +216,7 @@ def step_seed(seed: int, step: int, rank: int) -> int:
 
 def _datasets(name: str, seed: int):
     """Training and validation sets of a built-in real dataset,
-    normalised with the training images' statistics."""
+    normalized with the training images' statistics."""
     from .data import mnist_5k_splits, stratified_datasets
     from .data.builtin import load_digits_8x8
 
@@ -599,7 +599,7 @@ class TransformerConfig:
 # ViT-22B (Dehghani et al. 2023, Table 1): width 6144, depth 48, MLP 24576,
 # patch 14. The count below is the standard ViT layout with these sizes;
 # ViT-22B's own changes (parallel attention and MLP, query/key
-# normalisation, fewer biases) move it by less than 0.1%: all its norms
+# normalization, fewer biases) move it by less than 0.1%: all its norms
 # and biases together are about a hundredth of a percent.
 VIT_22B = TransformerConfig(patch=14, width=6144, depth=48, mlp=24576)
 

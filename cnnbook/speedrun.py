@@ -6,7 +6,7 @@ In the spirit of airbench (Jordan, 2024): every part of the recipe
 (network, optimizer, schedule, augmentation, evaluation) is chosen for
 time to accuracy, and the rules keep it honest:
 
-- the recipe is chosen on the validation digits only
+- a recipe may be chosen on the validation digits only
   (``benchmarks/speedrun_mnist.py search``);
 - the final runs (``benchmarks/speedrun_mnist.py final``) train the
   chosen recipe with several seeds and evaluate the test digits once per
@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 RESULT_FORMAT = "cnnbook-speedrun-1"
-# the image and its four neighbours one pixel away
+# the image and its four neighbors one pixel away
 TTA_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 
 
@@ -96,8 +96,9 @@ class Recipe:
         return TrainConfig(**options)
 
 
-# Chosen on the validation digits by benchmarks/speedrun_mnist.py search
-# (benchmarks/results/speedrun-search-*.json).
+# Designed for chapter 14 from airbench's ideas. Its variants are scored
+# on the validation digits by benchmarks/speedrun_mnist.py search; no
+# search result is committed yet, so it was not chosen by one.
 RECIPE = Recipe()
 
 
@@ -306,7 +307,7 @@ def format_speedrun(result: dict) -> str:
     m = result["machine"]
     lines = [
         f"{result['file']} ({result['kind']}, {result['date'][:10]}): "
-        f"{m['cpu']}, {m['threads']} threads, torch {m['torch']}",
+        f"{m['cpu']}, {m['threads']} thread(s), torch {m['torch']}",
         f"  {result['command']}",
     ]
     for r in result["runs"]:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from cnnbook.train import precision as P
+from cnnbook.train import precision
 
 
 @pytest.mark.parametrize(
@@ -15,7 +15,7 @@ from cnnbook.train import precision as P
     ],
 )
 def test_formats_agree_with_torch_finfo(name, dtype):
-    fmt, info = P.FLOAT_FORMATS[name], torch.finfo(dtype)
+    fmt, info = precision.FLOAT_FORMATS[name], torch.finfo(dtype)
     assert fmt.bits == info.bits
     assert fmt.max == info.max
     assert fmt.smallest_normal == info.smallest_normal
@@ -27,9 +27,9 @@ def test_formats_agree_with_torch_finfo(name, dtype):
 
 
 def test_tf32_is_fp32_range_with_fp16_precision():
-    tf32 = P.FLOAT_FORMATS["tf32"]
-    assert tf32.exponent_bits == P.FLOAT_FORMATS["fp32"].exponent_bits
-    assert tf32.eps == P.FLOAT_FORMATS["fp16"].eps == 2**-10
+    tf32 = precision.FLOAT_FORMATS["tf32"]
+    assert tf32.exponent_bits == precision.FLOAT_FORMATS["fp32"].exponent_bits
+    assert tf32.eps == precision.FLOAT_FORMATS["fp16"].eps == 2**-10
     assert tf32.bits == 19
 
 
@@ -40,32 +40,36 @@ def test_round_mantissa_is_bfloat16_rounding(rng):
     ties = torch.tensor([1 + 2**-8, 1 + 3 * 2**-8, -(1 + 2**-8)])
     edge = torch.tensor([3.4e38, float("inf"), float("-inf"), 1e-40, 0.0])
     x = torch.cat([values, ties, edge])
-    assert torch.equal(P.round_mantissa(x, 7), x.to(torch.bfloat16).float())
+    assert torch.equal(
+        precision.round_mantissa(x, 7), x.to(torch.bfloat16).float()
+    )
     # ties go to the even neighbour: 1 + 2^-8 -> 1, 1 + 3 * 2^-8 -> 1 + 2^-6
-    assert P.round_mantissa(ties, 7).tolist() == [1.0, 1 + 2**-6, -1.0]
-    assert torch.isnan(P.round_mantissa(torch.tensor([float("nan")]), 7))
+    assert precision.round_mantissa(ties, 7).tolist() == [1.0, 1 + 2**-6, -1.0]
+    assert torch.isnan(
+        precision.round_mantissa(torch.tensor([float("nan")]), 7)
+    )
 
 
 def test_round_mantissa_keeps_bits_bits():
     x = torch.tensor([1 + 2**-10 + 2**-12, 1 + 2**-11])
-    assert P.round_mantissa(x, 10).tolist() == [1 + 2**-10, 1.0]
-    assert torch.equal(P.round_mantissa(x, 23), x)
+    assert precision.round_mantissa(x, 10).tolist() == [1 + 2**-10, 1.0]
+    assert torch.equal(precision.round_mantissa(x, 23), x)
     with pytest.raises(TypeError, match="float32"):
-        P.round_mantissa(x.double(), 10)
+        precision.round_mantissa(x.double(), 10)
     with pytest.raises(ValueError, match="0..23"):
-        P.round_mantissa(x, 24)
+        precision.round_mantissa(x, 24)
 
 
 def test_resolve_precision_on_the_cpu():
     cpu = torch.device("cpu")
     for name in ("fp32", "bf16", "fp16"):
-        assert P.resolve_precision(name, cpu) == name
-    auto = P.resolve_precision("auto", cpu)
-    assert auto == ("bf16" if P.cpu_has_native_bf16() else "fp32")
+        assert precision.resolve_precision(name, cpu) == name
+    auto = precision.resolve_precision("auto", cpu)
+    assert auto == ("bf16" if precision.cpu_has_native_bf16() else "fp32")
     with pytest.raises(ValueError, match="needs an NVIDIA GPU"):
-        P.resolve_precision("tf32", cpu)
+        precision.resolve_precision("tf32", cpu)
     with pytest.raises(ValueError, match="precision must be one of"):
-        P.resolve_precision("fp8", cpu)
+        precision.resolve_precision("fp8", cpu)
 
 
 def test_autocast_runs_convolutions_in_the_chosen_type():
@@ -77,15 +81,15 @@ def test_autocast_runs_convolutions_in_the_chosen_type():
         ("bf16", torch.bfloat16),
         ("fp16", torch.float16),
     ):
-        with P.autocast(cpu, name):
+        with precision.autocast(cpu, name):
             assert conv(x).dtype == dtype
     assert conv.weight.dtype == torch.float32  # the weights stay float32
 
 
 def test_grad_scaler_only_for_fp16_and_it_skips_an_overflowing_step():
     cpu = torch.device("cpu")
-    assert not P.grad_scaler(cpu, "bf16").is_enabled()
-    scaler = P.grad_scaler(cpu, "fp16")
+    assert not precision.grad_scaler(cpu, "bf16").is_enabled()
+    scaler = precision.grad_scaler(cpu, "fp16")
     assert scaler.is_enabled() and scaler.get_scale() == 2.0**16
     w = torch.nn.Parameter(torch.ones(2))
     opt = torch.optim.SGD([w], lr=0.1)

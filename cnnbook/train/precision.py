@@ -115,7 +115,7 @@ def round_mantissa(x: torch.Tensor, bits: int) -> torch.Tensor:
         return x.clone()
     i = x.view(torch.int32)
     # add half a unit of the last kept bit, minus 1 if that bit is 0
-    # (so that an exact tie rounds to the even neighbour), then cut
+    # (so that an exact tie rounds to the even neighbor), then cut
     keep = (i >> drop) & 1
     rounded = (i + (1 << (drop - 1)) - 1 + keep) & ~((1 << drop) - 1)
     out = rounded.view(torch.float32)

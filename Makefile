@@ -59,9 +59,13 @@ pairs: $(STAMP)  ## Each chapter .md and .ipynb hold the same, executed cells
 # Trainer's bar leaves nothing in the outputs anyway; see its _Progress).
 notebooks nbval: export CNNBOOK_PROGRESS := 0
 
+# Longest chapters first (tools/nbval_order.py), in that order, so that
+# neither worker is left running one long chapter alone at the end.
 nbval: $(STAMP)  ## Re-execute chapters (CHAPTERS=NN_slug: some), compare
 	$(PY) -m pytest $(NBVAL_FLAGS) -n $(JOBS) --dist loadfile \
-	  $(if $(CHAPTERS),$(patsubst %,chapters/%.ipynb,$(CHAPTERS)),chapters)
+	  --no-loadscope-reorder $(if $(CHAPTERS),\
+	  $(patsubst %,chapters/%.ipynb,$(CHAPTERS)),\
+	  $(shell $(PY) tools/nbval_order.py))
 
 vendor: $(STAMP)  ## Unpack MathJax and the widget manager (offline HTML)
 	$(PY) tools/vendor_js.py

@@ -30,8 +30,12 @@ __all__ = [
     "binary_cross_entropy_with_logits_backward",
     "cross_entropy",
     "cross_entropy_backward",
+    "distillation_loss",
+    "distillation_loss_backward",
     "focal_loss",
     "focal_loss_backward",
+    "kl_div",
+    "kl_div_backward",
     "mse_loss",
     "mse_loss_backward",
     "nll_from_probabilities",
@@ -452,3 +456,184 @@ def mse_loss_backward(
     x, y = as_arrays_of_one_shape(input, "input", target, "target", func)
     g = _unreduce(grad_output, x.shape, _reduction(reduction, func), func)
     return 2 * (x - y) * g
+
+
+# --- Knowledge distillation (chapter 10) -----------------------------------
+
+_KL_REDUCTIONS = ("batchmean", "sum", "mean", "none")
+
+
+def _kl_pair(input, target, log_target, reduction, func):
+    x, y = as_arrays_of_one_shape(input, "input", target, "target", func)
+    if reduction not in _KL_REDUCTIONS:
+        raise ValueError(
+            f"{func}: reduction must be one of "
+            f"{_KL_REDUCTIONS}, got {reduction!r}"
+        )
+    if not isinstance(log_target, bool):
+        raise TypeError(
+            f"{func}: log_target must be a bool, got "
+            f"{type(log_target).__name__}"
+        )
+    if not log_target:
+        _check_probabilities(y, "target", func)
+    if x.size and np.nanmax(x) > 1e-9:  # log(1) = 0, up to rounding
+        raise ValueError(
+            f"{func}: input must hold log-probabilities (<= 0)"
+            f", got a value of {np.nanmax(x):g}; pass "
+            "log_softmax(logits), not the logits"
+        )
+    return x, y
+
+
+def _kl_reduce(values, reduction):
+    if reduction == "batchmean":
+        return values.sum() / (values.shape[0] if values.ndim else 1)
+    return _reduce(values, reduction)
+
+
+def kl_div(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "batchmean",
+    log_target: bool = False,
+) -> np.ndarray:
+    r"""Kullback-Leibler divergence, as ``torch.nn.functional.kl_div``.
+
+    .. math::
+
+        \mathrm{KL}(p\,\|\,q) = \sum_k p_k \log\frac{p_k}{q_k}
+            = \sum_k p_k (\log p_k - \log q_k)
+
+    with ``input`` :math:`= \log q` (log-probabilities: the model being
+    trained) and ``target`` :math:`= p` (probabilities, or
+    :math:`\log p` with ``log_target=True``); :math:`0 \log 0 = 0`.
+    Note the order: PyTorch's first argument is the *second*
+    distribution of the formula, as log-probabilities. ``"batchmean"``
+    (the default here; PyTorch's default is ``"mean"``) divides the sum
+    by the batch size, which is the mathematical mean of the per-example
+    divergences; ``"mean"`` divides by the number of *elements*.
+    """
+    func = "kl_div"
+    log_q, p = _kl_pair(input, target, log_target, reduction, func)
+    if log_target:
+        terms = np.exp(p) * (p - log_q)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(p > 0, p * (np.log(p) - log_q), 0.0)
+    return _kl_reduce(terms, reduction)
+
+
+def kl_div_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "batchmean",
+    log_target: bool = False,
+) -> np.ndarray:
+    r""":math:`\partial\,\mathrm{KL}/\partial \log q_k = -p_k`, scaled by
+    the reduction (gradient with respect to ``input``)."""
+    func = "kl_div_backward"
+    log_q, p = _kl_pair(input, target, log_target, reduction, func)
+    probs = np.exp(p) if log_target else p
+    if reduction == "batchmean":
+        n = log_q.shape[0] if log_q.ndim else 1
+        g = _unreduce(grad_output, log_q.shape, "sum", func) / n
+    else:
+        g = _unreduce(grad_output, log_q.shape, reduction, func)
+    return -probs * g
+
+
+def _distillation_args(input, teacher, target, temperature, alpha, func):
+    z_s = _logits(input, func)
+    z_t = as_array(teacher, "teacher", func, ndim=2)
+    if z_t.shape != z_s.shape:
+        raise ValueError(
+            f"{func}: teacher logits {z_t.shape} must have the "
+            f"student's shape {z_s.shape}"
+        )
+    temperature = check_number(
+        temperature, "temperature", func, minimum=0, strict_minimum=True
+    )
+    alpha = check_number(alpha, "alpha", func, minimum=0, maximum=1)
+    y = _class_targets(target, *z_s.shape, func)
+    return z_s, z_t, y, temperature, alpha
+
+
+def distillation_loss(
+    input: ArrayLike,
+    teacher: ArrayLike,
+    target: ArrayLike,
+    temperature: float = 1.0,
+    alpha: float = 0.5,
+    reduction: str = "mean",
+) -> np.ndarray:
+    r"""Knowledge-distillation loss (Hinton et al. 2015), from logits.
+
+    .. math::
+
+        \mathcal{L}_n = \alpha\, \mathcal{L}_\text{CE}(y_n, p_n)
+            + (1 - \alpha)\, T^2\, \mathrm{KL}\bigl(
+              p^{(T)}_{\text{teacher},n} \,\big\|\, p^{(T)}_n\bigr),
+        \qquad p^{(T)} = \operatorname{softmax}(z / T)
+
+    with :math:`z` the student's logits (``input``), the teacher's
+    logits ``teacher`` and the true classes ``target``. The temperature
+    :math:`T > 1` softens both distributions, so that the teacher's
+    small probabilities for the wrong classes (which digits *look like*
+    this one) carry weight; :math:`T^2` keeps the soft term's gradient,
+    which shrinks like :math:`1/T^2`, comparable with the hard term's.
+    With ``temperature=1`` this is the encyclopedia's formula
+    (section 10). ``alpha`` weighs the hard, cross-entropy term, as in
+    the encyclopedia.
+    """
+    func = "distillation_loss"
+    z_s, z_t, y, temperature, alpha = _distillation_args(
+        input, teacher, target, temperature, alpha, func
+    )
+    reduction = _reduction(reduction, func)
+    hard = -(y * log_softmax(z_s, dim=1)).sum(axis=1)
+    soft = kl_div(
+        log_softmax(z_s / temperature, dim=1),
+        log_softmax(z_t / temperature, dim=1),
+        reduction="none",
+        log_target=True,
+    ).sum(axis=1)
+    return _reduce(
+        alpha * hard + (1 - alpha) * temperature**2 * soft, reduction
+    )
+
+
+def distillation_loss_backward(
+    grad_output: ArrayLike,
+    input: ArrayLike,
+    teacher: ArrayLike,
+    target: ArrayLike,
+    temperature: float = 1.0,
+    alpha: float = 0.5,
+    reduction: str = "mean",
+) -> np.ndarray:
+    r"""Gradient of :func:`distillation_loss` with respect to the
+    student's logits:
+
+    .. math::
+
+        \frac{\partial\mathcal{L}_n}{\partial z_{n,k}} =
+            \alpha\,(p_{n,k} - y_{n,k})
+            + (1 - \alpha)\, T\, \bigl(p^{(T)}_{n,k}
+              - p^{(T)}_{\text{teacher},n,k}\bigr)
+
+    (the soft term's :math:`T^2` times the :math:`1/T` of
+    :math:`\partial (z/T)/\partial z` leaves one factor :math:`T`).
+    """
+    func = "distillation_loss_backward"
+    z_s, z_t, y, temperature, alpha = _distillation_args(
+        input, teacher, target, temperature, alpha, func
+    )
+    reduction = _reduction(reduction, func)
+    g = _unreduce(grad_output, (z_s.shape[0],), reduction, func)
+    hard = softmax(z_s, dim=1) - y
+    soft = softmax(z_s / temperature, dim=1) - softmax(
+        z_t / temperature, dim=1
+    )
+    return (alpha * hard + (1 - alpha) * temperature * soft) * g[:, None]

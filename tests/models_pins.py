@@ -15,6 +15,7 @@ from cnnbook.models import get_model
 PINS = {
     "alexnet": (60_965_224, 724_406_816, 227, 1000),
     "alexnet_torchvision": (61_100_840, 714_188_480, 224, 1000),
+    "compact_cnn": (33_658, 559_168, 28, 10),
     "efficientnet_b0": (5_288_548, 385_814_752, 224, 1000),
     "efficientnet_b1": (7_794_184, 686_802_832, 240, 1000),
     "efficientnet_b2": (9_109_994, 993_561_872, 260, 1000),
@@ -55,7 +56,7 @@ PINS = {
 
 
 def channels(name: str) -> int:
-    gray = ("lenet", "mnist", "plain", "residual", "small")
+    gray = ("lenet", "mnist", "plain", "residual", "small", "compact")
     return 1 if name.startswith(gray) else 3
 
 

@@ -3,7 +3,8 @@
 Runs the pytest checks in ``tests/browser/`` (marker ``browser``) against
 ``_build/html``: every page of ``_toc.yml`` served on 127.0.0.1 with every
 request to another host aborted, so they prove the book works offline.
-Screenshots land in ``_build/screenshots/``.
+Screenshots land in ``_build/screenshots/`` (the first screen of each
+page; ``CNNBOOK_FULL_SCREENSHOTS=1`` for whole pages, slower).
 
 Without Chromium (``/usr/bin/chromium``, ``chromium`` on PATH, or
 ``CNNBOOK_CHROMIUM``) or the ``playwright`` package, the checks cannot

@@ -10,6 +10,7 @@ the plain name and torchvision's the ``*_torchvision`` variant.
 """
 
 from . import alexnet as _alexnet  # noqa: F401  (each import registers)
+from . import compact_cnn as _compact_cnn  # noqa: F401
 from . import deep_stack as _deep_stack  # noqa: F401
 from . import efficientnet as _efficientnet  # noqa: F401
 from . import googlenet as _googlenet  # noqa: F401
@@ -21,14 +22,20 @@ from . import small_cnn as _small_cnn  # noqa: F401
 from . import speednet as _speednet  # noqa: F401
 from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
+from .compact_cnn import CompactCNN
 from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy
 from .registry import describe, get_model, list_models
+from .transfer import freeze, load_pretrained, unfreeze
 
 __all__ = [
+    "CompactCNN",
     "ImageClassifier",
     "MnistCNN",
     "describe",
+    "freeze",
     "get_model",
     "list_models",
+    "load_pretrained",
     "mnist_cnn_forward_numpy",
+    "unfreeze",
 ]

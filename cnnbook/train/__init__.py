@@ -16,7 +16,8 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .config import OPTIMIZERS, SCHEDULERS, TrainConfig
-from .criteria import FocalLoss, class_weights
+from .criteria import DistillationLoss, FocalLoss, class_weights
+from .distill import DistillationTrainer
 from .early_stopping import (
     EarlyStopping,
     encyclopedia_stop_epoch,
@@ -33,6 +34,8 @@ __all__ = [
     "PER_BATCH",
     "SCHEDULERS",
     "Criterion",
+    "DistillationLoss",
+    "DistillationTrainer",
     "EarlyStopping",
     "FocalLoss",
     "History",

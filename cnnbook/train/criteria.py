@@ -10,7 +10,10 @@ label smoothing, :math:`(1 - \epsilon) y + \epsilon / K`, exactly as
   drop-in for ``nn.CrossEntropyLoss`` whose forward is that formula in
   torch (equal, in float64, to :func:`cnnbook.losses.focal_loss` and,
   through autograd, to :func:`cnnbook.losses.focal_loss_backward`);
-- :func:`class_weights`, the "balanced" per-class weights.
+- :func:`class_weights`, the "balanced" per-class weights;
+- :class:`DistillationLoss`, the knowledge-distillation loss of
+  :func:`cnnbook.losses.distillation_loss`, whose forward takes the
+  teacher's logits as well (chapter 10).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from torch import nn
 
 from .._validation import check_int, check_number
 
-__all__ = ["FocalLoss", "class_weights"]
+__all__ = ["DistillationLoss", "FocalLoss", "class_weights"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -182,3 +185,87 @@ def class_weights(
         )
     weights = array.size / (len(counts) * counts)
     return torch.tensor(weights, dtype=torch.float32)
+
+
+class DistillationLoss(nn.Module):
+    r"""Knowledge-distillation loss (Hinton et al. 2015), as a module.
+
+    .. math::
+
+        \mathcal{L}_n = \alpha\, \mathcal{L}_\text{CE}(y_n, p_n)
+            + (1 - \alpha)\, T^2\, \mathrm{KL}\bigl(
+              p^{(T)}_{\text{teacher},n} \,\big\|\, p^{(T)}_n\bigr),
+        \qquad p^{(T)} = \operatorname{softmax}(z / T)
+
+    The numpy :func:`cnnbook.losses.distillation_loss` is the same
+    formula (the tests check it in float64, with its gradient). No
+    gradient flows into the teacher's logits.
+
+    Parameters
+    ----------
+    temperature : float
+        :math:`T > 0`; 1 is the encyclopedia's formula.
+    alpha : float
+        Weight of the cross-entropy with the true labels, in [0, 1].
+    reduction : "mean", "sum" or "none"
+    """
+
+    def __init__(
+        self,
+        temperature: float = 1.0,
+        alpha: float = 0.5,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__()
+        func = "DistillationLoss"
+        self.temperature = check_number(
+            temperature, "temperature", func, minimum=0, strict_minimum=True
+        )
+        self.alpha = check_number(alpha, "alpha", func, minimum=0, maximum=1)
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"{func}: reduction must be one of {_REDUCTIONS}, got "
+                f"{reduction!r}"
+            )
+        self.reduction = reduction
+
+    def forward(
+        self,
+        logits: torch.Tensor,
+        teacher: torch.Tensor,
+        target: torch.Tensor,
+    ) -> torch.Tensor:
+        """The loss of the student's ``logits`` (N, C), the teacher's
+        logits ``teacher`` (N, C) and the classes ``target`` (N,)."""
+        func = "DistillationLoss"
+        _check_batch(logits, target, func)
+        if not isinstance(teacher, torch.Tensor):
+            raise TypeError(
+                f"{func}: teacher must be a torch.Tensor, got "
+                f"{type(teacher).__name__}"
+            )
+        if teacher.shape != logits.shape:
+            raise ValueError(
+                f"{func}: teacher logits must have the student's shape "
+                f"{tuple(logits.shape)}, got {tuple(teacher.shape)}"
+            )
+        t = self.temperature
+        hard = F.cross_entropy(logits, target, reduction="none")
+        soft = F.kl_div(
+            F.log_softmax(logits / t, dim=1),
+            F.log_softmax(teacher.detach() / t, dim=1),
+            reduction="none",
+            log_target=True,
+        ).sum(dim=1)
+        loss = self.alpha * hard + (1 - self.alpha) * t**2 * soft  # (N,)
+        if self.reduction == "mean":
+            return loss.mean()
+        if self.reduction == "sum":
+            return loss.sum()
+        return loss
+
+    def extra_repr(self) -> str:
+        return (
+            f"temperature={self.temperature}, alpha={self.alpha}, "
+            f"reduction={self.reduction!r}"
+        )

@@ -5,8 +5,11 @@ listed in ``_toc.yml`` is opened once in headless Chromium. Every request
 to another host is aborted and recorded: a page that needs one fails, so
 the checks prove the book works offline. What a test needs to know about
 a page (requests, console errors, math, images, widgets, links) is
-collected on that single visit, with a full-page screenshot saved under
-``_build/screenshots/`` for people to look at.
+collected on that single visit, with a screenshot of the first screen
+saved under ``_build/screenshots/`` for people to look at. Set
+``CNNBOOK_FULL_SCREENSHOTS=1`` for full-page screenshots: Chromium takes
+10 to 12 s to paint a long chapter whole, which would be most of the
+browser checks' time in ``make test``.
 
 This module holds the facts and the in-page scripts; ``conftest.py`` the
 fixtures. Neither imports Playwright at module level: ``make unit``
@@ -37,6 +40,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 30_000
+FULL_SCREENSHOTS = os.environ.get("CNNBOOK_FULL_SCREENSHOTS") == "1"
 
 # Console errors the book accepts, each with the reason. Anything else
 # logged as an error, or thrown, fails the page.

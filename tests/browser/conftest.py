@@ -18,6 +18,7 @@ from book_site import (
     ALLOWED_CONSOLE_ERRORS,
     CHROMIUM_ARGS,
     FACTS_JS,
+    FULL_SCREENSHOTS,
     ROOT,
     SCREENSHOTS,
     SETTLE_JS,
@@ -144,7 +145,9 @@ def visit(browser, site_url):
             report.failed_requests.append(f"network never idle: {err}")
         report.facts = page.evaluate(FACTS_JS)
         report.screenshot = SCREENSHOTS / _screenshot_name(doc)
-        page.screenshot(path=str(report.screenshot), full_page=True)
+        page.screenshot(
+            path=str(report.screenshot), full_page=FULL_SCREENSHOTS
+        )
         for i, widget in enumerate(page.locator(".widget-subarea").all()):
             widget.screenshot(
                 path=str(report.screenshot.with_suffix(f".widget{i + 1}.png"))

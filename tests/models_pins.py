@@ -33,6 +33,8 @@ PINS = {
     "plain_stack": (14_362, 223_648, 8, 10),
     "residual_stack": (14_362, 223_648, 8, 10),
     "mobilenet_v1": (4_231_976, 568_740_352, 224, 1000),
+    # several outputs: their shapes are in OUTPUT_SHAPES
+    "multitask_net": (31_566, 5_406_720, 32, None),
     "mobilenet_v2": (3_504_872, 300_774_272, 224, 1000),
     "resnet18": (11_689_512, 1_814_073_344, 224, 1000),
     "resnet34": (21_797_672, 3_663_761_408, 224, 1000),
@@ -55,8 +57,27 @@ PINS = {
 }
 
 
+# Models with several outputs (a dict): name -> {output: shape without N}.
+OUTPUT_SHAPES = {
+    "multitask_net": {
+        "segmentation": (2, 32, 32),
+        "heatmap": (1, 16, 16),
+        "box_size": (2, 16, 16),
+        "depth": (32, 32),
+    },
+}
+
+
 def channels(name: str) -> int:
-    gray = ("lenet", "mnist", "plain", "residual", "small", "compact")
+    gray = (
+        "lenet",
+        "mnist",
+        "plain",
+        "residual",
+        "small",
+        "multitask",
+        "compact",
+    )
     return 1 if name.startswith(gray) else 3
 
 
@@ -78,6 +99,12 @@ def check_pins(name: str) -> None:
     model = on_meta(name)
     assert count(model) == params, name
     x = torch.empty(2, channels(name), side, side, device="meta")
-    assert model(x).shape == (2, classes), name
+    if name in OUTPUT_SHAPES:
+        shapes = {key: tuple(value.shape) for key, value in model(x).items()}
+        assert shapes == {
+            key: (2, *shape) for key, shape in OUTPUT_SHAPES[name].items()
+        }, name
+    else:
+        assert model(x).shape == (2, classes), name
     table = summary(model, (channels(name), side, side))
     assert table.parameters == params and table.macs == macs, name

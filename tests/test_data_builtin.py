@@ -38,3 +38,16 @@ def test_photographs(name):
 def test_unknown_photograph_lists_the_names():
     with pytest.raises(ValueError, match="available: .*camera"):
         data.photograph("mona-lisa")
+
+
+def test_every_photograph_says_what_it_is_and_where_it_comes_from():
+    assert set(data.PHOTOGRAPH_SOURCES) == set(data.PHOTOGRAPHS)
+    for name, (what, source) in data.PHOTOGRAPH_SOURCES.items():
+        assert what and source, name
+        shape = data.photograph(name).shape[:2]
+        assert f"{shape[0]} x {shape[1]}" in what, (name, shape)
+
+
+def test_photograph_name_must_be_a_string():
+    with pytest.raises(TypeError, match="photograph: name must be a str"):
+        data.photograph(3)

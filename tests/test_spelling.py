@@ -30,7 +30,7 @@ BRITISH = {
     r"minimis": "minimiz",
     r"maximis": "maximiz",
     r"parameteris": "parameteriz",
-    r"characteris": "characteriz",
+    r"characteris(?!tic)": "characteriz",  # not "characteristic"
     r"organis": "organiz",
     r"realis": "realiz",
     r"utilis": "utiliz",
@@ -147,6 +147,9 @@ def test_the_check_finds_british_spellings():
         "grey",
     ]
     assert british_words("batch normalization, color, gray, emphasis") == []
+    assert british_words("characterise; the ROC characteristic") == [
+        "characterise"
+    ]
 
 
 def test_optimism_is_not_british():

@@ -17,6 +17,7 @@ from . import googlenet as _googlenet  # noqa: F401
 from . import lenet as _lenet  # noqa: F401
 from . import mnist_cnn as _mnist_cnn  # noqa: F401
 from . import mobilenet as _mobilenet  # noqa: F401
+from . import multitask as _multitask  # noqa: F401
 from . import resnet as _resnet  # noqa: F401
 from . import small_cnn as _small_cnn  # noqa: F401
 from . import speednet as _speednet  # noqa: F401
@@ -24,6 +25,7 @@ from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
 from .compact_cnn import CompactCNN
 from .mnist_cnn import MnistCNN, mnist_cnn_forward_numpy
+from .multitask import MultiTaskLoss, MultiTaskNet
 from .registry import describe, get_model, list_models
 from .transfer import freeze, load_pretrained, unfreeze
 
@@ -31,6 +33,8 @@ __all__ = [
     "CompactCNN",
     "ImageClassifier",
     "MnistCNN",
+    "MultiTaskLoss",
+    "MultiTaskNet",
     "describe",
     "freeze",
     "get_model",

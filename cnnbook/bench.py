@@ -1,4 +1,14 @@
-"""Benchmarks of cnnbook's numpy code against PyTorch on the CPU.
+"""Benchmarks: cnnbook's numpy code against PyTorch on the CPU, and
+training throughput on any device.
+
+``python -m cnnbook.bench train`` times training steps (images per
+second) of a bare PyTorch loop and of :class:`cnnbook.train.Trainer`;
+see :mod:`cnnbook.throughput`. For example, ResNet-50 at 224 x 224 in
+bf16 with channels_last and torch.compile, written to a JSON file::
+
+    python -m cnnbook.bench train --model resnet50_torchvision \\
+        --device cuda --precision bf16 --channels-last --compile \\
+        --batch-size 256 --json benchmarks/results/h100-rn50-bf16.json
 
 ``python -m cnnbook.bench conv`` times :func:`cnnbook.functional.conv2d`
 and :func:`cnnbook.functional.conv2d_backward` against PyTorch's
@@ -289,12 +299,7 @@ def run_conv(
     return rows
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m cnnbook.bench",
-        description="Benchmarks of cnnbook's numpy code against PyTorch.",
-    )
-    parser.add_argument("what", choices=["conv"], help="what to time")
+def _conv_arguments(parser) -> None:
     parser.add_argument(
         "--repeats",
         type=int,
@@ -319,7 +324,92 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only", default="", help="run only layers whose name contains this"
     )
+
+
+def _train_arguments(parser) -> None:
+    from .throughput import LOOPS, BenchConfig
+
+    d = BenchConfig()
+    parser.add_argument(
+        "--model",
+        default=d.model,
+        help=f"a cnnbook model name (default {d.model}: ResNet-50 v1.5)",
+    )
+    parser.add_argument(
+        "--device", default=d.device, help="auto, cpu, cuda, cuda:1, mps"
+    )
+    parser.add_argument(
+        "--precision",
+        default=d.precision,
+        choices=["fp32", "tf32", "bf16", "fp16", "auto"],
+    )
+    parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the model (time in warm-up)",
+    )
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--image-size", type=int, default=None)
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=d.steps,
+        help="optimizer steps per timed window",
+    )
+    parser.add_argument(
+        "--windows",
+        type=int,
+        default=d.windows,
+        help="timed windows (the median is reported)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=d.warmup,
+        help="warm-up windows, not timed",
+    )
+    parser.add_argument(
+        "--loops",
+        default=",".join(LOOPS),
+        help="bare, trainer or both (comma-separated)",
+    )
+    parser.add_argument(
+        "--data",
+        choices=["host", "device"],
+        default=d.data,
+        help="synthetic images in host memory (copied "
+        "each step) or on the device",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads on a CPU (default: torch's)",
+    )
+    parser.add_argument(
+        "--json", default=None, help="also write the result to this JSON file"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnbook.bench",
+        description="Benchmarks: cnnbook's numpy code against PyTorch "
+        "(conv), training throughput (train).",
+    )
+    sub = parser.add_subparsers(
+        dest="what", required=True, metavar="{conv,train}"
+    )
+    conv = sub.add_parser("conv", help="numpy conv2d vs torch, CPU")
+    _conv_arguments(conv)
+    train = sub.add_parser(
+        "train", help="training images per second, bare loop vs Trainer"
+    )
+    _train_arguments(train)
     args = parser.parse_args(argv)
+    if args.what == "train":
+        return _main_train(train, args, argv)
     if args.repeats < 1 or args.threads < 1 or args.target_ms <= 0:
         parser.error("--repeats, --threads and --target-ms must be positive")
     cases = [c for c in CONV_SUITE if args.only in c.name]
@@ -332,6 +422,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         target_s=args.target_ms / 1e3,
         dtype=args.dtype,
     )
+    return 0
+
+
+def _main_train(parser, args, argv) -> int:
+    import shlex
+
+    from .throughput import BenchConfig, run, write_throughput
+
+    try:
+        config = BenchConfig(
+            model=args.model,
+            device=args.device,
+            precision=args.precision,
+            channels_last=args.channels_last,
+            compile=args.compile,
+            batch_size=args.batch_size,
+            image_size=args.image_size,
+            steps=args.steps,
+            windows=args.windows,
+            warmup=args.warmup,
+            loops=tuple(x.strip() for x in args.loops.split(",")),
+            data=args.data,
+            threads=args.threads,
+        )
+    except (TypeError, ValueError) as err:
+        parser.error(str(err))
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = "python -m cnnbook.bench " + shlex.join(words)
+    try:
+        result = run(config, command=command)
+    except ValueError as err:  # a device or precision this machine lacks
+        parser.error(str(err))
+    if args.json:
+        path = write_throughput(result, args.json)
+        print(f"wrote {path}")
     return 0
 
 

@@ -20,6 +20,7 @@ from . import mobilenet as _mobilenet  # noqa: F401
 from . import multitask as _multitask  # noqa: F401
 from . import resnet as _resnet  # noqa: F401
 from . import small_cnn as _small_cnn  # noqa: F401
+from . import speednet as _speednet  # noqa: F401
 from . import vgg as _vgg  # noqa: F401
 from ._base import ImageClassifier
 from .compact_cnn import CompactCNN

@@ -52,6 +52,13 @@ class TrainConfig:
     seed: int = 0  # seeds weights' RNG, shuffling, dropout, augmentation
     device: str = "cpu"  # "cpu", "cuda", "cuda:1", "mps" or "auto"
 
+    # --- speed (chapter 14) ---
+    precision: str = "fp32"  # "fp32", "tf32", "bf16", "fp16" or "auto"
+    channels_last: bool = False  # NHWC weights and batches
+    compile: bool = False  # torch.compile the model (first batch compiles)
+    num_workers: int = 0  # DataLoader worker processes
+    pin_memory: bool | None = None  # page-locked batches; None: on CUDA
+
     # --- optimizer (section 7, step 4) ---
     optimizer: str = "adam"  # one of OPTIMIZERS
     lr: float = 1e-3  # learning rate eta (the peak rate for "onecycle")
@@ -93,6 +100,14 @@ class TrainConfig:
         check_int(self.epochs, "epochs", func, minimum=1)
         check_int(self.batch_size, "batch_size", func, minimum=1)
         check_int(self.seed, "seed", func, minimum=0)
+        check_int(self.num_workers, "num_workers", func, minimum=0)
+        from .precision import PRECISIONS
+
+        check_choice(self.precision, "precision", func, PRECISIONS)
+        check_bool(self.channels_last, "channels_last", func)
+        check_bool(self.compile, "compile", func)
+        if self.pin_memory is not None:
+            check_bool(self.pin_memory, "pin_memory", func)
         check_number(self.lr, "lr", func, minimum=0, strict_minimum=True)
         check_number(self.weight_decay, "weight_decay", func, minimum=0)
         check_number(

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.profiler import record_function
 from torch.utils.data import (
     BatchSampler,
     DataLoader,
@@ -48,6 +49,7 @@ from .criteria import FocalLoss, class_weights
 from .early_stopping import EarlyStopping
 from .history import History
 from .lr_finder import LRFinderResult, _check_sweep, lr_range_test
+from .precision import autocast, grad_scaler, resolve_precision, use_tf32
 from .progress import _Progress
 from .schedules import PER_BATCH, build_scheduler
 from .seeding import get_rng_state, seed_everything, set_rng_state
@@ -55,7 +57,19 @@ from .seeding import get_rng_state, seed_everything, set_rng_state
 __all__ = ["Criterion", "Trainer", "build_optimizer", "resolve_device"]
 
 # Fields that may differ between a checkpoint's config and a resumed run.
-_RESUMABLE = {"progress", "device", "checkpoint_dir", "extra"}
+# (How fast a run computes may change between machines; what it
+# computes may not.)
+_RESUMABLE = {
+    "progress",
+    "device",
+    "checkpoint_dir",
+    "extra",
+    "precision",
+    "channels_last",
+    "compile",
+    "num_workers",
+    "pin_memory",
+}
 # The files a run writes in its checkpoint folder.
 _FILES = ("best.pt", "last.pt", "history.json")
 # What state_dict() saves in last.pt, all of which resuming reads.
@@ -73,6 +87,7 @@ _LAST_KEYS = (
     "rng",
     "sampler_rng",
     "transforms",
+    "scaler",
 )
 
 
@@ -177,6 +192,13 @@ def _dataset_labels(dataset):
     return None
 
 
+def _on_host(data) -> bool:
+    images = getattr(data, "images", None)
+    return not isinstance(images, torch.Tensor) or images.device.type == (
+        "cpu"
+    )
+
+
 class Trainer:
     """Train a classifier on a dataset, validating every epoch.
 
@@ -277,7 +299,26 @@ class Trainer:
                 config.checkpoint_dir, "Trainer: checkpoint_dir", create=False
             )
         self.device = resolve_device(config.device)
-        self.model = model.to(self.device)
+        self.precision = resolve_precision(config.precision, self.device)
+        if self.device.type == "cuda":
+            use_tf32(self.precision)
+        self.memory_format = (
+            torch.channels_last
+            if config.channels_last
+            else torch.contiguous_format
+        )
+        self.model = model.to(self.device, memory_format=self.memory_format)
+        # the compiled module shares the model's parameters; state_dicts
+        # and checkpoints use the model itself
+        self.forward = (
+            torch.compile(self.model) if config.compile else (self.model)
+        )
+        self.pin_memory = (
+            self.device.type == "cuda"
+            if (config.pin_memory is None)
+            else config.pin_memory
+        )
+        self.scaler = grad_scaler(self.device, self.precision)
         self.train_data, self.val_data = train_data, val_data
         self.train_transform = train_transform
         self.eval_transform = eval_transform
@@ -443,29 +484,47 @@ class Trainer:
             else SequentialSampler(data)
         )
         drop_last = self.config.drop_last and shuffle
+        workers = self.config.num_workers
+        options = dict(
+            num_workers=workers,
+            generator=self.generator,
+            persistent_workers=workers > 0,
+            # only host memory can be page-locked
+            pin_memory=self.pin_memory and _on_host(data),
+        )
         if getattr(data, "supports_batch_indexing", False):
             # one indexing operation per batch (no per-item collation)
             return DataLoader(
                 data,
                 batch_size=None,
                 sampler=BatchSampler(sampler, bs, drop_last),
-                generator=self.generator,
+                **options,
             )
         return DataLoader(
             data,
             batch_size=bs,
             sampler=sampler,
             drop_last=drop_last,
-            generator=self.generator,
+            **options,
         )
 
     def _to_device(self, x, y, data):
         if id(data) not in self._labels_checked:
             self._check_labels(y, "a batch")
+        # non_blocking: from page-locked memory the copy is queued and the
+        # host goes on (from ordinary memory it is a plain copy)
         return (
             x.to(self.device, non_blocking=True),
             y.to(self.device, non_blocking=True),
         )
+
+    def _batch(self, x, y, data, transform):
+        """A batch from the loader, ready for the model: on the device,
+        transformed, in the model's memory format."""
+        x, y = self._to_device(x, y, data)
+        if transform is not None:
+            x = transform(x)
+        return x.contiguous(memory_format=self.memory_format), y
 
     # --- one epoch ----------------------------------------------------------
 
@@ -485,22 +544,39 @@ class Trainer:
         correct = torch.zeros((), dtype=torch.int64, device=self.device)
         n = 0
         start = time.perf_counter()
-        for x, y in self.train_loader:
-            x, y = self._to_device(x, y, self.train_data)
-            if self.train_transform is not None:
-                x = self.train_transform(x)
-            logits = model(x)
-            loss = self.loss_fn(logits, y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if self.config.grad_clip is not None:
-                nn.utils.clip_grad_norm_(
-                    model.parameters(), self.config.grad_clip
+        batches = iter(self.train_loader)
+        # the four phases of a step, named for torch.profiler (see
+        # cnnbook.train.profiling); free when no profiler listens
+        while True:
+            with record_function("cnnbook.data"):
+                item = next(batches, None)
+                if item is None:
+                    break
+                x, y = self._batch(
+                    *item, self.train_data, self.train_transform
                 )
-            optimizer.step()
-            if per_batch:
-                scheduler.step()
-            total += loss.detach() * len(y)
+            with (
+                record_function("cnnbook.forward"),
+                autocast(self.device, self.precision),
+            ):
+                logits = self.forward(x)
+                loss = self.loss_fn(logits, y)
+            with record_function("cnnbook.backward"):
+                optimizer.zero_grad(set_to_none=True)
+                # fp16: the loss times the scale (no-op otherwise)
+                self.scaler.scale(loss).backward()
+            with record_function("cnnbook.optimizer"):
+                if self.config.grad_clip is not None:
+                    self.scaler.unscale_(optimizer)  # clip true gradients
+                    nn.utils.clip_grad_norm_(
+                        model.parameters(), self.config.grad_clip
+                    )
+                # fp16: unscale, skip the step on inf/NaN, adapt the scale
+                self.scaler.step(optimizer)
+                self.scaler.update()
+                if per_batch:
+                    scheduler.step()
+            total += loss.detach().float() * len(y)
             correct += (logits.detach().argmax(1) == y).sum()
             n += len(y)
             if progress is not None:
@@ -537,10 +613,10 @@ class Trainer:
         logits, labels = [], []
         batch = max(self.config.batch_size, 256)
         for x, y in self._loader(data, shuffle=False, batch_size=batch):
-            x, y = self._to_device(x, y, data)
-            if transform is not None:
-                x = transform(x)
-            logits.append(self.model(x).float().cpu())
+            x, y = self._batch(x, y, data, transform)
+            with autocast(self.device, self.precision):
+                out = self.forward(x)
+            logits.append(out.float().cpu())
             labels.append(y.cpu())
         return torch.cat(logits), torch.cat(labels)
 
@@ -686,6 +762,7 @@ class Trainer:
             "rng": self._rng_state,
             "sampler_rng": self.generator.get_state(),
             "transforms": transforms,
+            "scaler": self.scaler.state_dict(),
         }
 
     def _save(self, folder: Path, record: dict) -> None:
@@ -753,6 +830,8 @@ class Trainer:
         self.history = History.from_dict(state["history"])
         self._rng_state = state["rng"]
         self.generator.set_state(state["sampler_rng"])
+        if self.scaler.is_enabled() and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
         for name, value in state["transforms"].items():
             owner = self.train_data if name.startswith("train_data") else self
             t = getattr(owner, name.rsplit(".", 1)[-1], None)

@@ -18,6 +18,7 @@ linked from at least one chapter, every link landing on a term.
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from pathlib import Path
@@ -31,6 +32,7 @@ GLOSSARY = CHAPTERS / "12_glossary.md"
 # where one contains another ("max pooling" before "pooling").
 SPELLINGS: dict[str, list[str]] = {
     "Activation function": [r"activation functions?"],
+    "All-reduce": [r"all-reduces?", r"all-reduced"],
     "Adam": [r"(?-i:Adam)(?!W)"],
     "AdamW": [r"(?-i:AdamW)"],
     "Backpropagation": [r"backpropagation", r"backpropagat\w+"],
@@ -46,6 +48,11 @@ SPELLINGS: dict[str, list[str]] = {
     "Cross-correlation": [r"cross-correlations?"],
     "Cross-entropy": [r"cross-entropy"],
     "Data augmentation": [r"data augmentation", r"augmentation"],
+    "Data parallelism": [
+        r"data parallelism",
+        r"data-parallel",
+        r"(?-i:DistributedDataParallel)",
+    ],
     "Depthwise separable convolution": [
         r"depthwise separable convolutions?",
         r"separable convolutions?",
@@ -72,7 +79,9 @@ SPELLINGS: dict[str, list[str]] = {
     "Local response normalization": [r"local response normalization"],
     "Local connectivity": [r"local connectivity", r"locally connected"],
     "Logits": [r"logits?"],
+    "Loss scaling": [r"loss scaling", r"gradient scaler"],
     "Max pooling": [r"max pooling", r"max-pooling"],
+    "Mixed precision": [r"mixed precision", r"mixed-precision"],
     "Momentum": [r"momentum"],
     "Multi-task learning": [r"multi-task learning", r"multi-task"],
     "One-cycle policy": [r"one-cycle"],
@@ -91,6 +100,7 @@ SPELLINGS: dict[str, list[str]] = {
     "Residual connection": [r"residual connections?", r"skip connections?"],
     "ROC curve": [r"ROC curves?", r"(?-i:ROC)"],
     "Sensitivity": [r"sensitivity"],
+    "Sharded training": [r"sharded training", r"(?-i:FSDP)", r"sharded"],
     "Sigmoid": [r"sigmoid"],
     "Softmax": [r"softmax"],
     "Specificity": [r"specificity"],
@@ -106,6 +116,7 @@ SPELLINGS: dict[str, list[str]] = {
         r"invariant",
         r"invariance",
     ],
+    "Throughput": [r"throughput"],
     "Transfer learning": [r"transfer learning"],
     "Validation set": [r"validation sets?", r"validation splits?"],
     "Weight decay": [r"weight decay"],
@@ -118,6 +129,8 @@ OTHER_SENSE: dict[str, set[str]] = {
     "03_how_cnns_work": {"Sensitivity"},
     # calibrating quantization ranges, not calibrated probabilities
     "10_advanced_techniques": {"Calibration"},
+    # a tensor's memory strides; a sampler's padding of the last batch
+    "14_gpu_training": {"Stride", "Padding"},
 }
 
 # Directives whose body is prose (linked); every other fence is skipped.
@@ -195,6 +208,23 @@ def prose_lines(lines: list[str]):
         yield i
 
 
+def _protected_spans(lines: list[str]) -> list[list[tuple[int, int]]]:
+    """For each line, the (start, end) of the protected spans on it."""
+    text = "\n".join(lines)
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    spans: list[list[tuple[int, int]]] = [[] for _ in lines]
+    for match in PROTECTED.finditer(text):
+        p, q = match.span()
+        for i in range(bisect.bisect_right(starts, p) - 1, len(lines)):
+            if starts[i] >= q:
+                break
+            spans[i].append((p - starts[i], q - starts[i]))
+    return spans
+
+
 def link_first_uses(
     text: str, terms: list[str], skip: set[str] = frozenset()
 ) -> tuple[str, list[str]]:
@@ -211,26 +241,25 @@ def link_first_uses(
         key=lambda pair: -len(pair[0]),
     )
     linked: list[str] = []
+    spans = _protected_spans(lines)
     for i in prose_lines(lines):
         for spelling, term in patterns:
             if term in linked:
                 continue
-            text = "\n".join(lines)
-            start = sum(len(line) + 1 for line in lines[:i])
-            protected = [
-                (p - start, q - start)
-                for p, q in (m.span() for m in PROTECTED.finditer(text))
-                if q > start and p < start + len(lines[i])
-            ]
             line = lines[i]
             regex = re.compile(rf"(?<![\w-]){spelling}(?![\w-])", re.I)
             for match in regex.finditer(line):
                 a, b = match.span()
-                if any(p < b and a < q for p, q in protected):
+                if any(p < b and a < q for p, q in spans[i]):
                     continue
-                word = match.group(0)
-                role = f"{{term}}`{word} <{term}>`"
+                role = f"{{term}}`{match.group(0)} <{term}>`"
                 lines[i] = line[:a] + role + line[b:]
+                # The new role is protected; spans after it move.
+                shift = len(role) - (b - a)
+                spans[i] = [
+                    (p + shift, q + shift) if p >= b else (p, q)
+                    for p, q in spans[i]
+                ] + [(a, a + len(role))]
                 linked.append(term)
                 break
     return "\n".join(lines), linked

@@ -70,6 +70,7 @@ class SpeedNet(ImageClassifier):
         self.classifier = nn.Linear(c3 * 3 * 3, num_classes, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
         x = self.features(x)  # (N, c3, 3, 3)
         return self.classifier(torch.flatten(x, 1))  # (N, classes)
 

@@ -83,7 +83,7 @@ class DistillationTrainer(Trainer):
         # the batch itself: a pre-hook on the student keeps the input of
         # its last forward pass in training mode (after train_transform).
         self._plain_loss, self.loss_fn = self.loss_fn, self._batch_loss
-        self._batch: torch.Tensor | None = None
+        self._student_input: torch.Tensor | None = None
         self._hook = self.model.register_forward_pre_hook(self._remember)
         self.teacher = teacher.to(self.device).eval()
         for param in self.teacher.parameters():
@@ -102,15 +102,15 @@ class DistillationTrainer(Trainer):
         return self.eval_transform(x) if self.eval_transform else x
 
     def _remember(self, module: nn.Module, inputs: tuple) -> None:
-        self._batch = inputs[0] if module.training else None
+        self._student_input = inputs[0] if module.training else None
 
     def _batch_loss(
         self, logits: torch.Tensor, y: torch.Tensor
     ) -> torch.Tensor:
         """The distillation loss in training, the plain loss otherwise
         (validation: runs with and without a teacher measured alike)."""
-        if self.model.training and self._batch is not None:
-            x, self._batch = self._batch, None
+        if self.model.training and self._student_input is not None:
+            x, self._student_input = self._student_input, None
             return self.training_loss(x, logits, y)
         return self._plain_loss(logits, y)
 

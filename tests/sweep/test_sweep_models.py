@@ -81,8 +81,22 @@ CLASSES = [
         expected,
     )
     for name in list_models()
+    if name != "multitask_net"  # no classes: see its seg_classes below
     for value, error, expected in (
         (0, ValueError, ">= 1"),
+        (2.5, TypeError, "must be an int"),
+    )
+] + [
+    case(
+        MD,
+        f"multitask_net seg_classes {value!r}",
+        lambda value=value: get_model("multitask_net", seg_classes=value),
+        error,
+        "MultiTaskNet: seg_classes",
+        expected,
+    )
+    for value, error, expected in (
+        (1, ValueError, ">= 2"),
         (2.5, TypeError, "must be an int"),
     )
 ]

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from link_glossary_terms import (  # noqa: E402
     GLOSSARY,
     SPELLINGS,
+    glossary_entries,
     glossary_terms,
     link_first_uses,
     term_links,
@@ -35,16 +36,6 @@ PAGES = sorted(
     for p in [*ROOT.glob("chapters/*.md"), *ROOT.glob("book/*.md")]
     if p != GLOSSARY
 )
-
-
-def entries() -> dict[str, str]:
-    body = TEXT.split("```{glossary}", 1)[1].split("\n```", 1)[0]
-    parts = re.split(r"^(\S[^\n]*)$", body, flags=re.M)
-    return {
-        term: definition
-        for term, definition in zip(parts[1::2], parts[2::2], strict=True)
-        if not term.startswith(":")
-    }
 
 
 def test_glossary_has_the_terms_and_is_sorted():
@@ -75,7 +66,7 @@ def test_every_term_link_lands_on_a_term(page):
 
 @pytest.mark.parametrize("term", TERMS)
 def test_entry_names_real_functions_and_a_section(term):
-    definition = entries()[term]
+    definition = glossary_entries(TEXT)[term]
     assert "{ref}`" in definition, f"{term}: say where it is worked out"
     for dotted in re.findall(r"`((?:cnnbook|torch)\.[\w.]+)`", definition):
         module_name, _, attribute = dotted.rpartition(".")

@@ -151,15 +151,23 @@ PROTECTED = re.compile(
 TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?:\s*<([^>]+)>)?`")
 
 
-def glossary_terms(text: str | None = None) -> list[str]:
-    """The terms of chapter 12's glossary, in the order written."""
+def glossary_entries(text: str | None = None) -> dict[str, str]:
+    """Chapter 12's glossary: each term and its definition, in order."""
     text = GLOSSARY.read_text(encoding="utf-8") if text is None else text
     body = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
-    return [
-        line
-        for line in re.findall(r"^(\S[^\n]*)$", body, flags=re.M)
-        if not line.startswith(":")
-    ]
+    # A term is a line at the margin (options start with ":"); its
+    # definition is the indented text up to the next term.
+    parts = re.split(r"^(\S[^\n]*)$", body, flags=re.M)
+    return {
+        term: definition
+        for term, definition in zip(parts[1::2], parts[2::2], strict=True)
+        if not term.startswith(":")
+    }
+
+
+def glossary_terms(text: str | None = None) -> list[str]:
+    """The terms of chapter 12's glossary, in the order written."""
+    return list(glossary_entries(text))
 
 
 def term_links(text: str) -> list[str]:
